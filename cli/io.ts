@@ -1,0 +1,21 @@
+/** Where a command writes; tests pass buffers instead of the process streams. */
+export interface CliIo {
+  readonly stdout: { write(s: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(s: string): unknown };
+}
+
+/** A usage or input problem the user can fix: printed without a stack, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The command ran and found a failure to report (e.g. a broken validation rule): exit code 1. */
+export class CommandFailed extends Error {
+  override name = 'CommandFailed';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,53 @@
+import yargs from 'yargs';
+import type { CommandModule } from './command.js';
+import { commands as registry } from './commands/index.js';
+import { CommandFailed, UsageError, type CliIo } from './io.js';
+
+/** Parse argv and run one command; returns the process exit code. The only place errors become codes. */
+export async function runCli(argv: string[], io: CliIo, commands: CommandModule[] = registry): Promise<number> {
+  let exitCode = 0;
+  let running: Promise<number | void> | undefined;
+  const parser = yargs(argv)
+    .scriptName('beamtwin')
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'Name a command (beamtwin --help lists them).')
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const c of commands) {
+    parser.command(
+      c.command as string,
+      c.describe,
+      (y) => c.builder(y),
+      (args) => {
+        running = c.handler(args, io);
+      },
+    );
+  }
+  try {
+    await parser.parseAsync();
+    const code = await running;
+    exitCode = typeof code === 'number' ? code : 0;
+  } catch (e) {
+    exitCode = reportError(e, io);
+  }
+  return exitCode;
+}
+
+function reportError(e: unknown, io: CliIo): number {
+  if (e instanceof UsageError) {
+    io.stderr.write(`beamtwin: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof CommandFailed) {
+    io.stderr.write(`beamtwin: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  io.stderr.write(`beamtwin: ${err?.stack ?? String(e)}\n`);
+  return 1;
+}

@@ -1,0 +1,163 @@
+import {
+  EXTENDED_COUNT_MARK,
+  EXTENDED_HEADER_SIZE,
+  EXTENDED_SIZE_MARK,
+  HEADER_SIZE,
+} from './constants.js';
+
+/** Round up to the next multiple of 8: every CA payload is padded so. */
+export const pad8 = (n: number): number => (n + 7) & ~7;
+
+/**
+ * A growable big-endian writer for whole CA messages. `begin()` reserves a header, the caller writes the
+ * payload, `finish()` pads it to 8 bytes and back-patches the header (switching to the 24-byte extended
+ * header when payload or count need it, as CA >= 4.9 does).
+ */
+export class ByteWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initial = 4096) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Hand out what was written and start over (the returned Buffer is a copy, safe to keep). */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+  /** View of what was written, valid until the next write; then reset. */
+  drain(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+  i16(v: number): void {
+    this.ensure(2);
+    this.buf.writeInt16BE(toInt16(v), this.pos);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  i32(v: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(v | 0, this.pos);
+    this.pos += 4;
+  }
+  f32(v: number): void {
+    this.ensure(4);
+    this.buf.writeFloatBE(v, this.pos);
+    this.pos += 4;
+  }
+  f64(v: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+  }
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  /** Write `s` into a fixed field of `size` bytes, truncated to leave room for the NUL, zero-filled. */
+  fixedString(s: string, size: number): void {
+    this.ensure(size);
+    const n = this.buf.write(s, this.pos, size - 1, 'latin1');
+    this.buf.fill(0, this.pos + n, this.pos + size);
+    this.pos += size;
+  }
+  /** A NUL-terminated string (payload of SEARCH, CREATE_CHAN, CLIENT_NAME ...); finish() pads it. */
+  cString(s: string): void {
+    const len = Buffer.byteLength(s, 'latin1');
+    this.ensure(len + 1);
+    this.buf.write(s, this.pos, len, 'latin1');
+    this.pos += len;
+    this.buf[this.pos++] = 0;
+  }
+
+  /** Reserve a standard header; returns the message start for finish(). */
+  begin(): number {
+    const start = this.pos;
+    this.ensure(HEADER_SIZE);
+    this.pos += HEADER_SIZE;
+    return start;
+  }
+
+  /**
+   * Pad the payload to 8 bytes and write the header. `forceExtended` lets a server emit the extended form
+   * when its decision rests on something other than this message's own size (RSRV looks at the count).
+   */
+  finish(
+    start: number,
+    command: number,
+    dataType: number,
+    count: number,
+    p1: number,
+    p2: number,
+    allowExtended = true,
+  ): void {
+    const rawSize = this.pos - start - HEADER_SIZE;
+    const size = pad8(rawSize);
+    this.zeros(size - rawSize);
+    const extended = size >= EXTENDED_SIZE_MARK || count >= EXTENDED_COUNT_MARK;
+    if (extended && allowExtended) {
+      // Make room for the 8 extra header bytes by moving the payload up.
+      this.ensure(8);
+      const payloadStart = start + HEADER_SIZE;
+      this.buf.copyWithin(payloadStart + 8, payloadStart, payloadStart + size);
+      this.pos += 8;
+      const b = this.buf;
+      b.writeUInt16BE(command, start);
+      b.writeUInt16BE(EXTENDED_SIZE_MARK, start + 2);
+      b.writeUInt16BE(dataType, start + 4);
+      b.writeUInt16BE(0, start + 6);
+      b.writeUInt32BE(p1 >>> 0, start + 8);
+      b.writeUInt32BE(p2 >>> 0, start + 12);
+      b.writeUInt32BE(size, start + 16);
+      b.writeUInt32BE(count >>> 0, start + 20);
+      return;
+    }
+    const b = this.buf;
+    b.writeUInt16BE(command, start);
+    b.writeUInt16BE(Math.min(size, 0xffff), start + 2);
+    b.writeUInt16BE(dataType & 0xffff, start + 4);
+    b.writeUInt16BE(Math.min(count, 0xffff), start + 6);
+    b.writeUInt32BE(p1 >>> 0, start + 8);
+    b.writeUInt32BE(p2 >>> 0, start + 12);
+  }
+}
+
+export function toInt16(v: number): number {
+  return (v << 16) >> 16;
+}
+
+export { EXTENDED_HEADER_SIZE };
