@@ -1,0 +1,575 @@
+import type { Subscription as RxSubscription } from 'rxjs';
+import type { PvSource } from '../../db/database.js';
+import { PutError } from '../../db/errors.js';
+import type { Pv, PvUpdate } from '../../db/pv.js';
+import type { Logger } from '../../log.js';
+import {
+  AccessRights,
+  CA_MINIMUM_SUPPORTED_VERSION,
+  CA_MINOR_VERSION,
+  Command,
+  DBE,
+  ECA,
+  SEARCH_DO_REPLY,
+  commandName,
+} from '../protocol/constants.js';
+import { ConversionError, convertForPut } from '../protocol/convert.js';
+import { DBR_PUT_ACKS, DBR_PUT_ACKT, DbrClass, dbrInfo, dbrSizeN, isValidDbrType } from '../protocol/dbr-types.js';
+import { Framer } from '../protocol/framer.js';
+import type { RawMessage } from '../protocol/header.js';
+import {
+  decodeClientMessage,
+  decodeWriteValues,
+  writeAccessRights,
+  writeCreateChanReply,
+  writeCreateChFail,
+  writeError,
+  writeEventAddReply,
+  writeEventCancelReply,
+  writeNotFound,
+  writeReadNotifyReply,
+  writeSearchReply,
+  writeServerDisconn,
+  writeVersion,
+  writeWriteNotifyReply,
+  writeClearChannel,
+  writeEcho,
+  writeReadSync,
+  type ClientMessage,
+} from '../protocol/messages.js';
+import { ByteWriter } from '../protocol/writer.js';
+
+/** The socket side of a circuit: the thin I/O shell implements this. */
+export interface CircuitTransport {
+  write(bytes: Buffer): void;
+  /** Bytes accepted but not yet sent; above the high-water mark monitors coalesce. */
+  readonly backlog: number;
+  close(): void;
+}
+
+export interface CircuitOptions {
+  readonly source: PvSource;
+  readonly log: Logger;
+  readonly maxArrayBytes: number;
+  readonly tcpPort: number;
+  readonly peer: string;
+  /** Queue bytes above which monitor updates coalesce to the newest value per subscription. */
+  readonly highWater?: number;
+  /** Defer a flush to the end of the current turn (setImmediate in production, sync in tests). */
+  readonly defer?: (fn: () => void) => void;
+}
+
+interface ServerChannel {
+  readonly sid: number;
+  readonly cid: number;
+  readonly pv: Pv;
+  readonly subs: Map<number, MonitorSub>;
+  /** Put-callbacks in flight: dropped (never answered) when the channel is cleared. */
+  pendingPuts: number;
+  cleared: boolean;
+}
+
+interface MonitorSub {
+  readonly subid: number;
+  readonly channel: ServerChannel;
+  readonly type: number;
+  /** Requested count; 0 = the current length at each update. */
+  readonly count: number;
+  readonly mask: number;
+  rx: RxSubscription | undefined;
+  /** A change is waiting because the client is slow or asked for EVENTS_OFF. */
+  pending: boolean;
+}
+
+const HIGH_WATER = 4 * 1024 * 1024;
+
+/**
+ * One CA virtual circuit on the server side: frames requests, applies them to the PV source and writes
+ * replies. No sockets here; `transport` is the shell. Errors follow RSRV: protocol violations are
+ * answered (where CA has an answer) and close the circuit; failed operations keep it.
+ */
+export class ServerCircuit {
+  private readonly out = new ByteWriter(16 * 1024);
+  private readonly framer: Framer;
+  private readonly channels = new Map<number, ServerChannel>();
+  private readonly subs = new Map<number, MonitorSub>();
+  private readonly pendingSubs = new Set<MonitorSub>();
+  private nextSid = 1;
+  private flushScheduled = false;
+  private processing = false;
+  private eventsOff = false;
+  private closed = false;
+  clientMinor = 0;
+  priority = 0;
+  user = '';
+  host = '';
+
+  constructor(
+    private readonly transport: CircuitTransport,
+    private readonly opts: CircuitOptions,
+  ) {
+    // The header can announce at most this much; RSRV refuses larger with ECA_TOLARGE.
+    this.framer = new Framer(
+      {
+        message: (m) => this.onMessage(m),
+        oversized: (header, size) => {
+          this.opts.log.warn(`${this.opts.peer}: request of ${size} bytes exceeds EPICS_CA_MAX_ARRAY_BYTES`);
+          writeError(this.out, 0xffffffff, ECA.TOLARGE, header, `request of ${size} bytes is too large`);
+        },
+      },
+      opts.maxArrayBytes + 64,
+    );
+    // RSRV sends VERSION right after accept.
+    writeVersion(this.out, 0, CA_MINOR_VERSION);
+    this.flush();
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes arrived from the client. Replies are batched and flushed once the input is drained. */
+  recv(chunk: Buffer): void {
+    if (this.closed) return;
+    this.processing = true;
+    try {
+      this.framer.push(chunk);
+    } finally {
+      this.processing = false;
+    }
+    this.flush();
+  }
+
+  /** The socket drained: send what coalesced meanwhile. */
+  drained(): void {
+    if (!this.closed && !this.eventsOff) this.sendPending();
+  }
+
+  /** The client went away (or we closed): release every subscription and pending callback. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const sub of this.subs.values()) sub.rx?.unsubscribe();
+    this.subs.clear();
+    this.pendingSubs.clear();
+    for (const ch of this.channels.values()) ch.cleared = true;
+    this.channels.clear();
+  }
+
+  /** Tell the client a PV went away (SERVER_DISCONN): it will search again. */
+  disconnectPv(pv: Pv): void {
+    for (const ch of [...this.channels.values()]) {
+      if (ch.pv !== pv) continue;
+      this.dropChannel(ch);
+      writeServerDisconn(this.out, ch.cid);
+    }
+    this.scheduleFlush();
+  }
+
+  private flush(): void {
+    if (this.out.pos === 0 || this.closed) return;
+    this.transport.write(this.out.take());
+  }
+
+  private scheduleFlush(): void {
+    if (this.processing || this.flushScheduled) return;
+    this.flushScheduled = true;
+    const run = () => {
+      this.flushScheduled = false;
+      this.flush();
+    };
+    if (this.opts.defer) this.opts.defer(run);
+    else setImmediate(run);
+  }
+
+  /** Queue an error reply and close the circuit after flushing it (RSRV_ERROR). */
+  private fail(cid: number, status: number, header: Buffer, text: string): void {
+    this.opts.log.warn(`${this.opts.peer}: ${text}; closing circuit`);
+    writeError(this.out, cid, status, header, text);
+    this.closeNow();
+  }
+
+  private closeNow(): void {
+    this.flush();
+    this.dispose();
+    this.transport.close();
+  }
+
+  private onMessage(m: RawMessage): void {
+    if (this.closed) return;
+    if ((m.payloadSize & 7) !== 0) {
+      // RSRV: "Missaligned protocol rejected".
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'Missaligned protocol rejected');
+      return;
+    }
+    const msg = decodeClientMessage(m);
+    if (!msg) {
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `malformed ${commandName[m.command] ?? m.command} request`);
+      return;
+    }
+    try {
+      this.apply(msg, m);
+    } catch (e) {
+      // A bug in a handler must not take down the server: report and drop this circuit only.
+      this.opts.log.error(`${this.opts.peer}: internal error on ${msg.kind}: ${(e as Error).stack ?? e}`);
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'internal server error');
+    }
+  }
+
+  private apply(msg: ClientMessage, m: RawMessage): void {
+    switch (msg.kind) {
+      case 'VERSION':
+        this.clientMinor = msg.minor;
+        this.priority = msg.priority;
+        return;
+      case 'CLIENT_NAME':
+        this.user = msg.name;
+        return;
+      case 'HOST_NAME':
+        this.host = msg.name;
+        return;
+      case 'ECHO':
+        writeEcho(this.out);
+        return;
+      case 'READ_SYNC':
+        writeReadSync(this.out);
+        return;
+      case 'EVENTS_OFF':
+        this.eventsOff = true;
+        return;
+      case 'EVENTS_ON':
+        this.eventsOff = false;
+        this.sendPending();
+        return;
+      case 'SEARCH':
+        this.search(msg);
+        return;
+      case 'CREATE_CHAN':
+        this.createChannel(msg.cid, msg.minor, msg.name);
+        return;
+      case 'READ_NOTIFY':
+      case 'READ':
+        this.read(msg, m);
+        return;
+      case 'WRITE':
+      case 'WRITE_NOTIFY':
+        this.write(msg, m);
+        return;
+      case 'EVENT_ADD':
+        this.eventAdd(msg, m);
+        return;
+      case 'EVENT_CANCEL':
+        this.eventCancel(msg, m);
+        return;
+      case 'CLEAR_CHANNEL':
+        this.clearChannel(msg.sid, msg.cid);
+        return;
+      case 'REPEATER_REGISTER':
+      case 'UNKNOWN':
+        // Obsolete (SNAPSHOT, BUILD, READ_BUILD, SIGNAL) and unknown commands: RSRV's bad_tcp_cmd_action.
+        this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Invalid request code ${m.command}`);
+        return;
+    }
+  }
+
+  private search(msg: { reply: number; minor: number; cid: number; name: string }): void {
+    if (this.opts.source.lookup(msg.name)) {
+      writeSearchReply(this.out, this.opts.tcpPort, msg.cid, 0xffffffff, false);
+    } else if (msg.reply === SEARCH_DO_REPLY) {
+      writeNotFound(this.out, msg.reply, msg.minor, msg.cid);
+    }
+  }
+
+  private createChannel(cid: number, minor: number, name: string): void {
+    if (minor) this.clientMinor = minor;
+    if (this.clientMinor && this.clientMinor < CA_MINIMUM_SUPPORTED_VERSION) {
+      writeError(this.out, cid, ECA.DEFUNCT, Buffer.alloc(16), 'client protocol version is too old');
+      return;
+    }
+    const pv = this.opts.source.lookup(name);
+    if (!pv) {
+      writeCreateChFail(this.out, cid);
+      return;
+    }
+    const sid = this.nextSid++;
+    const ch: ServerChannel = { sid, cid, pv, subs: new Map(), pendingPuts: 0, cleared: false };
+    this.channels.set(sid, ch);
+    // RSRV sends ACCESS_RIGHTS before the CREATE_CHAN reply.
+    writeAccessRights(this.out, cid, rightsOf(pv));
+    writeCreateChanReply(this.out, pv.nativeType, this.cappedCount(pv.maxCount), cid, sid);
+  }
+
+  /** Clients before 4.9 cannot take an extended header: cap what we announce. */
+  private cappedCount(n: number): number {
+    return this.clientMinor >= 9 ? n : Math.min(n, 0xfffe);
+  }
+
+  /** Count a reply carries: 0 asks for the current length (CA >= 4.13). */
+  private replyCount(requested: number, pv: Pv): number {
+    if (requested === 0) return this.clientMinor >= 13 || this.clientMinor === 0 ? pv.count : pv.maxCount;
+    return requested;
+  }
+
+  private read(msg: { kind: 'READ' | 'READ_NOTIFY'; type: number; count: number; sid: number; ioid: number }, m: RawMessage): void {
+    const ch = this.channels.get(msg.sid);
+    if (!ch) {
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in read request`);
+      return;
+    }
+    if (!isValidDbrType(msg.type) || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
+      // RSRV closes without a message (conformance tests expect it).
+      this.opts.log.warn(`${this.opts.peer}: invalid DBR type ${msg.type} in read; closing circuit`);
+      this.closeNow();
+      return;
+    }
+    const pv = ch.pv;
+    const count = this.replyCount(msg.count, pv);
+    if (dbrSizeN(msg.type, count) > this.opts.maxArrayBytes) {
+      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements exceeds EPICS_CA_MAX_ARRAY_BYTES`);
+      return;
+    }
+    // The deprecated READ answers with the channel's cid in p1; READ_NOTIFY with a status there.
+    const isNotify = msg.kind === 'READ_NOTIFY';
+    if (!pv.readable) {
+      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.NORDACCESS, msg.ioid, undefined);
+      else writeError(this.out, ch.cid, ECA.NORDACCESS, m.headerBytes, 'read access denied');
+      return;
+    }
+    const start = this.out.pos;
+    try {
+      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.NORMAL, msg.ioid, pv);
+      else readReply(this.out, msg.type, count, ch.cid, msg.ioid, pv);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      this.out.pos = start;
+      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.GETFAIL, msg.ioid, undefined);
+      else writeError(this.out, ch.cid, ECA.GETFAIL, m.headerBytes, e.message);
+    }
+  }
+
+  private write(
+    msg: { kind: 'WRITE' | 'WRITE_NOTIFY'; type: number; count: number; sid: number; ioid: number; data: Buffer },
+    m: RawMessage,
+  ): void {
+    const notify = msg.kind === 'WRITE_NOTIFY';
+    const ch = this.channels.get(msg.sid);
+    if (!ch) {
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
+      return;
+    }
+    const info = dbrInfo(msg.type);
+    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
+    if (!info || !plain || msg.type === 38) {
+      if (notify) {
+        writeWriteNotifyReply(this.out, msg.type, msg.count, ECA.BADTYPE, msg.ioid);
+        this.closeNow();
+      } else {
+        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${msg.type} in write`);
+      }
+      return;
+    }
+    const reply = (status: number, text: string) => {
+      if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
+      else writeError(this.out, ch.cid, status, m.headerBytes, text);
+    };
+    if (!ch.pv.writable) {
+      reply(ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
+      return;
+    }
+    if (msg.count > ch.pv.maxCount || msg.count === 0) {
+      reply(ECA.BADCOUNT, `bad element count ${msg.count} for ${ch.pv.name} (${ch.pv.maxCount} max)`);
+      return;
+    }
+    if (msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
+      // Alarm acknowledgement: accepted, nothing to acknowledge in a twin.
+      if (notify) reply(ECA.NORMAL, '');
+      return;
+    }
+    const raw = decodeWriteValues(msg.type, msg.count, msg.data);
+    if (!raw) {
+      this.fail(ch.cid, ECA.INTERNAL, m.headerBytes, `write payload too short for ${msg.count} elements`);
+      return;
+    }
+    let value;
+    try {
+      value = convertForPut(raw, info.base, ch.pv.nativeType, ch.pv.enumStrings);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      reply(notify ? ECA.PUTFAIL : ECA.BADTYPE, e.message);
+      return;
+    }
+    let done: Promise<void>;
+    try {
+      done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca' });
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    ch.pendingPuts++;
+    done.then(
+      () => this.putDone(ch, notify, msg, m, ECA.NORMAL, ''),
+      (e: unknown) => {
+        const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
+        if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
+        this.putDone(ch, notify, msg, m, status, (e as Error)?.message ?? String(e));
+      },
+    );
+  }
+
+  private putDone(
+    ch: ServerChannel,
+    notify: boolean,
+    msg: { type: number; count: number; ioid: number },
+    m: RawMessage,
+    status: number,
+    text: string,
+  ): void {
+    ch.pendingPuts--;
+    if (this.closed || ch.cleared) return;
+    if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
+    else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, Buffer.from(m.headerBytes), text);
+    else return;
+    this.scheduleFlush();
+  }
+
+  private eventAdd(msg: { type: number; count: number; sid: number; subid: number; mask: number }, m: RawMessage): void {
+    const ch = this.channels.get(msg.sid);
+    if (!ch) {
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in subscription request`);
+      return;
+    }
+    if (!isValidDbrType(msg.type) || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
+      this.opts.log.warn(`${this.opts.peer}: invalid DBR type ${msg.type} in subscription; closing circuit`);
+      this.closeNow();
+      return;
+    }
+    if (this.subs.has(msg.subid)) {
+      // A duplicate id would orphan the first; replace it, as a client that reuses an id means the new one.
+      this.cancelSub(this.subs.get(msg.subid)!);
+    }
+    const mask = msg.mask & (DBE.VALUE | DBE.LOG | DBE.ALARM | DBE.PROPERTY) || DBE.VALUE | DBE.ALARM;
+    const sub: MonitorSub = { subid: msg.subid, channel: ch, type: msg.type, count: msg.count, mask, rx: undefined, pending: false };
+    this.subs.set(msg.subid, sub);
+    ch.subs.set(msg.subid, sub);
+    // First update always, whatever the mask.
+    this.sendUpdate(sub);
+    sub.rx = ch.pv.updates.subscribe((u) => this.onUpdate(sub, u));
+  }
+
+  private onUpdate(sub: MonitorSub, u: PvUpdate): void {
+    if ((u.mask & sub.mask) === 0 || this.closed) return;
+    if (this.eventsOff || this.transport.backlog > (this.opts.highWater ?? HIGH_WATER)) {
+      // Slow client or flow control: keep only the newest value per subscription (EPICS coalesces too).
+      sub.pending = true;
+      this.pendingSubs.add(sub);
+      return;
+    }
+    this.sendUpdate(sub, u);
+    this.scheduleFlush();
+  }
+
+  private sendPending(): void {
+    if (this.pendingSubs.size === 0) return;
+    for (const sub of this.pendingSubs) {
+      if (sub.pending && this.subs.get(sub.subid) === sub) this.sendUpdate(sub);
+      sub.pending = false;
+    }
+    this.pendingSubs.clear();
+    this.scheduleFlush();
+    this.flush();
+  }
+
+  /** Encode one update from `u` (the value at post time) or, for coalesced ones, the PV's current state. */
+  private sendUpdate(sub: MonitorSub, u?: PvUpdate): void {
+    const pv = sub.channel.pv;
+    const count = this.replyCount(sub.count, pv);
+    const snap = u ? updateSnapshot(pv, u) : pv;
+    if (!pv.readable) {
+      writeEventAddReply(this.out, sub.type, count, ECA.NORDACCESS, sub.subid, undefined);
+      return;
+    }
+    if (dbrSizeN(sub.type, count) > this.opts.maxArrayBytes) {
+      writeEventAddReply(this.out, sub.type, count, ECA.TOLARGE, sub.subid, undefined);
+      return;
+    }
+    const start = this.out.pos;
+    try {
+      writeEventAddReply(this.out, sub.type, count, ECA.NORMAL, sub.subid, snap);
+    } catch (e) {
+      if (!(e instanceof ConversionError)) throw e;
+      this.out.pos = start;
+      writeEventAddReply(this.out, sub.type, count, ECA.GETFAIL, sub.subid, undefined);
+    }
+  }
+
+  private eventCancel(msg: { type: number; count: number; sid: number; subid: number }, m: RawMessage): void {
+    const sub = this.subs.get(msg.subid);
+    if (!sub) {
+      this.fail(0xffffffff, ECA.BADMONID, m.headerBytes, `Bad subscription id ${msg.subid}`);
+      return;
+    }
+    this.cancelSub(sub);
+    // Confirmed with an empty EVENT_ADD carrying the request's fields.
+    writeEventCancelReply(this.out, msg.type, msg.count, msg.sid, msg.subid);
+  }
+
+  private cancelSub(sub: MonitorSub): void {
+    sub.rx?.unsubscribe();
+    this.subs.delete(sub.subid);
+    sub.channel.subs.delete(sub.subid);
+    this.pendingSubs.delete(sub);
+  }
+
+  private clearChannel(sid: number, cid: number): void {
+    const ch = this.channels.get(sid);
+    if (ch) this.dropChannel(ch);
+    // Answer a repeated clear too: the client's state is the same either way.
+    writeClearChannel(this.out, sid, cid);
+  }
+
+  private dropChannel(ch: ServerChannel): void {
+    for (const sub of ch.subs.values()) this.cancelSub(sub);
+    ch.cleared = true;
+    this.channels.delete(ch.sid);
+  }
+}
+
+function rightsOf(pv: Pv): number {
+  return (pv.readable ? AccessRights.READ : 0) | (pv.writable ? AccessRights.WRITE : 0);
+}
+
+/** A snapshot with the value and alarm of one posted update, metadata from the PV. */
+function updateSnapshot(pv: Pv, u: PvUpdate) {
+  if (u.value === pv.value && u.secPastEpoch === pv.secPastEpoch && u.nsec === pv.nsec && u.status === pv.status && u.severity === pv.severity) {
+    return pv;
+  }
+  return {
+    nativeType: pv.nativeType,
+    value: u.value,
+    status: u.status,
+    severity: u.severity,
+    secPastEpoch: u.secPastEpoch,
+    nsec: u.nsec,
+    units: pv.units,
+    precision: pv.precision,
+    limits: pv.limits,
+    enumStrings: pv.enumStrings,
+    ackt: pv.ackt,
+    acks: pv.acks,
+    recordType: pv.recordType,
+  };
+}
+
+/** Deprecated READ reply: cmd 3, p1 = cid, p2 = ioid. */
+function readReply(w: ByteWriter, type: number, count: number, cid: number, ioid: number, pv: Pv): void {
+  // Same layout as READ_NOTIFY, different header meaning; encode then patch the command.
+  const start = w.pos;
+  writeReadNotifyReply(w, type, count, cid, ioid, pv);
+  w.buf.writeUInt16BE(Command.READ, start);
+}
+

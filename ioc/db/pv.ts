@@ -1,0 +1,223 @@
+import { Subject } from 'rxjs';
+import { DBE, Severity, AlarmStatus } from '../ca/protocol/constants.js';
+import { DbrBase } from '../ca/protocol/dbr-types.js';
+import { noLimits, elementCount, type DbrSnapshot, type DbrValue, type Limits } from '../ca/protocol/snapshot.js';
+import { epicsTimeFromMs } from '../ca/protocol/time.js';
+import type { Clock } from '../clock.js';
+import { RealClock } from '../clock.js';
+
+/** Who is writing: the recorder and access checks read this. */
+export interface PutContext {
+  readonly user?: string;
+  readonly host?: string;
+  /** The client's channel id, for traces. */
+  readonly cid?: number;
+  /** The client asked for completion (CA put-callback / WRITE_NOTIFY). */
+  readonly notify?: boolean;
+  /** Where the put came from: 'ca', 'internal' (device models), 'link' (record links) … */
+  readonly origin?: string;
+}
+
+/**
+ * Applies a put. May refuse by throwing PutError; may return a Promise that settles when the operation is
+ * done (a motor stopped, an acquisition finished) — CA put-callback completes on it.
+ */
+export type PutHandler = (pv: Pv, value: DbrValue, ctx: PutContext) => void | Promise<void>;
+
+/** One change posted by a PV: what changed (DBE mask) and the value at that moment. */
+export interface PvUpdate {
+  readonly pv: Pv;
+  readonly mask: number;
+  readonly value: DbrValue;
+  readonly status: number;
+  readonly severity: number;
+  readonly secPastEpoch: number;
+  readonly nsec: number;
+}
+
+export interface PvOptions {
+  readonly type: DbrBase;
+  readonly value?: DbrValue;
+  /** Element capacity (NELM); defaults to the initial value's length, 1 for scalars. */
+  readonly maxCount?: number;
+  readonly units?: string;
+  readonly precision?: number;
+  readonly limits?: Partial<Limits>;
+  readonly enumStrings?: readonly string[];
+  readonly writable?: boolean;
+  readonly readable?: boolean;
+  readonly put?: PutHandler;
+  readonly recordType?: string;
+  readonly description?: string;
+}
+
+const defaultValue = (type: DbrBase): DbrValue => (type === DbrBase.STRING ? '' : 0);
+
+/**
+ * A process variable: value, alarm, timestamp and metadata in one place, with one stream of updates.
+ * Implements DbrSnapshot so CA encoders read it directly.
+ */
+export class Pv implements DbrSnapshot {
+  readonly nativeType: DbrBase;
+  value: DbrValue;
+  maxCount: number;
+  status: number = AlarmStatus.NO_ALARM;
+  severity: number = Severity.NO_ALARM;
+  secPastEpoch = 0;
+  nsec = 0;
+  units: string;
+  precision: number;
+  limits: Limits;
+  enumStrings: readonly string[];
+  readable: boolean;
+  writable: boolean;
+  recordType: string;
+  description: string;
+  ackt = 1;
+  acks = 0;
+  putHandler: PutHandler | undefined;
+  /** Every posted change, with its DBE mask. Subscribers must not throw. */
+  readonly updates = new Subject<PvUpdate>();
+  /** Set by the database that owns this PV, so puts and updates reach its global taps. */
+  owner: PvOwner | undefined;
+  clock: Clock;
+
+  constructor(
+    readonly name: string,
+    opts: PvOptions,
+    clock: Clock = defaultClock,
+  ) {
+    this.nativeType = opts.type;
+    this.value = opts.value ?? defaultValue(opts.type);
+    this.maxCount = opts.maxCount ?? Math.max(1, elementCount(this.value));
+    this.units = opts.units ?? '';
+    this.precision = opts.precision ?? 0;
+    this.limits = { ...noLimits, ...opts.limits };
+    this.enumStrings = opts.enumStrings ?? [];
+    this.readable = opts.readable ?? true;
+    this.writable = opts.writable ?? true;
+    this.putHandler = opts.put;
+    this.recordType = opts.recordType ?? '';
+    this.description = opts.description ?? '';
+    this.clock = clock;
+    this.stamp();
+  }
+
+  /** Current number of elements (NORD for arrays). */
+  get count(): number {
+    return elementCount(this.value);
+  }
+
+  /** Timestamp now from the PV's clock. */
+  stamp(ms = this.clock.now()): void {
+    const t = epicsTimeFromMs(ms);
+    this.secPastEpoch = t.secPastEpoch;
+    this.nsec = t.nsec;
+  }
+
+  /**
+   * Set the value (and optionally alarm), stamp it and post. Posts DBE_VALUE|DBE_LOG when the value
+   * changed or `force` is set, plus DBE_ALARM when the alarm changed. Returns the posted mask.
+   */
+  set(
+    value: DbrValue,
+    opts: { status?: number; severity?: number; force?: boolean; timeMs?: number } = {},
+  ): number {
+    let mask = 0;
+    if (opts.force || !sameValue(this.value, value)) mask |= DBE.VALUE | DBE.LOG;
+    this.value = value;
+    if (opts.status !== undefined || opts.severity !== undefined) {
+      const st = opts.status ?? this.status;
+      const sv = opts.severity ?? this.severity;
+      if (st !== this.status || sv !== this.severity) mask |= DBE.ALARM;
+      this.status = st;
+      this.severity = sv;
+    }
+    this.stamp(opts.timeMs);
+    if (mask) this.post(mask);
+    return mask;
+  }
+
+  setAlarm(status: number, severity: number): void {
+    if (status === this.status && severity === this.severity) return;
+    this.status = status;
+    this.severity = severity;
+    this.post(DBE.ALARM);
+  }
+
+  /** Change metadata; posts DBE_PROPERTY when anything changed. */
+  setMeta(meta: { units?: string; precision?: number; limits?: Partial<Limits>; enumStrings?: readonly string[] }): void {
+    let changed = false;
+    if (meta.units !== undefined && meta.units !== this.units) {
+      this.units = meta.units;
+      changed = true;
+    }
+    if (meta.precision !== undefined && meta.precision !== this.precision) {
+      this.precision = meta.precision;
+      changed = true;
+    }
+    if (meta.limits) {
+      const next = { ...this.limits, ...meta.limits };
+      if ((Object.keys(next) as (keyof Limits)[]).some((k) => next[k] !== this.limits[k])) {
+        this.limits = next;
+        changed = true;
+      }
+    }
+    if (meta.enumStrings && !sameValue(meta.enumStrings, this.enumStrings)) {
+      this.enumStrings = meta.enumStrings;
+      changed = true;
+    }
+    if (changed) this.post(DBE.PROPERTY);
+  }
+
+  /** Announce the current state with `mask` to monitors and taps. */
+  post(mask: number): void {
+    const update: PvUpdate = {
+      pv: this,
+      mask,
+      value: this.value,
+      status: this.status,
+      severity: this.severity,
+      secPastEpoch: this.secPastEpoch,
+      nsec: this.nsec,
+    };
+    this.updates.next(update);
+    this.owner?.posted(update);
+  }
+
+  /**
+   * A client (or device model) writes. The value is already in the native type. Resolves when the
+   * operation completes; rejects with PutError when refused or failed.
+   */
+  async put(value: DbrValue, ctx: PutContext = {}): Promise<void> {
+    this.owner?.putting(this, value, ctx);
+    if (this.putHandler) {
+      await this.putHandler(this, value, ctx);
+    } else {
+      this.set(value);
+    }
+  }
+}
+
+/** The database side of a PV: global taps for the recorder. */
+export interface PvOwner {
+  posted(update: PvUpdate): void;
+  putting(pv: Pv, value: DbrValue, ctx: PutContext): void;
+}
+
+/** Value equality: scalars by ===, arrays element-wise (NaN equals NaN, as a "no change"). */
+export function sameValue(a: DbrValue | readonly string[], b: DbrValue | readonly string[]): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object') {
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
+  return true;
+}
+
+const defaultClock = new RealClock();
