@@ -59,16 +59,7 @@ const defaultValue = (type: DbrBase): DbrValue => (type === DbrBase.STRING ? '' 
  */
 export class Pv implements DbrSnapshot {
   readonly nativeType: DbrBase;
-  value: DbrValue;
   maxCount: number;
-  status: number = AlarmStatus.NO_ALARM;
-  severity: number = Severity.NO_ALARM;
-  secPastEpoch = 0;
-  nsec = 0;
-  units: string;
-  precision: number;
-  limits: Limits;
-  enumStrings: readonly string[];
   readable: boolean;
   writable: boolean;
   recordType: string;
@@ -81,6 +72,16 @@ export class Pv implements DbrSnapshot {
   /** Set by the database that owns this PV, so puts and updates reach its global taps. */
   owner: PvOwner | undefined;
   clock: Clock;
+  // State behind accessors, so a record field (FieldPv) can serve the same interface from its record.
+  protected _value: DbrValue;
+  protected _status: number = AlarmStatus.NO_ALARM;
+  protected _severity: number = Severity.NO_ALARM;
+  protected _sec = 0;
+  protected _nsec = 0;
+  protected _units: string;
+  protected _precision: number;
+  protected _limits: Limits;
+  protected _enumStrings: readonly string[];
 
   constructor(
     readonly name: string,
@@ -88,19 +89,70 @@ export class Pv implements DbrSnapshot {
     clock: Clock = defaultClock,
   ) {
     this.nativeType = opts.type;
-    this.value = opts.value ?? defaultValue(opts.type);
-    this.maxCount = opts.maxCount ?? Math.max(1, elementCount(this.value));
-    this.units = opts.units ?? '';
-    this.precision = opts.precision ?? 0;
-    this.limits = { ...noLimits, ...opts.limits };
-    this.enumStrings = opts.enumStrings ?? [];
+    this._value = opts.value ?? defaultValue(opts.type);
+    this.maxCount = opts.maxCount ?? Math.max(1, elementCount(this._value));
+    this._units = opts.units ?? '';
+    this._precision = opts.precision ?? 0;
+    this._limits = { ...noLimits, ...opts.limits };
+    this._enumStrings = opts.enumStrings ?? [];
     this.readable = opts.readable ?? true;
     this.writable = opts.writable ?? true;
     this.putHandler = opts.put;
     this.recordType = opts.recordType ?? '';
     this.description = opts.description ?? '';
     this.clock = clock;
-    this.stamp();
+    const t = epicsTimeFromMs(clock.now());
+    this._sec = t.secPastEpoch;
+    this._nsec = t.nsec;
+  }
+
+  get value(): DbrValue {
+    return this._value;
+  }
+  set value(v: DbrValue) {
+    this._value = v;
+  }
+  get status(): number {
+    return this._status;
+  }
+  set status(v: number) {
+    this._status = v;
+  }
+  get severity(): number {
+    return this._severity;
+  }
+  set severity(v: number) {
+    this._severity = v;
+  }
+  get secPastEpoch(): number {
+    return this._sec;
+  }
+  get nsec(): number {
+    return this._nsec;
+  }
+  get units(): string {
+    return this._units;
+  }
+  set units(v: string) {
+    this._units = v;
+  }
+  get precision(): number {
+    return this._precision;
+  }
+  set precision(v: number) {
+    this._precision = v;
+  }
+  get limits(): Limits {
+    return this._limits;
+  }
+  set limits(v: Limits) {
+    this._limits = v;
+  }
+  get enumStrings(): readonly string[] {
+    return this._enumStrings;
+  }
+  set enumStrings(v: readonly string[]) {
+    this._enumStrings = v;
   }
 
   /** Current number of elements (NORD for arrays). */
@@ -111,8 +163,8 @@ export class Pv implements DbrSnapshot {
   /** Timestamp now from the PV's clock. */
   stamp(ms = this.clock.now()): void {
     const t = epicsTimeFromMs(ms);
-    this.secPastEpoch = t.secPastEpoch;
-    this.nsec = t.nsec;
+    this._sec = t.secPastEpoch;
+    this._nsec = t.nsec;
   }
 
   /**

@@ -9,15 +9,45 @@ export class ConversionError extends Error {
 
 const isNumericBase = (b: DbrBase): boolean => b !== DbrBase.STRING;
 
-/** Format a number the way EPICS' cvtDoubleToString does for a given precision. */
+/**
+ * Format a number the way EPICS' cvtDoubleToString / cvtFloatToString (libcom cvtFast.c) do for a given
+ * precision: a fixed-point fast path for |v| <= 1e7 and precision <= 8; beyond that "%.*f" with at most 3
+ * decimals, or "%*.*e" for precision > 8 and huge values (FLOAT: >= 1e8, cap 12, width prec+6;
+ * DOUBLE: > 1e16, cap 17, width prec+7).
+ */
 export function formatNumber(v: number, base: DbrBase, precision: number): string {
   if (base === DbrBase.FLOAT || base === DbrBase.DOUBLE) {
-    if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
-    const prec = Math.max(0, Math.min(precision | 0, 17));
-    if (Math.abs(v) >= 1e17) return v.toExponential(prec);
-    return v.toFixed(prec);
+    const isFloat = base === DbrBase.FLOAT;
+    let prec = precision & 0xffff; // the C routines take an epicsUInt16: a negative PREC becomes huge
+    if (!Number.isNaN(v) && prec <= 8 && v <= 1e7 && v >= -1e7) return cvtFastFixed(v, prec, isFloat ? Math.fround : (x) => x);
+    if (prec > 8 || (isFloat ? v >= 1e8 || v <= -1e8 : v > 1e16 || v < -1e16)) {
+      prec = Math.min(prec, isFloat ? 12 : 17);
+      return cExponential(v, prec).padStart(prec + (isFloat ? 6 : 7));
+    }
+    return Number.isNaN(v) ? 'nan' : v.toFixed(Math.min(prec, 3));
   }
   return String(Math.trunc(v));
+}
+
+/** The fast path of cvtDoubleToString/cvtFloatToString, including its truncate-then-round arithmetic. */
+function cvtFastFixed(v: number, prec: number, r: (x: number) => number): string {
+  const neg = v < 0;
+  const a = neg ? -v : v;
+  let whole = Math.trunc(a);
+  const fplace = 10 ** prec;
+  let fraction = Math.trunc(r(r(r(a - whole) * fplace) * 10));
+  fraction = Math.trunc((fraction + 5) / 10); // round up
+  if (fraction >= fplace) {
+    whole++;
+    fraction -= fplace;
+  }
+  return `${neg ? '-' : ''}${whole}${prec > 0 ? '.' + String(fraction).padStart(prec, '0') : ''}`;
+}
+
+/** printf("%.*e"): at least two exponent digits, "nan"/"inf" for non-finite values. */
+function cExponential(v: number, prec: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
+  return v.toExponential(prec).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 /** Parse a string as EPICS does when writing text to a numeric field (strtod with a full-match check). */
@@ -88,7 +118,8 @@ export function convertForPut(
     const out: string[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const v = values[i]!;
-      out[i] = typeof v === 'string' ? v : formatNumber(v, wireBase, 0);
+      // dbConvert.c putDoubleString/putFloatString: precision 6 unless the record supplies one.
+      out[i] = typeof v === 'string' ? v : formatNumber(v, wireBase, 6);
       if (out[i]!.length >= MAX_STRING_SIZE) out[i] = out[i]!.slice(0, MAX_STRING_SIZE - 1);
     }
     return count === 1 ? out[0]! : out;

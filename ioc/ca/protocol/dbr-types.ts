@@ -86,7 +86,7 @@ export function dbrTypeFor(base: DbrBase, cls: DbrClass): number {
 /** Parse "DBR_TIME_DOUBLE", "time_double", "TIME_DOUBLE" or a number into a type id. */
 export function parseDbrType(text: string): number | undefined {
   const n = Number(text);
-  if (Number.isInteger(n)) return isValidDbrType(n) ? n : undefined;
+  if (text.trim() !== '' && Number.isInteger(n)) return isValidDbrType(n) ? n : undefined;
   const want = text.toUpperCase().replace(/^DBR_/, '');
   return infos.find((i) => i.name === `DBR_${want}`)?.type;
 }

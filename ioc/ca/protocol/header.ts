@@ -26,7 +26,7 @@ export interface ParsedHeader {
 
 /**
  * Parse a header at `at`, or return undefined when not all of it is there yet.
- * Extended form (CA >= 4.9): size 0xFFFF and count 0, then u32 size, u32 count.
+ * Extended form (CA >= 4.9): size 0xFFFF (count sent as 0), then u32 size, u32 count.
  */
 export function parseHeader(buf: Buffer, at: number, end: number): ParsedHeader | undefined {
   if (end - at < HEADER_SIZE) return undefined;
@@ -37,7 +37,8 @@ export function parseHeader(buf: Buffer, at: number, end: number): ParsedHeader 
   const p1 = buf.readUInt32BE(at + 8);
   const p2 = buf.readUInt32BE(at + 12);
   let headerSize = HEADER_SIZE;
-  if (payloadSize === EXTENDED_SIZE_MARK && dataCount === 0) {
+  // RSRV camessage.c and libca switch on m_postsize == 0xffff alone (the count field is not checked).
+  if (payloadSize === EXTENDED_SIZE_MARK) {
     if (end - at < EXTENDED_HEADER_SIZE) return undefined;
     payloadSize = buf.readUInt32BE(at + 16);
     dataCount = buf.readUInt32BE(at + 20);

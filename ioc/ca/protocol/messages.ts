@@ -110,11 +110,11 @@ function writeDbrMessage(
 ): void {
   const s = w.begin();
   if (snap) {
-    const mark = w.pos;
     try {
       writeDbr(w, type, count, snap);
     } catch (e) {
-      w.pos = mark;
+      // Drop the whole message, reserved header included, so the writer holds only complete messages.
+      rewind(w, s);
       throw e;
     }
   } else {

@@ -113,8 +113,8 @@ export class ByteWriter {
   }
 
   /**
-   * Pad the payload to 8 bytes and write the header. `forceExtended` lets a server emit the extended form
-   * when its decision rests on something other than this message's own size (RSRV looks at the count).
+   * Pad the payload to 8 bytes and write the header: extended when the padded size or `count` reaches
+   * 0xFFFF. `allowExtended` false (a client < 4.9) keeps the 16-byte form with the count capped at 0xFFFE.
    */
   finish(
     start: number,
@@ -150,7 +150,7 @@ export class ByteWriter {
     b.writeUInt16BE(command, start);
     b.writeUInt16BE(Math.min(size, 0xffff), start + 2);
     b.writeUInt16BE(dataType & 0xffff, start + 4);
-    b.writeUInt16BE(Math.min(count, 0xffff), start + 6);
+    b.writeUInt16BE(Math.min(count, 0xfffe), start + 6);
     b.writeUInt32BE(p1 >>> 0, start + 8);
     b.writeUInt32BE(p2 >>> 0, start + 12);
   }
