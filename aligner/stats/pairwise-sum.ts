@@ -3,6 +3,7 @@
  * use on contiguous float64 arrays: plain loop below 8 items, 8 accumulators up to 128, halving above.
  */
 export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
+  if (n === 0) return 0; // the reduction's identity
   if (n < 8) {
     let res = -0.0;
     for (let i = 0; i < n; i++) res += a[start + i]!;

@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { pyFloat } from '../py/float.js';
+import { pyStr } from '../py/str.js';
+import type { Event, Value } from '../trace.js';
+import { JsonSyntaxError, parseJsonKeepingFloats, PyFloatLiteral, unbox } from './json.js';
+
+export type TraceFormat = 'envtrace' | 'vision' | 'jsonl';
+
+export interface ReadTrace {
+  readonly events: Event[];
+  readonly format: TraceFormat;
+  /** Things the reader tolerated (a truncated last line). */
+  readonly warnings: string[];
+}
+
+/** A trace file the readers cannot make sense of. */
+export class TraceFormatError extends Error {
+  override name = 'TraceFormatError';
+}
+
+/** The header line of a beamtwin JSON Lines trace. */
+export const JSONL_FORMAT = 'beamtwin-trace';
+
+function toEvent(channel: unknown, timestamp: unknown, value: unknown, meta: unknown, kind: unknown, where: string): Event {
+  const ts = timestamp instanceof PyFloatLiteral ? timestamp.value : pyFloat(timestamp as Value);
+  if (ts === undefined) throw new TraceFormatError(`${where}: timestamp ${JSON.stringify(unbox(timestamp))} is not a number`);
+  if (channel === undefined || channel === null) throw new TraceFormatError(`${where}: no channel`);
+  const isFloat = value instanceof PyFloatLiteral;
+  const m = unbox(meta);
+  return {
+    channel: typeof channel === 'string' ? channel : pyStr(unbox(channel) as Value),
+    timestamp: ts,
+    value: (value === undefined ? null : unbox(value)) as Value,
+    ...(m && typeof m === 'object' && Object.keys(m).length > 0 ? { meta: m as Record<string, unknown> } : {}),
+    ...(typeof kind === 'string' ? { kind } : {}),
+    ...(isFloat ? { pyFloat: true } : {}),
+  };
+}
+
+function fromObject(item: unknown, where: string): Event {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) throw new TraceFormatError(`${where}: expected an event object`);
+  const o = item as Record<string, unknown>;
+  return toEvent(o.channel, o.timestamp, o.value, o.meta, o.kind ?? (o.meta as Record<string, unknown> | undefined)?.kind, where);
+}
+
+function fromTriple(item: unknown, where: string): Event {
+  if (!Array.isArray(item) || item.length < 3) throw new TraceFormatError(`${where}: expected [pv, timestamp, value]`);
+  return toEvent(item[0], item[1], item[2], undefined, undefined, where);
+}
+
+/** EnvTrace JSON (`{"events": [...]}` or a bare list of events) or a VISION list of `[pv, ts, value]`. */
+function fromJsonDocument(doc: unknown, name: string): ReadTrace {
+  if (doc && typeof doc === 'object' && !Array.isArray(doc) && 'events' in doc) {
+    const events = (doc as { events: unknown }).events;
+    if (!Array.isArray(events)) throw new TraceFormatError(`${name}: "events" is not a list`);
+    return { events: events.map((e, i) => fromObject(e, `${name} event ${i}`)), format: 'envtrace', warnings: [] };
+  }
+  if (Array.isArray(doc)) {
+    if (doc.length > 0 && Array.isArray(doc[0])) {
+      return { events: doc.map((e, i) => fromTriple(e, `${name} entry ${i}`)), format: 'vision', warnings: [] };
+    }
+    return { events: doc.map((e, i) => fromObject(e, `${name} event ${i}`)), format: 'envtrace', warnings: [] };
+  }
+  throw new TraceFormatError(`${name}: unrecognized trace JSON (expected {"events": [...]}, a list of events or of [pv, ts, value])`);
+}
+
+/**
+ * beamtwin JSON Lines: a header object with `"format": "beamtwin-trace"`, then one event per line.
+ * A last line cut short (a recorder killed mid-write) is dropped with a warning; a bad line elsewhere is an error.
+ */
+function fromJsonLines(text: string, name: string): ReadTrace {
+  const lines = text.split('\n');
+  const warnings: string[] = [];
+  const events: Event[] = [];
+  let sawHeader = false;
+  let last = lines.length - 1;
+  while (last >= 0 && lines[last]!.trim() === '') last--;
+  for (let n = 0; n <= last; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    let obj: unknown;
+    try {
+      obj = parseJsonKeepingFloats(line);
+    } catch (e) {
+      if (n === last && e instanceof JsonSyntaxError) {
+        warnings.push(`${name}: line ${n + 1} is truncated and was skipped`);
+        break;
+      }
+      throw new TraceFormatError(`${name} line ${n + 1}: ${(e as Error).message}`);
+    }
+    const o = obj as Record<string, unknown>;
+    if (!sawHeader && o && typeof o === 'object' && o.format === JSONL_FORMAT) {
+      sawHeader = true;
+      continue;
+    }
+    events.push(fromObject(obj, `${name} line ${n + 1}`));
+  }
+  return { events, format: 'jsonl', warnings };
+}
+
+/** Parse a trace from text in any of the three forms. */
+export function parseTrace(text: string, name = 'trace'): ReadTrace {
+  const head = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
+  if (head.startsWith('{') && head.includes(JSONL_FORMAT)) {
+    try {
+      const first = parseJsonKeepingFloats(head) as Record<string, unknown>;
+      if (first.format === JSONL_FORMAT) return fromJsonLines(text, name);
+    } catch {
+      // not a one-line header: fall through to a whole-document parse
+    }
+  }
+  let doc: unknown;
+  try {
+    doc = parseJsonKeepingFloats(text.trim());
+  } catch (e) {
+    // Several JSON objects, one per line, without a header.
+    if (head.startsWith('{') && text.trim().includes('\n')) return fromJsonLines(text, name);
+    throw new TraceFormatError(`${name}: ${(e as Error).message}`);
+  }
+  return fromJsonDocument(doc, name);
+}
+
+/** Read a trace file (EnvTrace JSON, VISION triples or beamtwin JSON Lines). */
+export function readTrace(path: string): ReadTrace {
+  return parseTrace(readFileSync(path, 'utf8'), path);
+}
