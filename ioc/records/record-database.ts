@@ -1,0 +1,159 @@
+import { RealClock, type Clock, type TimerHandle } from '../clock.js';
+import type { PvDatabase } from '../db/database.js';
+import type { Pv } from '../db/pv.js';
+import { getLogger, type Logger } from '../log.js';
+import { FieldPv } from './field-pv.js';
+import type { DeviceSupport, EpicsRecord, RecordClass, RecordEngine } from './record.js';
+import { recordTypes } from './registry.js';
+
+/** A record as a database file declares it: type, name, field texts. */
+export interface RecordSpec {
+  readonly type: string;
+  readonly name: string;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly aliases?: readonly string[];
+  readonly info?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The records of one IOC and the engine they run in: field PVs on demand in the PV database
+ * (`NAME` and `NAME.FIELD`), periodic scans on the clock, PINI, CP links, device support by DTYP.
+ */
+export class RecordDatabase implements RecordEngine {
+  readonly records = new Map<string, EpicsRecord>();
+  readonly log: Logger;
+  private readonly fieldPvs = new WeakMap<EpicsRecord, Map<string, FieldPv>>();
+  private readonly devices = new Map<string, DeviceSupport>();
+  private readonly timers: TimerHandle[] = [];
+  private started = false;
+
+  constructor(
+    readonly pvs: PvDatabase,
+    readonly types: ReadonlyMap<string, RecordClass> = recordTypes,
+  ) {
+    this.log = getLogger('beamtwin.records');
+    pvs.addResolver((name) => this.resolve(name));
+  }
+
+  get clock(): Clock {
+    return this.pvs.clock ?? new RealClock();
+  }
+
+  /** Register device support for `DTYP` (for all record types, or `recordType:DTYP`). */
+  addDeviceSupport(dtyp: string, support: DeviceSupport, recordType?: string): void {
+    this.devices.set(recordType ? `${recordType}:${dtyp}` : dtyp, support);
+  }
+
+  deviceSupport(recordType: string, dtyp: string): DeviceSupport | undefined {
+    return this.devices.get(`${recordType}:${dtyp}`) ?? this.devices.get(dtyp);
+  }
+
+  /** Problems with a spec (unknown type or field, bad value) without creating anything. */
+  check(spec: RecordSpec): string[] {
+    const cls = this.types.get(spec.type);
+    if (!cls) return [`unknown record type "${spec.type}"`];
+    const errors: string[] = [];
+    for (const field of Object.keys(spec.fields)) {
+      if (!cls.table.get(field)) errors.push(`record type ${spec.type} has no field ${field}`);
+    }
+    return errors;
+  }
+
+  /** Create a record (not yet initialised: call start() once all records exist). */
+  add(spec: RecordSpec): EpicsRecord {
+    const cls = this.types.get(spec.type);
+    if (!cls) throw new Error(`unknown record type "${spec.type}"`);
+    if (this.records.has(spec.name) || this.pvs.get(spec.name)) throw new Error(`duplicate record name ${spec.name}`);
+    const rec = new cls(spec.name, this);
+    for (const [field, text] of Object.entries(spec.fields)) rec.setFromText(field, text);
+    this.records.set(spec.name, rec);
+    for (const a of spec.aliases ?? []) this.records.set(a, rec);
+    if (this.started) this.startRecord(rec);
+    return rec;
+  }
+
+  /** Initialise every record, start scans, process PINI records (iocInit). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const unique = new Set(this.records.values());
+    for (const rec of unique) rec.init();
+    for (const rec of unique) this.startScan(rec);
+    for (const rec of unique) if (rec.v['PINI'] === 1) rec.processRecord();
+  }
+
+  private startRecord(rec: EpicsRecord): void {
+    rec.init();
+    this.startScan(rec);
+    if (rec.v['PINI'] === 1) rec.processRecord();
+  }
+
+  private startScan(rec: EpicsRecord): void {
+    const period = rec.scanPeriod;
+    if (period > 0) this.timers.push(this.clock.setInterval(() => rec.processRecord(), period * 1000));
+    // CP / CPP input links: process this record whenever the source posts.
+    for (const fd of rec.table.fields) {
+      if (fd.dbf !== 'INLINK') continue;
+      const l = rec.link(fd.name);
+      if (l.kind !== 'pv' || (l.process !== 'CP' && l.process !== 'CPP')) continue;
+      const src = this.lookupPv(l.field === 'VAL' ? l.record : `${l.record}.${l.field}`);
+      if (!src) {
+        this.log.warn(`${rec.name}.${fd.name}: CP link target ${l.record} not found`);
+        continue;
+      }
+      const sub = src.updates.subscribe(() => {
+        if (l.process === 'CP' || rec.scanPassive) rec.processRecord();
+      });
+      this.timers.push({ cancel: () => sub.unsubscribe() });
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) t.cancel();
+    this.timers.length = 0;
+  }
+
+  findRecord(name: string): EpicsRecord | undefined {
+    return this.records.get(name);
+  }
+
+  lookupPv(name: string): Pv | undefined {
+    return this.pvs.lookup(name);
+  }
+
+  existingFieldPv(record: EpicsRecord, field: string): Pv | undefined {
+    return this.fieldPvs.get(record)?.get(field);
+  }
+
+  fieldPv(record: EpicsRecord, field: string): FieldPv | undefined {
+    let map = this.fieldPvs.get(record);
+    const existing = map?.get(field);
+    if (existing) return existing;
+    const fd = record.table.get(field);
+    if (!fd) return undefined;
+    if (!map) {
+      map = new Map();
+      this.fieldPvs.set(record, map);
+    }
+    const pv = new FieldPv(record, fd, field === 'VAL' ? record.name : `${record.name}.${field}`);
+    map.set(field, pv);
+    return pv;
+  }
+
+  /** Resolver for the PV database: `REC`, `REC.FIELD`, with `$` (long string) suffix ignored. */
+  private resolve(name: string): Pv | undefined {
+    let base = name;
+    let field = 'VAL';
+    const dot = name.lastIndexOf('.');
+    if (!this.records.has(name) && dot > 0) {
+      base = name.slice(0, dot);
+      field = name.slice(dot + 1).replace(/\$$/, '');
+    }
+    const rec = this.records.get(base);
+    if (!rec) return undefined;
+    const pv = this.fieldPv(rec, field);
+    if (!pv) return undefined;
+    if (!this.pvs.get(pv.name)) this.pvs.add(pv);
+    return pv;
+  }
+}

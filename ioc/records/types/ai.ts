@@ -1,0 +1,94 @@
+import { DBE } from '../../ca/protocol/constants.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { f, menu, FieldTable, type FieldDef } from '../field.js';
+import { menuConvert } from '../menus.js';
+import { EpicsRecord, type FieldMeta } from '../record.js';
+
+const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST', 'SVAL']);
+
+/** Analog input (aiRecord.c): INP → (RVAL → conversion) → VAL, smoothing, limit alarms, deadbands. */
+export class AiRecord extends EpicsRecord {
+  static readonly recordType = 'ai';
+  static readonly table = new FieldTable(
+    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+      f('VAL', 'DOUBLE', { pp: true }),
+      f('INP', 'INLINK'),
+      menu('LINR', menuConvert, { pp: true }),
+      f('EGUF', 'DOUBLE', { pp: true }),
+      f('EGUL', 'DOUBLE', { pp: true }),
+      f('AOFF', 'DOUBLE', { pp: true }),
+      f('ASLO', 'DOUBLE', { pp: true, initial: 1 }),
+      f('SMOO', 'DOUBLE'),
+      f('ESLO', 'DOUBLE', { pp: true, initial: 1 }),
+      f('EOFF', 'DOUBLE', { pp: true }),
+      f('ROFF', 'ULONG', { pp: true }),
+      f('RVAL', 'LONG', { pp: true }),
+      f('ORAW', 'LONG', { readOnly: true }),
+      f('SVAL', 'DOUBLE'),
+      f('INIT', 'SHORT', { readOnly: true }),
+    ]),
+  );
+
+  protected override initRecord(): void {
+    const l = this.link('INP');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = l.value;
+      this.v['UDF'] = 0;
+    }
+  }
+
+  protected process(): void | Promise<void> {
+    if (this.dset?.read) {
+      const r = this.dset.read(this);
+      if (r) return r.then(() => this.afterRead(!this.dset?.noConvert));
+      this.afterRead(false);
+      return;
+    }
+    const raw = this.str('DTYP') === 'Raw Soft Channel';
+    const v = this.readLinkNumber('INP');
+    if (v !== undefined) {
+      if (raw) {
+        this.v['RVAL'] = v | 0;
+        this.convert();
+      } else {
+        this.setVal(v);
+      }
+    }
+    this.afterRead(false);
+  }
+
+  private afterRead(convert: boolean): void {
+    if (convert) this.convert();
+    this.checkLimitAlarms(this.num('VAL'));
+  }
+
+  /** RVAL → VAL (aiRecord convert): ROFF, ASLO/AOFF, then LINR SLOPE (ESLO/EOFF). */
+  private convert(): void {
+    let val = (this.num('RVAL') + this.num('ROFF')) * this.num('ASLO') + this.num('AOFF');
+    if (this.num('LINR') === 1 || this.num('LINR') === 2) val = val * this.num('ESLO') + this.num('EOFF');
+    this.setVal(val);
+  }
+
+  private setVal(val: number): void {
+    const smoo = this.num('SMOO');
+    if (smoo > 0 && this.v['INIT'] === 1 && Number.isFinite(this.num('VAL'))) val = val * (1 - smoo) + this.num('VAL') * smoo;
+    this.v['INIT'] = 1;
+    this.v['VAL'] = val;
+    this.v['UDF'] = Number.isNaN(val) ? 1 : 0;
+  }
+
+  protected override monitor(alarmMask: number): void {
+    this.postValue('VAL', alarmMask);
+    if (this.v['ORAW'] !== this.v['RVAL']) {
+      this.v['ORAW'] = this.v['RVAL'] as number;
+      this.post('RVAL', DBE.VALUE | DBE.LOG);
+    }
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    if (valueFields.has(fd.name)) {
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+    }
+    return super.fieldMeta(fd);
+  }
+}

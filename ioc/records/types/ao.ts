@@ -1,0 +1,97 @@
+import { DBE, Severity } from '../../ca/protocol/constants.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { f, menu, FieldTable, type FieldDef } from '../field.js';
+import { menuConvert, menuIvoa, menuOmsl } from '../menus.js';
+import { EpicsRecord, type FieldMeta } from '../record.js';
+
+const valueFields = new Set(['VAL', 'OVAL', 'PVAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST', 'IVOV']);
+
+/** Analog output (aoRecord.c): DOL (closed loop) → VAL, drive limits, OROC, OVAL → OUT, IVOA. */
+export class AoRecord extends EpicsRecord {
+  static readonly recordType = 'ao';
+  static readonly table = new FieldTable(
+    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+      f('VAL', 'DOUBLE', { pp: true }),
+      f('OVAL', 'DOUBLE'),
+      f('OUT', 'OUTLINK'),
+      f('OROC', 'DOUBLE'),
+      f('DOL', 'INLINK'),
+      menu('OMSL', menuOmsl),
+      f('OIF', 'SHORT'),
+      f('DRVH', 'DOUBLE', { pp: true }),
+      f('DRVL', 'DOUBLE', { pp: true }),
+      menu('LINR', menuConvert, { pp: true }),
+      f('ESLO', 'DOUBLE', { pp: true, initial: 1 }),
+      f('EOFF', 'DOUBLE', { pp: true }),
+      f('AOFF', 'DOUBLE', { pp: true }),
+      f('ASLO', 'DOUBLE', { pp: true, initial: 1 }),
+      f('RVAL', 'LONG', { pp: true }),
+      f('ORAW', 'LONG', { readOnly: true }),
+      f('RBV', 'LONG', { readOnly: true }),
+      f('PVAL', 'DOUBLE', { readOnly: true }),
+      menu('IVOA', menuIvoa),
+      f('IVOV', 'DOUBLE'),
+    ]),
+  );
+
+  protected override initRecord(): void {
+    const l = this.link('DOL');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = l.value;
+      this.v['UDF'] = 0;
+    }
+    this.v['OVAL'] = this.v['VAL'] as number;
+  }
+
+  protected process(): void | Promise<void> {
+    if (this.num('OMSL') === 1) {
+      const d = this.readLinkNumber('DOL');
+      if (d !== undefined) {
+        this.v['VAL'] = this.num('OIF') ? this.num('VAL') + d : d;
+        this.v['UDF'] = 0;
+      }
+    }
+    let val = this.num('VAL');
+    const drvh = this.num('DRVH');
+    const drvl = this.num('DRVL');
+    if (drvh > drvl) {
+      val = Math.min(Math.max(val, drvl), drvh);
+      this.v['VAL'] = val;
+    }
+    const oroc = this.num('OROC');
+    let oval = val;
+    if (oroc > 0 && Math.abs(val - this.num('OVAL')) > oroc) oval = this.num('OVAL') + Math.sign(val - this.num('OVAL')) * oroc;
+    this.v['OVAL'] = oval;
+    this.v['RVAL'] = Math.trunc((oval - this.num('AOFF')) / (this.num('ASLO') || 1)) | 0;
+    this.checkLimitAlarms(val);
+    if (this.num('NSEV') >= Severity.INVALID) {
+      const ivoa = this.num('IVOA');
+      if (ivoa === 1) return;
+      if (ivoa === 2) this.v['OVAL'] = this.num('IVOV');
+    }
+    return this.write();
+  }
+
+  private write(): void | Promise<void> {
+    if (this.dset?.write) return this.dset.write(this);
+    return this.writeLink('OUT', this.num('OVAL'));
+  }
+
+  protected override monitor(alarmMask: number): void {
+    this.postValue('VAL', alarmMask);
+    if (this.v['PVAL'] !== this.v['VAL']) {
+      this.v['PVAL'] = this.v['VAL'] as number;
+    }
+    this.post('OVAL', DBE.VALUE | DBE.LOG);
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    if (valueFields.has(fd.name)) {
+      const drvh = this.num('DRVH');
+      const drvl = this.num('DRVL');
+      const [ch, cl] = drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(ch, cl), enumStrings: [] };
+    }
+    return super.fieldMeta(fd);
+  }
+}

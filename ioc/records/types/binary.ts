@@ -1,0 +1,155 @@
+import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
+import { commonFields, fieldList } from '../common-fields.js';
+import { f, menu, FieldTable, type FieldDef } from '../field.js';
+import { menuAlarmSevr, menuOmsl, menuIvoa } from '../menus.js';
+import { EpicsRecord, type FieldMeta } from '../record.js';
+import { noLimits } from '../../ca/protocol/snapshot.js';
+import type { TimerHandle } from '../../clock.js';
+
+const binaryFields = [
+  f('VAL', 'ENUM', { pp: true }),
+  f('ZNAM', 'STRING', { pp: true }),
+  f('ONAM', 'STRING', { pp: true }),
+  menu('ZSV', menuAlarmSevr, { pp: true }),
+  menu('OSV', menuAlarmSevr, { pp: true }),
+  menu('COSV', menuAlarmSevr, { pp: true }),
+  f('RVAL', 'ULONG', { pp: true }),
+  f('ORAW', 'ULONG', { readOnly: true }),
+  f('MASK', 'ULONG'),
+  f('LALM', 'USHORT', { readOnly: true }),
+  f('MLST', 'USHORT', { readOnly: true }),
+];
+
+/** State and change-of-state alarms shared by bi and bo (checkAlarms of biRecord.c). */
+function binaryAlarms(rec: EpicsRecord): void {
+  if (rec.checkUdf()) return;
+  const val = rec.num('VAL');
+  if (val > 1) {
+    rec.setSevr(AlarmStatus.STATE, 3);
+    return;
+  }
+  rec.setSevr(AlarmStatus.STATE, rec.num(val === 0 ? 'ZSV' : 'OSV'));
+  if (val !== rec.num('LALM') && rec.setSevr(AlarmStatus.COS, rec.num('COSV'))) rec.v['LALM'] = val;
+  rec.v['LALM'] = val;
+}
+
+function binaryMonitor(rec: EpicsRecord, alarmMask: number): void {
+  let mask = alarmMask;
+  if (rec.v['MLST'] !== rec.v['VAL']) {
+    mask |= DBE.VALUE | DBE.LOG;
+    rec.v['MLST'] = rec.v['VAL'] as number;
+  }
+  if (mask) rec.post('VAL', mask);
+  if (rec.v['ORAW'] !== rec.v['RVAL']) {
+    rec.v['ORAW'] = rec.v['RVAL'] as number;
+    rec.post('RVAL', DBE.VALUE | DBE.LOG);
+  }
+}
+
+function binaryMeta(rec: EpicsRecord, fd: FieldDef, base: (fd: FieldDef) => FieldMeta): FieldMeta {
+  if (fd.name === 'VAL') return { units: '', precision: 0, limits: noLimits, enumStrings: [rec.str('ZNAM'), rec.str('ONAM')] };
+  return base(fd);
+}
+
+/** Binary input (biRecord.c). */
+export class BiRecord extends EpicsRecord {
+  static readonly recordType = 'bi';
+  static readonly table = new FieldTable(fieldList(commonFields, binaryFields, [f('INP', 'INLINK')]));
+
+  protected override initRecord(): void {
+    const l = this.link('INP');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = l.value ? 1 : 0;
+      this.v['UDF'] = 0;
+    }
+  }
+
+  protected process(): void | Promise<void> {
+    const r = this.dset?.read?.(this);
+    if (r) return r.then(() => binaryAlarms(this));
+    if (!this.dset?.read) {
+      const v = this.readLinkNumber('INP');
+      if (v !== undefined) {
+        if (this.str('DTYP') === 'Raw Soft Channel') {
+          const mask = this.num('MASK');
+          this.v['RVAL'] = (mask ? v & mask : v) >>> 0;
+          this.v['VAL'] = this.num('RVAL') === 0 ? 0 : 1;
+        } else {
+          this.v['VAL'] = v === 0 ? 0 : 1;
+        }
+        this.v['UDF'] = 0;
+      }
+    }
+    binaryAlarms(this);
+  }
+
+  protected override monitor(alarmMask: number): void {
+    binaryMonitor(this, alarmMask);
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    return binaryMeta(this, fd, (x) => super.fieldMeta(x));
+  }
+}
+
+/** Binary output (boRecord.c), including the momentary HIGH pulse. */
+export class BoRecord extends EpicsRecord {
+  static readonly recordType: string = 'bo';
+  static readonly table = new FieldTable(
+    fieldList(commonFields, binaryFields, [
+      f('OUT', 'OUTLINK'),
+      f('DOL', 'INLINK'),
+      menu('OMSL', menuOmsl),
+      f('HIGH', 'DOUBLE'),
+      menu('IVOA', menuIvoa),
+      f('IVOV', 'USHORT'),
+      f('RBV', 'ULONG', { readOnly: true }),
+      f('ORBV', 'ULONG', { readOnly: true }),
+      f('RPVT', 'NOACCESS'),
+      f('WDPT', 'NOACCESS'),
+    ]),
+  );
+  private highTimer: TimerHandle | undefined;
+
+  protected override initRecord(): void {
+    const l = this.link('DOL');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = l.value ? 1 : 0;
+      this.v['UDF'] = 0;
+    }
+  }
+
+  protected process(): void | Promise<void> {
+    if (this.num('OMSL') === 1) {
+      const d = this.readLinkNumber('DOL');
+      if (d !== undefined) {
+        this.v['VAL'] = d === 0 ? 0 : 1;
+        this.v['UDF'] = 0;
+      }
+    }
+    const val = this.num('VAL');
+    this.v['RVAL'] = val === 0 ? 0 : this.num('MASK') || 1;
+    binaryAlarms(this);
+    if (this.num('NSEV') >= 3 && this.num('IVOA') === 1) return;
+    const out = this.num('NSEV') >= 3 && this.num('IVOA') === 2 ? this.num('IVOV') : val;
+    const w = this.dset?.write ? this.dset.write(this) : this.writeLink('OUT', out);
+    // Momentary output: a 1 reverts to 0 after HIGH seconds.
+    if (val === 1 && this.num('HIGH') > 0) {
+      this.highTimer?.cancel();
+      this.highTimer = this.clock.setTimeout(() => {
+        this.highTimer = undefined;
+        this.v['VAL'] = 0;
+        this.processRecord();
+      }, this.num('HIGH') * 1000);
+    }
+    return w ?? undefined;
+  }
+
+  protected override monitor(alarmMask: number): void {
+    binaryMonitor(this, alarmMask);
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    return binaryMeta(this, fd, (x) => super.fieldMeta(x));
+  }
+}

@@ -1,0 +1,120 @@
+import { alarmLimitFields, commonFields, fieldList } from '../common-fields.js';
+import { f, menu, FieldTable, type FieldDef } from '../field.js';
+import { menuIvoa, menuOmsl } from '../menus.js';
+import { EpicsRecord, type FieldMeta } from '../record.js';
+
+const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST']);
+
+function integerFields(dbf: 'LONG' | 'INT64') {
+  return [
+    f('VAL', dbf, { pp: true }),
+    f('EGU', 'STRING'),
+    f('HOPR', dbf),
+    f('LOPR', dbf),
+    ...alarmLimitFields(dbf),
+  ];
+}
+
+/** Integer input (longinRecord.c / int64inRecord.c). */
+export class LonginRecord extends EpicsRecord {
+  static readonly recordType: string = 'longin';
+  static readonly table = new FieldTable(fieldList(commonFields, integerFields('LONG'), [f('INP', 'INLINK')]));
+
+  protected override initRecord(): void {
+    const l = this.link('INP');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = Math.trunc(l.value);
+      this.v['UDF'] = 0;
+    }
+  }
+
+  protected process(): void | Promise<void> {
+    const r = this.dset?.read?.(this);
+    if (r) return r.then(() => this.checkLimitAlarms(this.num('VAL')));
+    if (!this.dset?.read) {
+      const v = this.readLinkNumber('INP');
+      if (v !== undefined) {
+        this.storeField(this.table.get('VAL')!, v);
+      }
+    }
+    this.checkLimitAlarms(this.num('VAL'));
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    if (valueFields.has(fd.name)) {
+      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+    }
+    return super.fieldMeta(fd);
+  }
+}
+
+/** Integer output (longoutRecord.c / int64outRecord.c). */
+export class LongoutRecord extends EpicsRecord {
+  static readonly recordType: string = 'longout';
+  static readonly table = new FieldTable(
+    fieldList(commonFields, integerFields('LONG'), [
+      f('OUT', 'OUTLINK'),
+      f('DOL', 'INLINK'),
+      menu('OMSL', menuOmsl),
+      f('DRVH', 'LONG', { pp: true }),
+      f('DRVL', 'LONG', { pp: true }),
+      menu('IVOA', menuIvoa),
+      f('IVOV', 'LONG'),
+    ]),
+  );
+
+  protected override initRecord(): void {
+    const l = this.link('DOL');
+    if (l.kind === 'constant' && typeof l.value === 'number') {
+      this.v['VAL'] = Math.trunc(l.value);
+      this.v['UDF'] = 0;
+    }
+  }
+
+  protected process(): void | Promise<void> {
+    if (this.num('OMSL') === 1) {
+      const d = this.readLinkNumber('DOL');
+      if (d !== undefined) this.storeField(this.table.get('VAL')!, d);
+    }
+    const drvh = this.num('DRVH');
+    const drvl = this.num('DRVL');
+    if (drvh > drvl) this.v['VAL'] = Math.min(Math.max(this.num('VAL'), drvl), drvh);
+    this.checkLimitAlarms(this.num('VAL'));
+    if (this.num('NSEV') >= 3 && this.num('IVOA') === 1) return;
+    const out = this.num('NSEV') >= 3 && this.num('IVOA') === 2 ? this.num('IVOV') : this.num('VAL');
+    if (this.dset?.write) return this.dset.write(this);
+    return this.writeLink('OUT', out) ?? undefined;
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    if (valueFields.has(fd.name)) {
+      const drvh = this.num('DRVH');
+      const drvl = this.num('DRVL');
+      const [ch, cl] = drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
+      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(ch, cl), enumStrings: [] };
+    }
+    return super.fieldMeta(fd);
+  }
+}
+
+/** 64-bit integer input: served over CA as DOUBLE (CA has no 64-bit type). */
+export class Int64inRecord extends LonginRecord {
+  static override readonly recordType = 'int64in';
+  static override readonly table = new FieldTable(fieldList(commonFields, integerFields('INT64'), [f('INP', 'INLINK')]));
+}
+
+/** 64-bit integer output. */
+export class Int64outRecord extends LongoutRecord {
+  static override readonly recordType = 'int64out';
+  static override readonly table = new FieldTable(
+    fieldList(commonFields, integerFields('INT64'), [
+      f('OUT', 'OUTLINK'),
+      f('DOL', 'INLINK'),
+      menu('OMSL', menuOmsl),
+      f('DRVH', 'INT64', { pp: true }),
+      f('DRVL', 'INT64', { pp: true }),
+      menu('IVOA', menuIvoa),
+      f('IVOV', 'INT64'),
+    ]),
+  );
+}

@@ -1,0 +1,152 @@
+import { DBE } from '../../ca/protocol/constants.js';
+import type { DbrValue } from '../../ca/protocol/snapshot.js';
+import { commonFields, fieldList, analogDisplayFields } from '../common-fields.js';
+import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
+import { menuFtype, menuPost } from '../menus.js';
+import { EpicsRecord, type FieldMeta } from '../record.js';
+import type { Dbf } from '../dbf.js';
+import { noLimits } from '../../ca/protocol/snapshot.js';
+
+const arrayCtor: Record<string, new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>, o?: number): void; subarray(a: number, b: number): ArrayLike<number>; fill(v: number): unknown }> = {
+  CHAR: Int8Array,
+  UCHAR: Uint8Array,
+  SHORT: Int16Array,
+  USHORT: Uint16Array,
+  LONG: Int32Array,
+  ULONG: Uint32Array,
+  INT64: Float64Array,
+  UINT64: Float64Array,
+  FLOAT: Float32Array,
+  DOUBLE: Float64Array,
+  ENUM: Uint16Array,
+};
+
+/**
+ * Array storage shared by waveform, aai, aao, subArray, compress: VAL holds NELM elements of FTVL,
+ * NORD of them valid. Over CA, VAL is FTVL-typed with NELM capacity and NORD current length.
+ */
+export abstract class ArrayRecord extends EpicsRecord {
+  protected buffer: ArrayLike<number> | string[] | undefined;
+
+  protected get ftvl(): string {
+    return menuFtype[this.num('FTVL')] ?? 'DOUBLE';
+  }
+
+  protected allocate(): void {
+    const nelm = Math.max(1, this.num('NELM'));
+    this.v['NELM'] = nelm;
+    const ftvl = this.ftvl;
+    this.buffer = ftvl === 'STRING' ? new Array<string>(nelm).fill('') : new arrayCtor[ftvl]!(nelm);
+  }
+
+  protected override initRecord(): void {
+    this.allocate();
+  }
+
+  override caDbf(fd: FieldDef): Dbf {
+    return fd.name === 'VAL' ? (this.ftvl as Dbf) : fd.dbf;
+  }
+
+  override caMaxCount(fd: FieldDef): number {
+    return fd.name === 'VAL' ? Math.max(1, this.num('NELM')) : 1;
+  }
+
+  override caValue(fd: FieldDef): DbrValue {
+    if (fd.name !== 'VAL') return super.caValue(fd);
+    if (!this.buffer) this.allocate();
+    const nord = this.num('NORD');
+    const b = this.buffer!;
+    return Array.isArray(b) ? b.slice(0, nord) : (b as Float64Array).subarray(0, nord);
+  }
+
+  /** Replace the array contents (clipped to NELM); updates NORD and posts it when it changed. */
+  setArray(values: ArrayLike<number> | readonly string[]): void {
+    if (!this.buffer) this.allocate();
+    const b = this.buffer!;
+    const n = Math.min(values.length, this.num('NELM'));
+    if (Array.isArray(b)) {
+      for (let i = 0; i < n; i++) b[i] = String(values[i]);
+    } else {
+      const nums = (b as Float64Array);
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        nums[i] = typeof x === 'number' ? x : Number(x);
+      }
+    }
+    this.v['UDF'] = 0;
+    if (this.v['NORD'] !== n) {
+      this.v['NORD'] = n;
+      this.post('NORD', DBE.VALUE | DBE.LOG);
+    }
+  }
+
+  protected override storeArray(_fd: FieldDef, value: FieldValue): void {
+    this.setArray(typeof value === 'number' || typeof value === 'string' ? [value as never] : (value as ArrayLike<number>));
+  }
+
+  protected override monitor(alarmMask: number): void {
+    // MPST "Always" (the default) posts every processing; "On Change" would need a hash of the data.
+    this.post('VAL', alarmMask | (this.num('MPST') === 0 ? DBE.VALUE : DBE.VALUE) | DBE.LOG);
+  }
+
+  override fieldMeta(fd: FieldDef): FieldMeta {
+    if (fd.name === 'VAL') {
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: { ...noLimits, upperDisp: this.num('HOPR'), lowerDisp: this.num('LOPR') }, enumStrings: [] };
+    }
+    return super.fieldMeta(fd);
+  }
+}
+
+export const arrayFields = [
+  ...analogDisplayFields,
+  f('VAL', 'NOACCESS', { pp: true, array: true }),
+  f('NELM', 'ULONG', { readOnly: true, initial: 1 }),
+  menu('FTVL', menuFtype, { readOnly: true, initial: 10 }),
+  f('NORD', 'ULONG', { readOnly: true }),
+  menu('MPST', menuPost, { initial: 1 }),
+  menu('APST', menuPost, { initial: 1 }),
+  f('HASH', 'ULONG', { readOnly: true }),
+  f('BUSY', 'SHORT', { readOnly: true }),
+];
+
+/** waveform (waveformRecord.c): INP → VAL array. */
+export class WaveformRecord extends ArrayRecord {
+  static readonly recordType: string = 'waveform';
+  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('INP', 'INLINK'), f('RARM', 'SHORT')]));
+
+  protected override initRecord(): void {
+    super.initRecord();
+    const l = this.link('INP');
+    if (l.kind === 'constant') this.setArray(Array.isArray(l.value) ? (l.value as number[]) : [l.value as number]);
+  }
+
+  protected process(): void | Promise<void> {
+    const r = this.dset?.read?.(this);
+    if (r) return r;
+    if (!this.dset?.read && this.link('INP').kind === 'pv') {
+      const v = this.readLinkValue('INP');
+      if (v !== undefined) this.setArray(typeof v === 'number' || typeof v === 'string' ? [v as never] : (v as ArrayLike<number>));
+    }
+  }
+}
+
+/** aai: array analog input (same behaviour as waveform for soft channel). */
+export class AaiRecord extends WaveformRecord {
+  static override readonly recordType = 'aai';
+}
+
+/** aao: array analog output, VAL → OUT. */
+export class AaoRecord extends ArrayRecord {
+  static readonly recordType = 'aao';
+  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', ['supervisory', 'closed_loop'])]));
+
+  protected process(): void | Promise<void> {
+    if (this.num('OMSL') === 1) {
+      const v = this.readLinkValue('DOL');
+      if (v !== undefined) this.setArray(typeof v === 'number' || typeof v === 'string' ? [v as never] : (v as ArrayLike<number>));
+    }
+    if (this.dset?.write) return this.dset.write(this);
+    const val = this.caValue(this.table.get('VAL')!);
+    return this.writeLink('OUT', Array.from(val as ArrayLike<number>)) ?? undefined;
+  }
+}
