@@ -1,7 +1,17 @@
 import type { CommandModule } from '../command.js';
+import { getCommand } from './get.js';
+import { infoCommand } from './info.js';
+import { monitorCommand } from './monitor.js';
+import { putCommand } from './put.js';
+import { repeaterCommand } from './repeater.js';
 import { serveCommand } from './serve.js';
 
 /** The command registry: each command lives in its own file and is listed here. */
 export const commands: CommandModule[] = [
   serveCommand,
+  getCommand,
+  putCommand,
+  monitorCommand,
+  infoCommand,
+  repeaterCommand,
 ];

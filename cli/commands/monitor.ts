@@ -1,0 +1,102 @@
+import type { Argv } from 'yargs';
+import type { Subscription } from 'rxjs';
+import { DBE } from '../../ioc/ca/protocol/constants.js';
+import { defaultToolType, nameColumn, timeLine } from '../ca-format.js';
+import { connectAll, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
+import type { CommandModule } from '../command.js';
+import { UsageError, type CliIo } from '../io.js';
+
+interface MonitorArgs extends ToolArgs {
+  pvs: string[];
+  mask: string;
+  'enum-number': boolean;
+  count?: number;
+  updates?: number;
+  json: boolean;
+}
+
+/** Parse camonitor's -m letters: v(alue) a(larm) l(og) p(roperty). */
+export function parseMask(text: string): number {
+  let mask = 0;
+  for (const c of text) {
+    if (c === 'v') mask |= DBE.VALUE;
+    else if (c === 'a') mask |= DBE.ALARM;
+    else if (c === 'l') mask |= DBE.LOG;
+    else if (c === 'p') mask |= DBE.PROPERTY;
+    else throw new UsageError(`invalid mask letter "${c}" (use v, a, l, p)`);
+  }
+  return mask;
+}
+
+/** `beamtwin monitor PV...`: camonitor; runs until interrupted (or --updates N have been printed). */
+export const monitorCommand: CommandModule<MonitorArgs> = {
+  command: 'monitor <pvs..>',
+  describe: 'Print every update of PVs over Channel Access (camonitor)',
+  builder: (y: Argv) =>
+    timeoutOption(
+      y
+        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
+        .option('mask', { alias: 'm', type: 'string', default: 'va', describe: 'Event mask letters: v value, a alarm, l log, p property' })
+        .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
+        .option('count', { alias: '#', type: 'number', describe: 'Number of array elements' })
+        .option('updates', { alias: 'u', type: 'number', describe: 'Exit after this many updates in total' })
+        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per update' }),
+    ) as unknown as Argv<MonitorArgs>,
+  handler: async (args: MonitorArgs, io: CliIo) => {
+    const mask = parseMask(args.mask);
+    return withClient(args.timeout, async (client) => {
+      let printed = 0;
+      let finish!: () => void;
+      const done = new Promise<void>((r) => (finish = r));
+      const subs: Subscription[] = [];
+      const conns = await connectAll(client, args.pvs, args.timeout);
+      for (const { ch, ok } of conns) {
+        if (!ok) io.stdout.write(`${nameColumn(ch.name, 1)}*** Not connected (PV not found)\n`);
+        let wasConnected = ok;
+        // Disconnects are reported as camonitor does; the subscription resumes by itself on reconnect.
+        subs.push(
+          ch.connection$.subscribe((up) => {
+            if (!up && wasConnected) io.stdout.write(`${nameColumn(ch.name, 1)}*** disconnected\n`);
+            wasConnected = up;
+          }),
+        );
+        const type = () => defaultToolType(ch.nativeType!, args['enum-number']);
+        const start = () =>
+          subs.push(
+            ch
+              .subscribe({ type: ok ? type() : 'time', mask, ...(args.count !== undefined ? { count: args.count } : {}) })
+              .subscribe({
+                next: (v) => {
+                  if (args.updates !== undefined && printed >= args.updates) return;
+                  io.stdout.write(args.json ? `${JSON.stringify(v)}\n` : `${timeLine(v, { countRequested: args.count !== undefined, enumAsNumber: args['enum-number'] })}\n`);
+                  printed++;
+                  if (args.updates !== undefined && printed >= args.updates) finish();
+                },
+                error: (e: Error) => io.stderr.write(`${ch.name}: ${e.message}\n`),
+              }),
+          );
+        if (ok) start();
+        else {
+          // Subscribe once it connects (the type depends on the native type).
+          const once = ch.connection$.subscribe((up) => {
+            if (!up) return;
+            queueMicrotask(() => once.unsubscribe());
+            start();
+          });
+          subs.push(once);
+        }
+      }
+      const stop = () => finish();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await done;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        for (const s of subs) s.unsubscribe();
+      }
+      return 0;
+    });
+  },
+};

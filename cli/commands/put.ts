@@ -1,0 +1,74 @@
+import type { Argv } from 'yargs';
+import { CaError } from '../../ioc/ca/client/errors.js';
+import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
+import { cagetLine, defaultToolType } from '../ca-format.js';
+import { notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
+import type { CommandModule } from '../command.js';
+import { CommandFailed, UsageError, type CliIo } from '../io.js';
+
+interface PutArgs extends ToolArgs {
+  pv: string;
+  values: (string | number)[];
+  wait: boolean;
+  terse: boolean;
+  array: boolean;
+  'enum-number': boolean;
+  json: boolean;
+}
+
+/** `beamtwin put PV VALUE...`: caput (with -c, put-callback: wait for completion). */
+export const putCommand: CommandModule<PutArgs> = {
+  command: 'put <pv> <values..>',
+  describe: 'Write a PV over Channel Access (caput)',
+  builder: (y: Argv) =>
+    timeoutOption(
+      y
+        .positional('pv', { type: 'string', demandOption: true, describe: 'PV name' })
+        .positional('values', { type: 'string', array: true, demandOption: true, describe: 'Value, or array elements' })
+        .option('wait', { alias: 'c', type: 'boolean', default: false, describe: 'Put-callback: wait until processing completes' })
+        .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Print only the new value' })
+        .option('array', { alias: 'a', type: 'boolean', default: false, describe: 'Array: the first value is the element count (caput -a)' })
+        .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print old and new values as JSON' })
+        .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false }),
+    ) as unknown as Argv<PutArgs>,
+  handler: async (args: PutArgs, io: CliIo) => {
+    let values = args.values.map(String);
+    if (args.array) {
+      const n = Number(values[0]);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`-a needs an element count first, got "${values[0]}"`);
+      values = values.slice(1);
+      if (values.length !== n) throw new UsageError(`-a ${n}: ${values.length} values given`);
+    }
+    return withClient(args.timeout, async (client) => {
+      const ch = client.channel(args.pv);
+      try {
+        await ch.connected(args.timeout);
+      } catch (e) {
+        if (!(e instanceof CaError)) throw e;
+        io.stderr.write(`${notFoundMessage([args.pv])}\n`);
+        return 1;
+      }
+      const type = defaultToolType(ch.nativeType!, args['enum-number']);
+      const enumAsNumber = args['enum-number'];
+      const old = args.terse ? undefined : await ch.get({ type, timeout: args.timeout });
+      // Numbers go as numbers to numeric channels; everything else as DBR_STRING for the server to convert.
+      const numeric = ch.nativeType !== DbrBase.STRING && ch.nativeType !== DbrBase.ENUM && values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+      const payload = numeric ? values.map(Number) : values;
+      try {
+        await ch.put(payload.length === 1 ? payload[0]! : payload, { wait: args.wait, timeout: args.timeout });
+      } catch (e) {
+        if (!(e instanceof CaError)) throw e;
+        throw new CommandFailed(`put to ${args.pv} failed: ${e.message}`);
+      }
+      const now = await ch.get({ type, timeout: args.timeout });
+      if (args.json) io.stdout.write(`${JSON.stringify({ name: ch.name, old: old?.value, new: now.value })}\n`);
+      else if (args.terse) io.stdout.write(`${cagetLine(now, { terse: true, enumAsNumber })}\n`);
+      else {
+        io.stdout.write(`Old : ${cagetLine(old!, { enumAsNumber })}\n`);
+        io.stdout.write(`New : ${cagetLine(now, { enumAsNumber })}\n`);
+      }
+      return 0;
+    });
+  },
+};

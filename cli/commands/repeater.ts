@@ -1,0 +1,44 @@
+import type { Argv } from 'yargs';
+import { CaRepeater } from '../../ioc/ca/repeater/repeater.js';
+import { CA_DEFAULT_REPEATER_PORT } from '../../ioc/ca/protocol/constants.js';
+import type { CommandModule } from '../command.js';
+import { CommandFailed, type CliIo } from '../io.js';
+
+interface RepeaterArgs {
+  port?: number;
+}
+
+/** `beamtwin repeater [--port 5065]`: the CA repeater (Debian's libca ships no caRepeater). */
+export const repeaterCommand: CommandModule<RepeaterArgs> = {
+  command: 'repeater',
+  describe: 'Run a CA repeater: fans server beacons out to the CA clients of this host',
+  builder: (y: Argv) =>
+    y.option('port', {
+      type: 'number',
+      describe: `UDP port (default EPICS_CA_REPEATER_PORT or ${CA_DEFAULT_REPEATER_PORT})`,
+    }) as Argv<RepeaterArgs>,
+  handler: async (args: RepeaterArgs, io: CliIo) => {
+    const envPort = Number(process.env['EPICS_CA_REPEATER_PORT']);
+    const port = args.port ?? (Number.isInteger(envPort) && envPort > 0 ? envPort : CA_DEFAULT_REPEATER_PORT);
+    const repeater = new CaRepeater({ port });
+    try {
+      await repeater.start();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') throw new CommandFailed(`UDP port ${port} is taken: a repeater already runs here`);
+      throw e;
+    }
+    io.stdout.write(`beamtwin: CA repeater on UDP port ${repeater.port}; Ctrl-C stops\n`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        resolve();
+      };
+      process.on('SIGINT', done);
+      process.on('SIGTERM', done);
+    });
+    await repeater.stop();
+    return 0;
+  },
+};
