@@ -1,0 +1,45 @@
+import type { PvDatabase } from '../../ioc/db/database.js';
+import type { RecordDatabase } from '../../ioc/records/record-database.js';
+import type { DeviceHandle } from '../device.js';
+import type { DeviceSpec } from './profile.js';
+
+/** What a device factory gets: the twin's databases and its spec (profile defaults merged in). */
+export interface DeviceContext {
+  readonly db: PvDatabase;
+  readonly records: RecordDatabase;
+}
+
+export interface DeviceKind {
+  create(ctx: DeviceContext, spec: DeviceSpec): DeviceHandle;
+  /** PV names or prefixes the device serves; the catch-all never fabricates under them. */
+  prefixes(spec: DeviceSpec): string[];
+}
+
+const kinds = new Map<string, DeviceKind>();
+
+export function registerDeviceKind(name: string, kind: DeviceKind): void {
+  kinds.set(name, kind);
+}
+
+export function deviceKind(name: string): DeviceKind {
+  const k = kinds.get(name);
+  if (!k) throw new Error(`unknown device kind "${name}" (known: ${[...kinds.keys()].join(', ')})`);
+  return k;
+}
+
+/** Read a setting of a spec with a type check, for clear profile errors. */
+export function setting<T extends string | number | boolean | readonly unknown[]>(
+  spec: DeviceSpec,
+  key: string,
+  type: 'string' | 'number' | 'boolean' | 'array',
+  fallback?: T,
+): T {
+  const v = spec[key];
+  if (v === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new Error(`device ${String(spec['name'] ?? spec.kind)}: missing "${key}"`);
+  }
+  const ok = type === 'array' ? Array.isArray(v) : typeof v === type;
+  if (!ok) throw new Error(`device ${String(spec['name'] ?? spec.kind)}: "${key}" must be a ${type}`);
+  return v as T;
+}

@@ -1,0 +1,96 @@
+import { DbrBase } from '../ioc/ca/protocol/dbr-types.js';
+import { RealClock, type Clock } from '../ioc/clock.js';
+import { PvDatabase } from '../ioc/db/database.js';
+import type { Pv } from '../ioc/db/pv.js';
+import { RecordDatabase } from '../ioc/records/index.js';
+import { installCatchAll, type CatchAllHit } from './catch-all/catch-all.js';
+import type { DeviceHandle } from './device.js';
+import { deviceKind } from './profile/kinds.js';
+import type { Profile } from './profile/profile.js';
+import './profile/builtin-kinds.js';
+
+export interface TwinOptions {
+  readonly clock?: Clock;
+  /** No catch-all: unknown names stay unknown. */
+  readonly strict?: boolean;
+}
+
+/**
+ * One beamline twin: the PV database, records, device models from a profile, the catch-all, and the
+ * control PVs `<controlPrefix>reset` (write 1: back to the reset state) and `<controlPrefix>marker`
+ * (write a name: a marker event in the trace).
+ */
+export class Twin {
+  readonly db: PvDatabase;
+  readonly records: RecordDatabase;
+  readonly devices: DeviceHandle[] = [];
+  readonly catchAllHits: CatchAllHit[];
+  readonly tracked: readonly string[];
+  readonly marker: Pv;
+  readonly resetPv: Pv;
+  private readonly isCatchAll: (pv: Pv) => boolean;
+
+  constructor(
+    readonly profile: Profile,
+    opts: TwinOptions = {},
+  ) {
+    this.db = new PvDatabase(opts.clock ?? new RealClock());
+    this.records = new RecordDatabase(this.db);
+    const ctx = { db: this.db, records: this.records };
+    const excluded: string[] = [];
+    for (const raw of profile.devices) {
+      const spec = { ...(profile.defaults?.[raw.kind] ?? {}), ...raw };
+      const kind = deviceKind(spec.kind);
+      this.devices.push(kind.create(ctx, spec));
+      excluded.push(...kind.prefixes(spec));
+    }
+    const control = profile.controlPrefix ?? 'beamtwin:';
+    this.resetPv = this.db.create(`${control}reset`, {
+      type: DbrBase.LONG,
+      put: (pv, v) => {
+        pv.set(v, { force: true });
+        if (Number(v)) this.reset();
+      },
+    });
+    this.marker = this.db.create(`${control}marker`, { type: DbrBase.STRING, put: (pv, v) => void pv.set(v, { force: true }) });
+    this.tracked = profile.tracked ?? [];
+    if (profile.catchAll && !opts.strict) {
+      const ca = installCatchAll(this.db, { prefixes: profile.catchAll.prefixes, exclude: [...(profile.catchAll.exclude ?? []), ...excluded, control] });
+      this.catchAllHits = ca.hits;
+      this.isCatchAll = ca.isCatchAll;
+    } else {
+      this.catchAllHits = [];
+      this.isCatchAll = () => false;
+    }
+  }
+
+  get clock(): Clock {
+    return this.db.clock;
+  }
+
+  /** Start records (PINI, scans). Call once after construction and any .db loading. */
+  start(): this {
+    this.records.start();
+    return this;
+  }
+
+  /** Return every device and the profile's reset values at once: no motion, no ramps. */
+  reset(): void {
+    for (const d of this.devices) d.reset();
+    for (const [name, value] of Object.entries(this.profile.reset ?? {})) {
+      const pv = this.db.lookup(name);
+      if (pv && !sameScalar(pv.value, value)) pv.set(value);
+    }
+  }
+
+  isCatchAllPv(pv: Pv): boolean {
+    return this.isCatchAll(pv);
+  }
+
+  stop(): void {
+    for (const d of this.devices) d.stop();
+    this.records.stop();
+  }
+}
+
+const sameScalar = (a: unknown, b: unknown) => a === b;
