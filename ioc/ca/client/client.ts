@@ -320,7 +320,6 @@ export class CaClient {
       if (err) this.log.debug(`repeater register: ${err.message}`);
     });
     this.registerTimer = setTimeout(() => this.registerWithRepeater(), 1000);
-    this.registerTimer.unref();
   }
 
   private kickSearch(): void {
@@ -428,7 +427,6 @@ export class CaClient {
     const tmo = this.config.connTmo * 1000;
     const period = Math.max(50, Math.min(1000, tmo / 4));
     this.watchdogTimer = setInterval(() => this.watchdog(), period);
-    this.watchdogTimer.unref();
   }
 
   /** libca's circuit watchdog: silence for EPICS_CA_CONN_TMO → ECHO; no answer in time → drop the circuit. */
