@@ -1,0 +1,373 @@
+// Golden request/response flows over a raw TCP circuit: what RSRV says, byte for byte where it matters.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AlarmStatus, Command, DBE, ECA, Severity, EPICS_EPOCH_OFFSET } from '../../../../ioc/ca/protocol/constants.js';
+import { DbrBase } from '../../../../ioc/ca/protocol/dbr-types.js';
+import {
+  writeClearChannel,
+  writeCreateChanRequest,
+  writeEcho,
+  writeEventAddRequest,
+  writeEventCancelRequest,
+  writeReadNotifyRequest,
+  writeReadSync,
+  writeSearchRequest,
+  writeWriteRequest,
+} from '../../../../ioc/ca/protocol/messages.js';
+import { SEARCH_DO_REPLY, SEARCH_DONT_REPLY } from '../../../../ioc/ca/protocol/constants.js';
+import { startTestServer, type TestServer } from '../../../helpers/ca-server.js';
+import { build, RawCircuit, type Reply } from '../../../helpers/ca-raw.js';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/[\s|]/g, ''), 'hex');
+const f64 = (v: number): string => {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(v);
+  return b.toString('hex');
+};
+
+let s: TestServer;
+let releaseSlow: (() => void) | undefined;
+const circuits: RawCircuit[] = [];
+
+beforeAll(async () => {
+  s = await startTestServer((db, p) => {
+    db.create(p + 'dbl', { type: DbrBase.DOUBLE, value: 1.5, units: 'mm', precision: 3 });
+    db.create(p + 'str', { type: DbrBase.STRING, value: 'abc' });
+    db.create(p + 'ro', { type: DbrBase.DOUBLE, value: 2, writable: false });
+    db.create(p + 'hidden', { type: DbrBase.DOUBLE, value: 3, readable: false });
+    db.create(p + 'dyn', { type: DbrBase.LONG, value: [1, 2, 3], maxCount: 10 });
+    db.create(p + 'wf', { type: DbrBase.DOUBLE, value: new Float64Array(100_000).fill(0.25) });
+    db.create(p + 'slow', {
+      type: DbrBase.DOUBLE,
+      value: 0,
+      put: async (pv, v) => {
+        await new Promise<void>((r) => (releaseSlow = r));
+        pv.set(v);
+      },
+    });
+  });
+});
+afterEach(() => {
+  for (const c of circuits.splice(0)) c.close();
+});
+afterAll(() => s?.stop());
+
+const open = async () => {
+  const c = await RawCircuit.open(s.server.tcpPort);
+  circuits.push(c);
+  return c;
+};
+const name = (sfx: string) => s.prefix + sfx;
+
+describe('handshake', () => {
+  it('sends VERSION {priority 0, minor 13} right after accept, before any request', async () => {
+    const c = await RawCircuit.connect(s.server.tcpPort);
+    circuits.push(c);
+    const v = await c.next();
+    expect(v.header).toEqual(hex('0000 0000 0000 000d 00000000 00000000'));
+    expect(c.replies).toHaveLength(1);
+  });
+
+  it('CREATE_CHAN: ACCESS_RIGHTS first, then CREATE_CHAN {native type, count, cid, sid}', async () => {
+    const c = await open();
+    c.take();
+    c.request((w) => writeCreateChanRequest(w, name('dbl'), 7));
+    const replies = await c.roundTrip();
+    expect(replies.map((r) => r.header)).toEqual([
+      hex('0016 0000 0000 0000 00000007 00000003'),
+      hex('0012 0000 0006 0001 00000007 00000001'),
+    ]);
+  });
+
+  it('access rights: read-only → 1, unreadable → 2', async () => {
+    const c = await open();
+    expect((await c.createChannel(name('ro'))).rights).toBe(1);
+    expect((await c.createChannel(name('hidden'))).rights).toBe(2);
+  });
+
+  it('an unknown name → CREATE_CH_FAIL {cid}, circuit stays', async () => {
+    const c = await open();
+    c.take();
+    c.request((w) => writeCreateChanRequest(w, name('nope'), 9));
+    const replies = await c.roundTrip();
+    expect(replies.map((r) => r.header)).toEqual([hex('001a 0000 0000 0000 00000009 00000000')]);
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('a 100 000-element channel announces its count in an extended header', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('wf'));
+    expect(ch.count).toBe(100_000);
+    const r = c.replies.find((x) => x.command === Command.CREATE_CHAN)!;
+    expect(r.header.length).toBe(24);
+  });
+});
+
+describe('reads', () => {
+  it('READ_NOTIFY DBR_DOUBLE: {cmd 15, size 8, type, count, p1 ECA_NORMAL, p2 ioid} + value', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.take();
+    c.request((w) => writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, ch.sid, 0x55));
+    const [r] = await c.roundTrip();
+    expect(Buffer.concat([r!.header, r!.payload])).toEqual(hex(`000f 0008 0006 0001 00000001 00000055 ${f64(1.5)}`));
+  });
+
+  it('READ_NOTIFY DBR_TIME_DOUBLE carries the PV timestamp in the EPICS epoch', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.take();
+    c.request((w) => writeReadNotifyRequest(w, 20, 1, ch.sid, 1));
+    const [r] = await c.roundTrip();
+    const pv = s.db.get(name('dbl'))!;
+    expect(r!.payloadSize).toBe(24);
+    expect(r!.msg).toMatchObject({ kind: 'READ_NOTIFY', status: ECA.NORMAL, dbr: { value: [1.5], secPastEpoch: pv.secPastEpoch, nsec: pv.nsec } });
+    expect(Math.abs(pv.secPastEpoch + EPICS_EPOCH_OFFSET - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it('DOUBLE read as DBR_STRING uses PREC; STRING read as DOUBLE fails with ECA_GETFAIL and a zeroed payload', async () => {
+    const c = await open();
+    const d = await c.createChannel(name('dbl'));
+    const t = await c.createChannel(name('str'));
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.STRING, 1, d.sid, 1);
+      writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, t.sid, 2);
+    });
+    const [a, b] = await c.roundTrip();
+    expect(a!.msg).toMatchObject({ status: ECA.NORMAL, dbr: { value: ['1.500'] } });
+    expect(b!.p1).toBe(ECA.GETFAIL);
+    expect(b!.p2).toBe(2);
+    expect(b!.payload.equals(Buffer.alloc(b!.payload.length))).toBe(true);
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('an unreadable PV answers READ_NOTIFY with ECA_NORDACCESS and keeps the circuit', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('hidden'));
+    c.take();
+    c.request((w) => writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, ch.sid, 3));
+    const [r] = await c.roundTrip();
+    expect([r!.command, r!.p1, r!.p2]).toEqual([Command.READ_NOTIFY, ECA.NORDACCESS, 3]);
+  });
+
+  it('count 0 gives the current length; a larger count is zero-padded; a smaller one truncated', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dyn'));
+    expect(ch.count).toBe(10);
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.LONG, 0, ch.sid, 1);
+      writeReadNotifyRequest(w, DbrBase.LONG, 5, ch.sid, 2);
+      writeReadNotifyRequest(w, DbrBase.LONG, 2, ch.sid, 3);
+    });
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.dataCount, (r.msg as { dbr: { value: number[] } }).dbr.value])).toEqual([
+      [3, [1, 2, 3]],
+      [5, [1, 2, 3, 0, 0]],
+      [2, [1, 2]],
+    ]);
+  });
+
+  it('reads 100 000 doubles in one reply with an extended header', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('wf'));
+    c.take();
+    c.request((w) => writeReadNotifyRequest(w, DbrBase.DOUBLE, 0, ch.sid, 1));
+    const [r] = await c.roundTrip();
+    expect(r!.header.length).toBe(24);
+    expect(r!.header.readUInt16BE(2)).toBe(0xffff);
+    expect(r!.header.readUInt16BE(6)).toBe(0);
+    expect([r!.payloadSize, r!.dataCount]).toEqual([800_000, 100_000]);
+    const v = (r!.msg as { dbr: { value: number[] } }).dbr.value;
+    expect(v.length).toBe(100_000);
+    expect(v.every((x) => x === 0.25)).toBe(true);
+  });
+
+  it('ECHO and READ_SYNC are answered in order', async () => {
+    const c = await open();
+    c.take();
+    c.request((w) => {
+      writeReadSync(w);
+      writeEcho(w);
+    });
+    await c.next((r) => r.command === Command.ECHO);
+    expect(c.replies.slice(-2).map((r) => r.command)).toEqual([Command.READ_SYNC, Command.ECHO]);
+  });
+
+  it('pipelined requests are answered in order, also when fed one byte at a time', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dyn'));
+    const stream = build((w) => {
+      for (let i = 0; i < 20; i++) writeReadNotifyRequest(w, DbrBase.LONG, 0, ch.sid, 100 + i);
+      writeEcho(w);
+    });
+    c.take();
+    for (let i = 0; i < stream.length; i++) c.send(stream.subarray(i, i + 1));
+    await c.next((r) => r.command === Command.ECHO);
+    const rs = c.replies.filter((r) => r.command === Command.READ_NOTIFY);
+    expect(rs.map((r) => r.p2)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+  });
+});
+
+describe('writes', () => {
+  it('WRITE is silent and takes effect; WRITE_NOTIFY answers {cmd 19, size 0, type, count, ECA_NORMAL, ioid}', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.take();
+    c.request((w) => writeWriteRequest(w, false, DbrBase.DOUBLE, ch.sid, 0, [4.5]));
+    expect(await c.roundTrip()).toEqual([]);
+    expect(s.db.get(name('dbl'))!.value).toBe(4.5);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, 0x77, [5.5]));
+    // Completion is reported when the put settles, which may be after later requests are answered.
+    const r = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect(r.header).toEqual(hex('0013 0000 0006 0001 00000001 00000077'));
+    expect(s.db.get(name('dbl'))!.value).toBe(5.5);
+  });
+
+  it('a DBR_STRING write of strlen+1 bytes (padded to 8) is accepted', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.take();
+    // "7.25\0" padded to 8 bytes, not a 40-byte string (what libca sends for count 1).
+    c.send(Buffer.concat([hex('0013 0008 0000 0001'), hex(`${ch.sid.toString(16).padStart(8, '0')} 00000009`), Buffer.from('7.25\0\0\0\0', 'latin1')]));
+    const r = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect([r.command, r.p1, r.p2]).toEqual([Command.WRITE_NOTIFY, ECA.NORMAL, 9]);
+    expect(s.db.get(name('dbl'))!.value).toBe(7.25);
+  });
+
+  it('read-only: WRITE → ERROR ECA_NOWTACCESS quoting the request; WRITE_NOTIFY → status ECA_NOWTACCESS; circuit stays', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('ro'));
+    c.take();
+    const req = build((w) => writeWriteRequest(w, false, DbrBase.DOUBLE, ch.sid, 0, [9]));
+    c.send(req);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, 4, [9]));
+    const e = await c.next((x) => x.command === Command.ERROR);
+    const n = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect(e.msg).toMatchObject({ kind: 'ERROR', cid: ch.cid, status: ECA.NOWTACCESS, command: Command.WRITE });
+    expect(e.payload.subarray(0, 16)).toEqual(req.subarray(0, 16));
+    expect([n.command, n.p1, n.p2]).toEqual([Command.WRITE_NOTIFY, ECA.NOWTACCESS, 4]);
+    expect(s.db.get(name('ro'))!.value).toBe(2);
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('a count above the native count → ECA_BADCOUNT', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.take();
+    c.request((w) => writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, 5, [1, 2]));
+    const r = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect([r.command, r.p1, r.p2]).toEqual([Command.WRITE_NOTIFY, ECA.BADCOUNT, 5]);
+  });
+
+  it('WRITE_NOTIFY is answered only when the put handler settles', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('slow'));
+    c.take();
+    c.request((w) => writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, 6, [3]));
+    // The request was processed (the handler holds it) but no reply yet.
+    expect(await c.roundTrip()).toEqual([]);
+    expect(releaseSlow).toBeDefined();
+    releaseSlow!();
+    const r = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect([r.p1, r.p2]).toEqual([ECA.NORMAL, 6]);
+    expect(s.db.get(name('slow'))!.value).toBe(3);
+  });
+});
+
+describe('subscriptions', () => {
+  const upd = (r: Reply) => (r.msg as { dbr: { value: number[]; status?: number; severity?: number } }).dbr;
+
+  it('EVENT_ADD: the current value at once, then each change; EVENT_CANCEL confirmed by an empty EVENT_ADD', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    const pv = s.db.get(name('dbl'))!;
+    pv.set(10);
+    c.take();
+    c.request((w) => writeEventAddRequest(w, 20, 1, ch.sid, 0x42, DBE.VALUE | DBE.ALARM));
+    const first = await c.next();
+    expect([first.command, first.p1, first.p2, upd(first).value]).toEqual([Command.EVENT_ADD, ECA.NORMAL, 0x42, [10]]);
+    pv.set(11);
+    pv.set(12, { status: AlarmStatus.HIGH, severity: Severity.MINOR });
+    const [u1, u2] = await Promise.all([c.next(), c.next()]);
+    expect([upd(u1).value, upd(u2).value, upd(u2).status, upd(u2).severity]).toEqual([[11], [12], AlarmStatus.HIGH, Severity.MINOR]);
+    pv.setAlarm(0, 0);
+    c.request((w) => writeEventCancelRequest(w, 20, 1, ch.sid, 0x42));
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.payloadSize, r.dataType, r.dataCount, r.p1, r.p2])).toEqual([
+      [Command.EVENT_ADD, 24, 20, 1, ECA.NORMAL, 0x42],
+      [Command.EVENT_ADD, 0, 20, 1, ch.sid, 0x42],
+    ]);
+    pv.set(13);
+    expect(await c.roundTrip()).toEqual([]);
+  });
+
+  it('honours the mask: DBE_ALARM only ignores value changes; DBE_PROPERTY sees metadata changes', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    const pv = s.db.get(name('dbl'))!;
+    c.take();
+    c.request((w) => {
+      writeEventAddRequest(w, 13, 1, ch.sid, 1, DBE.ALARM);
+      writeEventAddRequest(w, 34, 1, ch.sid, 2, DBE.PROPERTY);
+    });
+    expect((await c.roundTrip()).map((r) => r.p2)).toEqual([1, 2]);
+    pv.set(pv.value === 20 ? 21 : 20);
+    expect(await c.roundTrip()).toEqual([]);
+    pv.setAlarm(AlarmStatus.LOW, Severity.MINOR);
+    pv.setMeta({ units: 'um' });
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => r.p2)).toEqual([1, 2]);
+    expect(upd(rs[0]!).severity).toBe(Severity.MINOR);
+    expect((rs[1]!.msg as { dbr: { units: string } }).dbr.units).toBe('um');
+    pv.setAlarm(0, 0);
+    pv.setMeta({ units: 'mm' });
+  });
+
+  it('count-0 subscriptions follow the current length', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dyn'));
+    const pv = s.db.get(name('dyn'))!;
+    c.take();
+    c.request((w) => writeEventAddRequest(w, DbrBase.LONG, 0, ch.sid, 5, DBE.VALUE));
+    await c.next();
+    pv.set([9, 8, 7, 6, 5, 4]);
+    pv.set([1]);
+    const rs = [...(await c.roundTrip())];
+    expect(rs.map((r) => [r.dataCount, upd(r).value])).toEqual([
+      [6, [9, 8, 7, 6, 5, 4]],
+      [1, [1]],
+    ]);
+    pv.set([1, 2, 3]);
+  });
+
+  it('CLEAR_CHANNEL cancels its subscriptions and is echoed {sid, cid}; the sid is then unknown', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dbl'));
+    c.request((w) => writeEventAddRequest(w, DbrBase.DOUBLE, 1, ch.sid, 9, DBE.VALUE));
+    await c.next((r) => r.command === Command.EVENT_ADD);
+    c.take();
+    c.request((w) => writeClearChannel(w, ch.sid, ch.cid));
+    const [r] = await c.roundTrip();
+    expect([r!.command, r!.p1, r!.p2]).toEqual([Command.CLEAR_CHANNEL, ch.sid, ch.cid]);
+    s.db.get(name('dbl'))!.set(99);
+    expect(await c.roundTrip()).toEqual([]);
+  });
+});
+
+describe('search over TCP', () => {
+  it('found → SEARCH reply {dtype = TCP port, p2 = cid}; not found with DO_REPLY → NOT_FOUND; DONT_REPLY → nothing', async () => {
+    const c = await open();
+    c.take();
+    c.request((w) => {
+      writeSearchRequest(w, name('dbl'), 11, SEARCH_DONT_REPLY);
+      writeSearchRequest(w, name('nope'), 12, SEARCH_DO_REPLY);
+      writeSearchRequest(w, name('nope'), 13, SEARCH_DONT_REPLY);
+    });
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.dataType, r.p2 === 11 ? 11 : r.p1])).toEqual([
+      [Command.SEARCH, s.server.tcpPort, 11],
+      [Command.NOT_FOUND, SEARCH_DO_REPLY, 12],
+    ]);
+  });
+});
