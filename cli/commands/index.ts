@@ -4,6 +4,7 @@ import { infoCommand } from './info.js';
 import { monitorCommand } from './monitor.js';
 import { putCommand } from './put.js';
 import { repeaterCommand } from './repeater.js';
+import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
 
 /** The command registry: each command lives in its own file and is listed here. */
@@ -14,4 +15,5 @@ export const commands: CommandModule[] = [
   monitorCommand,
   infoCommand,
   repeaterCommand,
+  scoreCommand,
 ];
