@@ -14,6 +14,14 @@ export interface PvSource {
 export type DbEvent =
   | { readonly kind: 'update'; readonly update: PvUpdate }
   | { readonly kind: 'put'; readonly pv: Pv; readonly value: DbrValue; readonly ctx: PutContext }
+  | {
+      readonly kind: 'put-complete';
+      readonly pv: Pv;
+      readonly ctx: PutContext;
+      readonly status: number;
+      readonly durationMs: number;
+      readonly message?: string;
+    }
   | { readonly kind: 'created'; readonly pv: Pv; readonly resolved: boolean };
 
 /** All PVs of one twin, by name, with one clock and one tap of every put and update. */
@@ -87,5 +95,9 @@ export class PvDatabase implements PvSource, PvOwner {
 
   putting(pv: Pv, value: DbrValue, ctx: PutContext): void {
     if (this.events.observed) this.events.next({ kind: 'put', pv, value, ctx });
+  }
+
+  putDone(pv: Pv, ctx: PutContext, status: number, durationMs: number, message?: string): void {
+    if (this.events.observed) this.events.next({ kind: 'put-complete', pv, ctx, status, durationMs, ...(message ? { message } : {}) });
   }
 }

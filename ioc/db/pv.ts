@@ -1,5 +1,6 @@
 import { Subject } from 'rxjs';
-import { DBE, Severity, AlarmStatus } from '../ca/protocol/constants.js';
+import { DBE, ECA, Severity, AlarmStatus } from '../ca/protocol/constants.js';
+import { PutError } from './errors.js';
 import { DbrBase } from '../ca/protocol/dbr-types.js';
 import { noLimits, elementCount, type DbrSnapshot, type DbrValue, type Limits } from '../ca/protocol/snapshot.js';
 import { epicsTimeFromMs } from '../ca/protocol/time.js';
@@ -242,7 +243,20 @@ export class Pv implements DbrSnapshot {
    * operation completes; rejects with PutError when refused or failed.
    */
   async put(value: DbrValue, ctx: PutContext = {}): Promise<void> {
-    this.owner?.putting(this, value, ctx);
+    const owner = this.owner;
+    const t0 = owner ? this.clock.now() : 0;
+    owner?.putting(this, value, ctx);
+    try {
+      await this.applyPut(value, ctx);
+    } catch (e) {
+      owner?.putDone(this, ctx, e instanceof PutError ? e.status : ECA.PUTFAIL, this.clock.now() - t0, (e as Error)?.message);
+      throw e;
+    }
+    owner?.putDone(this, ctx, ECA.NORMAL, this.clock.now() - t0);
+  }
+
+  /** What a put does: the handler, or set-and-post. Record fields override this. */
+  protected async applyPut(value: DbrValue, ctx: PutContext): Promise<void> {
     if (this.putHandler) {
       await this.putHandler(this, value, ctx);
     } else {
@@ -255,6 +269,8 @@ export class Pv implements DbrSnapshot {
 export interface PvOwner {
   posted(update: PvUpdate): void;
   putting(pv: Pv, value: DbrValue, ctx: PutContext): void;
+  /** The put finished (status ECA_NORMAL) or failed, after `durationMs` of clock time. */
+  putDone(pv: Pv, ctx: PutContext, status: number, durationMs: number, message?: string): void;
 }
 
 /** Value equality: scalars by ===, arrays element-wise (NaN equals NaN, as a "no change"). */

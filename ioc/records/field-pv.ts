@@ -54,8 +54,7 @@ export class FieldPv extends Pv {
     // The record's time stamps its fields.
   }
 
-  override async put(value: DbrValue, ctx: PutContext = {}): Promise<void> {
-    this.owner?.putting(this, value, ctx);
-    await this.record.putField(this.field, value, ctx);
+  protected override applyPut(value: DbrValue, ctx: PutContext): Promise<void> {
+    return this.record.putField(this.field, value, ctx);
   }
 }

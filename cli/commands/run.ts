@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import type { Argv } from 'yargs';
+import type { TraceEvent } from '../../recorder/event.js';
+import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
+import { InProcessRecorder } from '../../recorder/tap.js';
+import type { CommandModule } from '../command.js';
+import { UsageError, type CliIo } from '../io.js';
+import { TwinSession } from '../twin-session.js';
+
+interface RunArgs {
+  profile: string;
+  record?: string;
+  timeout?: number;
+  speed: number;
+  strict: boolean;
+  tracked: boolean;
+  channels?: string[];
+  json: boolean;
+  command: string[];
+  '--'?: string[];
+}
+
+export interface RunOutcome {
+  readonly exitCode: number;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+  readonly events: readonly TraceEvent[];
+  readonly catchAllHits: readonly string[];
+}
+
+/**
+ * Run COMMAND against a fresh, isolated twin and record what it does. Used by `run`, `validate`, `eval`.
+ * The command inherits stdio; its exit status is returned. A timeout kills its whole process group.
+ */
+export async function runRecorded(
+  argv: readonly string[],
+  opts: { profile?: string; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void },
+): Promise<RunOutcome> {
+  const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
+  const memory = new MemorySink();
+  const sinks: TraceSink[] = [memory];
+  const twin = session.twin;
+  if (opts.record) {
+    sinks.push(
+      new JsonlTraceWriter(opts.record, {
+        format: 'beamtwin-trace',
+        version: 1,
+        producer: 'beamtwin run',
+        profile: twin.profile.name,
+        clock: 'real',
+        speed: opts.speed ?? 1,
+        start: twin.clock.now() / 1000,
+        channels: opts.channels ?? [],
+        source: 'in-process',
+      }),
+    );
+  }
+  const sink = new TeeSink(sinks);
+  const recorder = new InProcessRecorder(twin.db, sink, {
+    ...(opts.channels?.length ? { channels: opts.channels } : {}),
+    markerPv: twin.marker,
+    ignore: [twin.resetPv],
+    isCatchAll: (pv) => twin.isCatchAllPv(pv),
+  }).start();
+  const t0 = performance.now();
+  let timedOut = false;
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env: { ...process.env, ...session.clientEnv() },
+    stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    detached: true, // its own process group, so a timeout can kill everything it started
+  });
+  if (opts.stdio === 'pipe') {
+    child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
+    child.stderr?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
+  }
+  const timer =
+    opts.timeoutS !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup(child.pid);
+        }, opts.timeoutS * 1000)
+      : undefined;
+  const forward = (sig: NodeJS.Signals) => killGroup(child.pid, sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.on('error', (e) => {
+      opts.onOutput?.(`beamtwin run: cannot start ${argv[0]}: ${e.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+    child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+  });
+  if (timer) clearTimeout(timer);
+  process.off('SIGINT', forward);
+  process.off('SIGTERM', forward);
+  killGroup(child.pid); // leftovers of the command's group
+  const durationMs = performance.now() - t0;
+  recorder.stop();
+  sink.close();
+  const hits = twin.catchAllHits.map((h) => h.name);
+  await session.stop();
+  return { exitCode: code ?? (signal ? 128 + 9 : 1), signal, timedOut, durationMs, events: memory.events, catchAllHits: hits };
+}
+
+function killGroup(pid: number | undefined, sig: NodeJS.Signals = 'SIGKILL'): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** Events by channel and kind, catch-all hits, failed puts: the summary `run` prints. */
+export function summarize(o: RunOutcome): string {
+  const byChannel = new Map<string, Map<string, number>>();
+  for (const e of o.events) {
+    const m = byChannel.get(e.channel) ?? new Map<string, number>();
+    m.set(e.kind, (m.get(e.kind) ?? 0) + 1);
+    byChannel.set(e.channel, m);
+  }
+  const errors = o.events.filter((e) => e.kind === 'put-complete' && e.eca !== 1);
+  const lines = [
+    `beamtwin run: ${o.timedOut ? 'timed out and was killed' : `exit ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(2)} s; ${o.events.length} events`,
+  ];
+  for (const [ch, kinds] of [...byChannel].sort((a, b) => a[0].localeCompare(b[0]))) {
+    lines.push(`  ${ch}  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  }
+  lines.push(`catch-all hits: ${o.catchAllHits.length ? o.catchAllHits.join(', ') : 'none'}`);
+  lines.push(`failed puts: ${errors.length ? errors.map((e) => `${e.channel} (${e.message ?? `status ${e.eca}`})`).join('; ') : 'none'}`);
+  return lines.join('\n') + '\n';
+}
+
+export const runCommand: CommandModule<RunArgs> = {
+  command: 'run [command..]',
+  describe: 'Run a command against a fresh, isolated twin and record its trace',
+  builder: (y: Argv) =>
+    y
+      .parserConfiguration({ 'populate--': true })
+      .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
+      .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
+      .option('record', { type: 'string', describe: 'Write the trace to this JSON Lines file' })
+      .option('timeout', { type: 'number', describe: 'Kill the command (and its process group) after this many seconds' })
+      .option('speed', { type: 'number', default: 1, describe: 'Run the twin N times faster than real time' })
+      .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
+      .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
+      .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as Argv<RunArgs>,
+  handler: async (args: RunArgs, io: CliIo) => {
+    const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
+    if (argv.length === 0) throw new UsageError('give the command to run after --, e.g. beamtwin run -- python3 plan.py');
+    let channels = args.channels;
+    if (args.tracked) {
+      const { loadProfile } = await import('../../devices/profile/profile.js');
+      channels = [...(loadProfile(args.profile).tracked ?? []), ...(channels ?? [])];
+    }
+    const outcome = await runRecorded(argv, {
+      profile: args.profile,
+      ...(args.record ? { record: args.record } : {}),
+      ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
+      speed: args.speed,
+      strict: args.strict,
+      ...(channels ? { channels } : {}),
+    });
+    if (args.json) {
+      io.stdout.write(
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.events.length, catchAllHits: outcome.catchAllHits }) + '\n',
+      );
+    } else {
+      io.stderr.write(summarize(outcome));
+    }
+    return outcome.exitCode;
+  },
+};

@@ -1,0 +1,67 @@
+import { CaRepeater } from '../ioc/ca/repeater/repeater.js';
+import { CaServer } from '../ioc/ca/server/server.js';
+import { RealClock } from '../ioc/clock.js';
+import { loadProfile, type Profile } from '../devices/profile/profile.js';
+import { Twin } from '../devices/twin.js';
+
+export interface SessionOptions {
+  readonly profile?: string | Profile;
+  readonly speed?: number;
+  readonly strict?: boolean;
+  /** Bind address; an isolated session uses loopback. */
+  readonly host?: string;
+  /** 0 = a free port (isolation: nothing else on the machine collides with it). */
+  readonly port?: number;
+  /** Run a private CA repeater so libca clients find one (and do not try to spawn caRepeater). */
+  readonly repeater?: boolean;
+}
+
+/**
+ * A twin served over CA, as `run`, `validate` and `eval` use it: fresh, reset, on its own free ports,
+ * with its own repeater, and an environment that points EPICS clients at it and nothing else.
+ */
+export class TwinSession {
+  private constructor(
+    readonly twin: Twin,
+    readonly server: CaServer,
+    readonly repeater: CaRepeater | undefined,
+  ) {}
+
+  static async start(opts: SessionOptions = {}): Promise<TwinSession> {
+    const profile = typeof opts.profile === 'object' ? opts.profile : loadProfile(opts.profile ?? 'cms');
+    const twin = new Twin(profile, { clock: new RealClock(opts.speed ?? 1), ...(opts.strict ? { strict: true } : {}) }).start();
+    twin.reset();
+    const host = opts.host ?? '127.0.0.1';
+    let repeater: CaRepeater | undefined;
+    if (opts.repeater ?? true) {
+      repeater = new CaRepeater({ port: 0, host });
+      await repeater.start();
+    }
+    const server = new CaServer({
+      source: twin.db,
+      config: {
+        port: opts.port ?? 0,
+        interfaces: [host],
+        beaconAddrs: repeater ? [{ host, port: repeater.port }] : [],
+        autoBeaconAddrs: false,
+      },
+    });
+    await server.start();
+    return new TwinSession(twin, server, repeater);
+  }
+
+  /** Environment for a child process: EPICS clients reach this twin only. */
+  clientEnv(): Record<string, string> {
+    return {
+      ...this.server.clientEnv(),
+      ...(this.repeater ? { EPICS_CA_REPEATER_PORT: String(this.repeater.port) } : {}),
+      BEAMTWIN_CA_PORT: String(this.server.udpPort),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.twin.stop();
+    await this.server.stop();
+    await this.repeater?.stop();
+  }
+}
