@@ -41,6 +41,27 @@ const limitsOf = (l: ScalarSpec['limits']) => ({
   lowerCtrl: l[7],
 });
 
+/** Small arrays of the other native types (the big waveform is DOUBLE). CHAR arrays carry long strings. */
+export interface ArraySpec {
+  readonly suffix: string;
+  readonly type: DbrBase;
+  readonly value: readonly number[] | readonly string[];
+  readonly maxCount: number;
+  /** What a write then puts, and reads back. */
+  readonly write: readonly number[] | readonly string[];
+}
+
+const chars = (text: string): number[] => [...Buffer.from(text + '\0', 'latin1')];
+
+export const arrays: readonly ArraySpec[] = [
+  { suffix: 'a_sht', type: DbrBase.SHORT, value: [1, -2, 3, -4], maxCount: 4, write: [-32768, 32767, 0, 5] },
+  { suffix: 'a_flt', type: DbrBase.FLOAT, value: [0.5, 1.5, -2.5], maxCount: 3, write: [3.25, -0.125, 1024] },
+  { suffix: 'a_lng', type: DbrBase.LONG, value: [100000, -100000, 7], maxCount: 3, write: [2147483647, -2147483648, 1] },
+  { suffix: 'a_chr', type: DbrBase.CHAR, value: chars('hello'), maxCount: 32, write: chars('a longer text, > 1 word') },
+  { suffix: 'a_enm', type: DbrBase.ENUM, value: [0, 1, 2], maxCount: 3, write: [2, 2, 0] },
+  { suffix: 'a_str', type: DbrBase.STRING, value: ['one', 'two', 'three'], maxCount: 3, write: ['x', 'yy', 'zzz'] },
+];
+
 /** The standard interop PV set under `p`. */
 export function createInteropPvs(db: PvDatabase, p: string): void {
   for (const s of scalars) {
@@ -51,6 +72,14 @@ export function createInteropPvs(db: PvDatabase, p: string): void {
       precision: s.precision,
       limits: limitsOf(s.limits),
       enumStrings: s.type === DbrBase.ENUM ? ENUM_STRINGS : undefined,
+    });
+  }
+  for (const a of arrays) {
+    db.create(p + a.suffix, {
+      type: a.type,
+      value: [...a.value] as number[] | string[],
+      maxCount: a.maxCount,
+      enumStrings: a.type === DbrBase.ENUM ? ENUM_STRINGS : undefined,
     });
   }
   const wf = new Float64Array(WAVEFORM_LENGTH);

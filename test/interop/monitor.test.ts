@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { startTestServer, quietLogger, type TestServer } from '../helpers/ca-server.js';
-import { createInteropPvs, ENUM_STRINGS, WAVEFORM_LENGTH, waveformValue } from './fixtures.js';
+import { createInteropPvs, ENUM_STRINGS, scalars, WAVEFORM_LENGTH, waveformValue } from './fixtures.js';
 import { PythonSession, runPython } from './pyepics.js';
 import { py } from './python-lib.js';
 
@@ -177,6 +177,39 @@ describe('camonitor through libca (pyepics)', () => {
     expect(serverLog.filter((l) => l.startsWith('ERROR'))).toEqual([]);
   });
 
+  it('monitors every native type (TIME form): each change once, in order, with its alarm', async () => {
+    const posts: Record<string, (number | string)[]> = {
+      dbl: [2.5, -3.75, 1e300],
+      flt: [0.5, -2.25, 1024],
+      lng: [-5, 7, 2147483647],
+      sht: [-32768, 0, 32767],
+      chr: [0, 127, 255],
+      enm: [2, 0, 1],
+      str: ['a', 'bb b', 'last one'],
+    };
+    const p = await start(MONITOR_SCRIPT(s.prefix, scalars.map((x) => ({ key: x.suffix, pv: x.suffix, time: true }))));
+    await p.next();
+    const expected: Record<string, unknown[]> = {};
+    for (const spec of scalars) {
+      const pv = s.db.get(s.prefix + spec.suffix)!;
+      const ev: unknown[] = [[pv.value, 0, 0]];
+      posts[spec.suffix]!.forEach((v, i) => {
+        // The middle change carries a MAJOR alarm, the last one clears it.
+        const alarm = i === 1 ? { status: AlarmStatus.STATE, severity: Severity.MAJOR } : { status: 0, severity: 0 };
+        pv.set(v, alarm);
+        ev.push([v, alarm.status, alarm.severity]);
+      });
+      expected[spec.suffix] = ev;
+    }
+    for (const spec of scalars) {
+      p.send({ op: 'wait', key: spec.suffix, last: posts[spec.suffix]!.at(-1) });
+      const got = await p.next<{ key: string; ok: boolean; events: unknown[] }>();
+      expect(got).toEqual({ key: spec.suffix, ok: true, events: expected[spec.suffix] });
+    }
+    p.send({ op: 'quit' });
+    await p.finish();
+  });
+
   it('a client vanishing mid-monitor does not disturb another client', async () => {
     const fast = s.db.get(s.prefix + 'fast')!;
     let n = 0;
@@ -204,14 +237,14 @@ describe('camonitor through libca (pyepics)', () => {
       const rb2 = await b.next();
       expect(rb2).toMatchObject({ ok: true, increasing: true });
       expect(rb2['last'] as number).toBeGreaterThan(rb['last'] as number);
-      b.send({ op: 'get', pv: 'dbl' });
-      expect(await b.next()).toEqual({ get: 'dbl', value: 1.5 });
+      b.send({ op: 'get', pv: 'ro' });
+      expect(await b.next()).toEqual({ get: 'ro', value: 42 });
       b.send({ op: 'quit' });
       await b.finish();
 
       // And a fresh client gets served.
-      const fresh = await runPython<{ v: number }>(`out({'v': ca.get(connect(${py(s.prefix + 'lng')}))})`, { env: s.env });
-      expect(fresh.v).toBe(123456);
+      const fresh = await runPython<{ v: number }>(`out({'v': ca.get(connect(${py(s.prefix + 'alarmed')}))})`, { env: s.env });
+      expect(fresh.v).toBe(8.5);
     } finally {
       clearInterval(timer);
     }

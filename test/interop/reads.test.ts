@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EPICS_EPOCH_OFFSET } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { startTestServer, type TestServer } from '../helpers/ca-server.js';
-import { createInteropPvs, ENUM_STRINGS, scalars, WAVEFORM_LENGTH, waveformValue } from './fixtures.js';
+import { arrays, createInteropPvs, ENUM_STRINGS, scalars, WAVEFORM_LENGTH, waveformValue } from './fixtures.js';
 import { runPython } from './pyepics.js';
 import { DBR_LIB, py } from './python-lib.js';
 
@@ -70,6 +70,18 @@ wf['gr'] = {'units': g['units'], 'precision': g['precision'], 'limits': g['limit
 wf['first10'] = ca.get(chid, count=10).tolist()
 wf['as_string3'] = list(ca.get(chid, ftype=dbr.STRING, count=3))
 res['wf'] = wf
+
+res['arrays'] = {}
+for sfx in ${py(arrays.map((a) => a.suffix))}:
+    chid = connect(P + sfx)
+    d = ca.get_with_metadata(chid, ftype=14 + ca.field_type(chid))
+    r = {'field_type': ca.field_type(chid), 'count': ca.element_count(chid), 'plain': ca.get(chid),
+         'time': {'value': d['value'], 'status': d['status'], 'posixseconds': d['posixseconds']}}
+    if ca.field_type(chid) == dbr.CHAR:
+        pv = epics.PV(P + sfx, auto_monitor=False)
+        pv.wait_for_connection(5)
+        r['as_string'] = pv.get(as_string=True)
+    res['arrays'][sfx] = r
 
 chid = connect(P + 'dyn')
 res['dyn'] = {'count': ca.element_count(chid), 'get0': ca.get(chid).tolist(), 'get20': ca.get(chid, count=20).tolist(),
@@ -228,6 +240,20 @@ describe('caget through libca (pyepics)', () => {
       expect(res['wf']['as_string3']).toEqual(['-7.0', '-6.5', '-6.0']);
     });
   });
+
+  for (const a of arrays) {
+    it(`array of ${a.suffix}: native type and count, every element as plain and TIME`, () => {
+      const r = res['arrays'][a.suffix];
+      const pv = s.db.get(s.prefix + a.suffix)!;
+      expect(r['field_type']).toBe(a.type);
+      expect(r['count']).toBe(a.maxCount);
+      // pyepics asks with count 0: the current length comes back (below maxCount for the CHAR array).
+      const want = [...a.value];
+      expect(r['plain']).toEqual(want);
+      expect(r['time']).toEqual({ value: want, status: 0, posixseconds: pv.secPastEpoch + EPICS_EPOCH_OFFSET });
+      if (a.type === DbrBase.CHAR) expect(r['as_string']).toBe('hello');
+    });
+  }
 
   it('count 0 reads the current length of a partly filled array; larger counts are zero-padded', () => {
     expect(res['dyn']).toEqual({

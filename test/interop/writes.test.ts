@@ -6,7 +6,7 @@ import { ECA } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { PutError } from '../../ioc/db/errors.js';
 import { startTestServer, type TestServer } from '../helpers/ca-server.js';
-import { createInteropPvs, WAVEFORM_LENGTH } from './fixtures.js';
+import { arrays, createInteropPvs, WAVEFORM_LENGTH } from './fixtures.js';
 import { runPython } from './pyepics.js';
 import { DBR_LIB, py } from './python-lib.js';
 
@@ -64,6 +64,14 @@ chid = connect(P + 'dyn')
 res['dyn'] = {'ret': ca.put(chid, [7.0, 8.0, 9.0], wait=True), 'get0': ca.get(chid).tolist()}
 res['dyn']['ret12'] = ca.put(chid, [float(i) for i in range(12)], wait=True)
 res['dyn']['get0_12'] = ca.get(chid).tolist()
+
+res['arrays'] = {}
+for sfx, values in ${py(arrays.map((a) => [a.suffix, a.write]))}:
+    chid = connect(P + sfx)
+    res['arrays'][sfx] = {'ret': ca.put(chid, values, wait=True), 'back': ca.get(chid)}
+pv = epics.PV(P + 'a_chr', auto_monitor=False)
+pv.wait_for_connection(5)
+res['long_string'] = {'ret': pv.put('as long string', wait=True), 'back': pv.get(as_string=True)}
 
 # Read-only: libca refuses locally because the server announced no write access.
 chid = connect(P + 'ro')
@@ -171,6 +179,20 @@ describe('caput through libca (pyepics)', () => {
   it('a shorter write changes the current length that count-0 reads return', () => {
     expect(res['dyn']).toEqual({ ret: 1, get0: [7, 8, 9], ret12: 1, get0_12: Array.from({ length: 12 }, (_, i) => i) });
     expect(s.db.get(s.prefix + 'dyn')!.count).toBe(12);
+  });
+
+  for (const a of arrays) {
+    it(`array of ${a.suffix}: a whole-array caput with wait reaches the PV`, () => {
+      expect(res['arrays'][a.suffix]).toEqual({ ret: 1, back: [...a.write] });
+      const v = s.db.get(s.prefix + a.suffix)!.value as ArrayLike<number | string>;
+      // (a_chr is overwritten by the long-string put below)
+      if (a.type !== DbrBase.CHAR) expect(Array.from(v)).toEqual([...a.write]);
+    });
+  }
+
+  it('a CHAR array takes and gives back a long string', () => {
+    expect(res['long_string']).toEqual({ ret: 1, back: 'as long string' });
+    expect(Buffer.from(Array.from(s.db.get(s.prefix + 'a_chr')!.value as ArrayLike<number>)).toString('latin1')).toBe('as long string\0');
   });
 
   it('a read-only PV: libca refuses with ECA_NOWTACCESS, pyepics sees write_access False, value unchanged', () => {

@@ -47,6 +47,9 @@ describe('UDP search', () => {
     expect(s.server.tcpPort).toBe(s.server.udpPort); // the TCP listener took the UDP port number
   });
 
+  // Note: RSRV itself never answers an unknown name over UDP (cast_server → search_reply_udp returns
+  // before replying; NOT_FOUND comes only from search_reply_tcp). libca searches with DONT_REPLY over UDP,
+  // so this only matters to other clients; beamtwin answers DO_REPLY as the CA specification describes.
   it('not found with DO_REPLY → NOT_FOUND echoing the request header', async () => {
     await probe.send(search([['missing', 77, SEARCH_DO_REPLY]], 1), s.server.udpPort);
     const { msgs } = await probe.waitFor(() => true);
