@@ -6,12 +6,14 @@ import { putCommand } from './put.js';
 import { repeaterCommand } from './repeater.js';
 import { scoreCommand } from './score.js';
 import { serveCommand } from './serve.js';
+import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
 
 /** The command registry: each command lives in its own file and is listed here. */
 export const commands: CommandModule[] = [
   serveCommand,
   runCommand,
+  recordCommand,
   getCommand,
   putCommand,
   monitorCommand,
