@@ -42,6 +42,9 @@ export interface ClientStats {
   bytesOut: number;
   /** Search datagrams sent (each to every destination). */
   searchDatagrams: number;
+  /** Beacons received (through the repeater) and anomalies among them (new or restarted servers). */
+  beacons: number;
+  beaconAnomalies: number;
 }
 
 export type ChannelState = 'searching' | 'connecting' | 'connected' | 'closed';
@@ -192,7 +195,7 @@ export class CaClient {
   private nextIoid = 1;
   private nextSubid = 1;
   private closed = false;
-  readonly stats: ClientStats = { writes: 0, bytesOut: 0, searchDatagrams: 0 };
+  readonly stats: ClientStats = { writes: 0, bytesOut: 0, searchDatagrams: 0, beacons: 0, beaconAnomalies: 0 };
   /** The repeater confirmed our registration: beacons will reach us. */
   repeaterConfirmed = false;
 
@@ -391,7 +394,10 @@ export class CaClient {
     const shell = this.circuits.get(key);
     if (shell) shell.lastRecv = Math.max(shell.lastRecv, t); // libca: a beacon proves the server alive
     this.beacons.expire(t, this.config.maxSearchPeriod * 2000);
-    if (this.beacons.observe(key, msg.beaconId, t) && this.search.size > 0) {
+    this.stats.beacons++;
+    const anomaly = this.beacons.observe(key, msg.beaconId, t);
+    if (anomaly) this.stats.beaconAnomalies++;
+    if (anomaly && this.search.size > 0) {
       this.log.debug(`beacon anomaly from ${key}: searching again`);
       this.search.reset(t);
       this.kickSearch();

@@ -7,9 +7,11 @@ import { ByteWriter } from '../protocol/writer.js';
 
 /** What the repeater does with one datagram (sans-I/O): register its sender, or fan it out. */
 export function classifyDatagram(buf: Buffer): 'register' | 'forward' | 'ignore' {
-  if (buf.length === 0) return 'ignore';
-  // libca sends REPEATER_REGISTER alone in a datagram; very old clients sent an empty datagram instead.
+  // libca (udpiiu.cpp) still registers with an empty datagram, "until most CA repeater daemons have been
+  // restarted"; newer clients send REPEATER_REGISTER. repeater.cpp accepts both.
+  if (buf.length === 0) return 'register';
   if (buf.length >= HEADER_SIZE && buf.readUInt16BE(0) === Command.REPEATER_REGISTER) return 'register';
+  if (buf.length < HEADER_SIZE) return 'ignore';
   return 'forward';
 }
 
