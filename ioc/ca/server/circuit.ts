@@ -66,6 +66,9 @@ interface ServerChannel {
   readonly subs: Map<number, MonitorSub>;
   /** Put-callbacks in flight: dropped (never answered) when the channel is cleared. */
   pendingPuts: number;
+  /** A put-callback is running: further WRITE_NOTIFYs wait here, in order (RSRV: one per channel). */
+  notifyBusy: boolean;
+  readonly notifyQueue: (() => void)[];
   cleared: boolean;
 }
 
@@ -82,6 +85,9 @@ interface MonitorSub {
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
+const EMPTY_HEADER = Buffer.alloc(16);
+/** Put-callbacks that may wait behind a busy one on a channel before the client is told to back off. */
+const MAX_QUEUED_NOTIFY = 1024;
 
 /**
  * One CA virtual circuit on the server side: frames requests, applies them to the PV source and writes
@@ -298,7 +304,7 @@ export class ServerCircuit {
       return;
     }
     const sid = this.nextSid++;
-    const ch: ServerChannel = { sid, cid, pv, subs: new Map(), pendingPuts: 0, cleared: false };
+    const ch: ServerChannel = { sid, cid, pv, subs: new Map(), pendingPuts: 0, notifyBusy: false, notifyQueue: [], cleared: false };
     this.channels.set(sid, ch);
     // RSRV sends ACCESS_RIGHTS before the CREATE_CHAN reply.
     writeAccessRights(this.out, cid, rightsOf(pv));
@@ -404,35 +410,55 @@ export class ServerCircuit {
       reply(notify ? ECA.PUTFAIL : ECA.BADTYPE, e.message);
       return;
     }
-    let done: Promise<void>;
-    try {
-      done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca' });
-    } catch (e) {
-      done = Promise.reject(e);
+    // The receive buffer is reused: keep the header an asynchronous ERROR reply will quote.
+    const header = notify ? EMPTY_HEADER : Buffer.from(m.headerBytes);
+    const start = () => {
+      let done: Promise<void>;
+      try {
+        done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca' });
+      } catch (e) {
+        done = Promise.reject(e);
+      }
+      ch.pendingPuts++;
+      if (notify) ch.notifyBusy = true;
+      done.then(
+        () => this.putDone(ch, notify, msg, header, ECA.NORMAL, ''),
+        (e: unknown) => {
+          const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
+          if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
+          this.putDone(ch, notify, msg, header, status, (e as Error)?.message ?? String(e));
+        },
+      );
+    };
+    if (notify && ch.notifyBusy) {
+      // RSRV runs one put-callback per channel at a time; the next waits for the first to complete.
+      if (ch.notifyQueue.length >= MAX_QUEUED_NOTIFY) {
+        reply(ECA.PUTCBINPROG, `too many put-callbacks queued on ${ch.pv.name}`);
+        return;
+      }
+      ch.notifyQueue.push(start);
+      return;
     }
-    ch.pendingPuts++;
-    done.then(
-      () => this.putDone(ch, notify, msg, m, ECA.NORMAL, ''),
-      (e: unknown) => {
-        const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
-        if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
-        this.putDone(ch, notify, msg, m, status, (e as Error)?.message ?? String(e));
-      },
-    );
+    start();
   }
 
   private putDone(
     ch: ServerChannel,
     notify: boolean,
     msg: { type: number; count: number; ioid: number },
-    m: RawMessage,
+    header: Buffer,
     status: number,
     text: string,
   ): void {
     ch.pendingPuts--;
+    if (notify) {
+      ch.notifyBusy = false;
+      const next = ch.notifyQueue.shift();
+      if (next && !this.closed && !ch.cleared) next();
+    }
     if (this.closed || ch.cleared) return;
     if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
-    else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, Buffer.from(m.headerBytes), text);
+    else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, header, text);
     else return;
     this.scheduleFlush();
   }
@@ -463,7 +489,8 @@ export class ServerCircuit {
 
   private onUpdate(sub: MonitorSub, u: PvUpdate): void {
     if ((u.mask & sub.mask) === 0 || this.closed) return;
-    if (this.eventsOff || this.transport.backlog > (this.opts.highWater ?? HIGH_WATER)) {
+    // Replies not yet flushed count too: a device may post many updates within one turn.
+    if (this.eventsOff || this.transport.backlog + this.out.pos > (this.opts.highWater ?? HIGH_WATER)) {
       // Slow client or flow control: keep only the newest value per subscription (EPICS coalesces too).
       sub.pending = true;
       this.pendingSubs.add(sub);
@@ -508,9 +535,14 @@ export class ServerCircuit {
   }
 
   private eventCancel(msg: { type: number; count: number; sid: number; subid: number }, m: RawMessage): void {
+    const ch = this.channels.get(msg.sid);
+    if (!ch) {
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in subscription cancel`);
+      return;
+    }
     const sub = this.subs.get(msg.subid);
-    if (!sub) {
-      this.fail(0xffffffff, ECA.BADMONID, m.headerBytes, `Bad subscription id ${msg.subid}`);
+    if (!sub || sub.channel !== ch) {
+      this.fail(ch.cid, ECA.BADMONID, m.headerBytes, `Bad subscription id ${msg.subid}`);
       return;
     }
     this.cancelSub(sub);

@@ -58,8 +58,11 @@ beforeAll(async () => {
     });
   });
 });
-afterEach(() => {
+afterEach(async () => {
   for (const c of circuits.splice(0)) c.close();
+  // Leak check: the server forgets closed circuits and drops their subscriptions.
+  await vi.waitFor(() => expect(s.server.circuitCount).toBe(0));
+  for (const pv of s.db.values()) expect(pv.updates.observed, pv.name).toBe(false);
 });
 afterAll(() => s?.stop());
 
@@ -421,11 +424,9 @@ describe('more RSRV behaviour', () => {
     expect((await c.roundTrip()).map((r) => r.command)).toEqual([]);
   });
 
-  // BUG (reported): RSRV runs one put-callback per channel at a time; a second WRITE_NOTIFY on a busy
-  // channel waits until the first completes (camessage.c write_notify_action / rsrv_put_notify). Our
-  // circuit (ioc/ca/server/circuit.ts, write(): `done = ch.pv.put(...)`) starts every put at once, so a
-  // slow handler runs concurrently with itself. Marked it.fails until fixed.
-  it.fails('a second WRITE_NOTIFY on a busy channel waits for the first to complete', async () => {
+  // RSRV runs one put-callback per channel at a time; a second WRITE_NOTIFY on a busy channel waits until
+  // the first completes (camessage.c write_notify_action / rsrv_put_notify).
+  it('a second WRITE_NOTIFY on a busy channel waits for the first to complete', async () => {
     const c = await open();
     const ch = await c.createChannel(name('busy'));
     busyCalls.length = 0;

@@ -228,11 +228,9 @@ describe('bad resource ids', () => {
     await errorThenClose(c, ECA.BADMONID, Command.EVENT_CANCEL);
   });
 
-  // BUG (reported, minor): RSRV's vsend_err puts the channel's cid in p1 of the ERROR for EVENT_CANCEL
-  // (MPTOPCIU(sid) → pciu->cid); ServerCircuit.eventCancel (ioc/ca/server/circuit.ts) sends 0xFFFFFFFF, so
-  // libca cannot tie the exception to its channel. Also: RSRV checks the sid first (unknown sid → "Bad
-  // Resource ID", ECA_INTERNAL). Marked it.fails until fixed.
-  it.fails('the ECA_BADMONID error names the channel (p1 = cid), as RSRV does', async () => {
+  // RSRV's vsend_err puts the channel's cid in p1 of the ERROR for EVENT_CANCEL (MPTOPCIU(sid) → pciu->cid),
+  // after checking the sid (unknown sid → "Bad Resource ID", ECA_INTERNAL).
+  it('the ECA_BADMONID error names the channel (p1 = cid), as RSRV does', async () => {
     const c = await open();
     const ch = await c.createChannel(s.prefix + 'dbl', 0x33);
     c.request((w) => writeEventCancelRequest(w, DbrBase.DOUBLE, 1, ch.sid, 4243));
