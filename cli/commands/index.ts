@@ -5,6 +5,7 @@ import { monitorCommand } from './monitor.js';
 import { putCommand } from './put.js';
 import { repeaterCommand } from './repeater.js';
 import { scoreCommand } from './score.js';
+import { scoreDatasetCommand } from './score-dataset.js';
 import { serveCommand } from './serve.js';
 import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
@@ -20,4 +21,5 @@ export const commands: CommandModule[] = [
   infoCommand,
   repeaterCommand,
   scoreCommand,
+  scoreDatasetCommand,
 ];
