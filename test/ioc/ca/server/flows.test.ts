@@ -14,6 +14,7 @@ import {
   writeWriteRequest,
 } from '../../../../ioc/ca/protocol/messages.js';
 import { SEARCH_DO_REPLY, SEARCH_DONT_REPLY } from '../../../../ioc/ca/protocol/constants.js';
+import { PutError } from '../../../../ioc/db/errors.js';
 import { startTestServer, type TestServer } from '../../../helpers/ca-server.js';
 import { build, RawCircuit, type Reply } from '../../../helpers/ca-raw.js';
 
@@ -48,6 +49,13 @@ beforeAll(async () => {
       },
     });
     db.create(p + 'gone', { type: DbrBase.DOUBLE, value: 1 });
+    db.create(p + 'late_fail', {
+      type: DbrBase.DOUBLE,
+      put: async () => {
+        for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+        throw new PutError('hardware said no');
+      },
+    });
     db.create(p + 'slow', {
       type: DbrBase.DOUBLE,
       value: 0,
@@ -448,6 +456,20 @@ describe('more RSRV behaviour', () => {
     } finally {
       for (const r of busyRelease.splice(0)) r();
     }
+  });
+
+  it('an asynchronous put failure quotes the WRITE request it belongs to, even after more requests', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('late_fail'));
+    const d = await c.createChannel(name('dbl'));
+    c.take();
+    const write = build((w) => writeWriteRequest(w, false, DbrBase.DOUBLE, ch.sid, 0, [1]));
+    c.send(write);
+    // More requests arrive (and reuse the server's receive buffer) before the put fails.
+    for (let i = 0; i < 5; i++) c.request((w) => writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, d.sid, 50 + i));
+    const e = await c.next((r) => r.command === Command.ERROR);
+    expect(e.msg).toMatchObject({ kind: 'ERROR', cid: ch.cid, status: ECA.PUTFAIL, command: Command.WRITE });
+    expect(e.payload.subarray(0, 16)).toEqual(write.subarray(0, 16));
   });
 
   it('a client announcing minor version 8 (< 4.9) never gets an extended header', async () => {

@@ -236,6 +236,16 @@ describe('bad resource ids', () => {
     c.request((w) => writeEventCancelRequest(w, DbrBase.DOUBLE, 1, ch.sid, 4243));
     const e = await c.next((r) => r.command === Command.ERROR);
     expect(e.msg).toMatchObject({ status: ECA.BADMONID, cid: 0x33 });
+    await c.waitClosed();
+  });
+
+  it('EVENT_CANCEL with an unknown sid → ERROR ECA_INTERNAL (Bad Resource ID) and close, as RSRV', async () => {
+    const c = await open();
+    const ch = await c.createChannel(s.prefix + 'dbl');
+    c.request((w) => writeEventAddRequest(w, DbrBase.DOUBLE, 1, ch.sid, 61, DBE.VALUE));
+    await c.next((r) => r.command === Command.EVENT_ADD);
+    c.request((w) => writeEventCancelRequest(w, DbrBase.DOUBLE, 1, 9999, 61));
+    await errorThenClose(c, ECA.INTERNAL, Command.EVENT_CANCEL);
   });
 });
 
