@@ -37,8 +37,8 @@ export class SearchSchedule {
   constructor(opts: SearchOptions) {
     this.initial = opts.initialIntervalMs ?? 32;
     this.maxInterval = opts.maxIntervalMs;
-    this.datagramBytes = opts.datagramBytes ?? 1024;
-    this.burst = opts.burst ?? 16;
+    this.datagramBytes = opts.datagramBytes ?? 1400;
+    this.burst = opts.burst ?? 64;
   }
 
   get size(): number {
