@@ -56,7 +56,8 @@ function timeline(r: ScoreResult): string {
     const y = top + k * LANE;
     parts.push(
       `<g class="lane" data-channel="${esc(ch)}"><rect x="0" y="${y}" width="${W}" height="${LANE}" class="${k % 2 ? 'odd' : 'even'}"/>` +
-        `<text x="8" y="${y + 18}" class="lane-label">${esc(ch.length > 26 ? `${ch.slice(0, 25)}…` : ch)}</text>` +
+        // PV names differ at their ends (…Ax:X}Mtr vs …Ax:Y}Mtr), so a long one keeps its tail.
+        `<text x="8" y="${y + 18}" class="lane-label"><title>${esc(ch)}</title>${esc(ch.length > 21 ? `…${ch.slice(-20)}` : ch)}</text>` +
         `<text x="${LEFT - 8}" y="${y + 18}" class="side" text-anchor="end">GT</text><text x="${LEFT - 8}" y="${y + 38}" class="side" text-anchor="end">pred</text>` +
         `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y + 14}" y2="${y + 14}" class="rail"/><line x1="${LEFT}" x2="${W - RIGHT}" y1="${y + 34}" y2="${y + 34}" class="rail"/></g>`,
     );
