@@ -9,12 +9,14 @@ import { scoreDatasetCommand } from './score-dataset.js';
 import { serveCommand } from './serve.js';
 import { recordCommand } from './record.js';
 import { runCommand } from './run.js';
+import { validateCommand } from './validate.js';
 
 /** The command registry: each command lives in its own file and is listed here. */
 export const commands: CommandModule[] = [
   serveCommand,
   runCommand,
   recordCommand,
+  validateCommand,
   getCommand,
   putCommand,
   monitorCommand,

@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import type { TraceEvent } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
+import type { Profile } from '../../devices/profile/profile.js';
+import type { Twin } from '../../devices/twin.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
@@ -27,6 +29,12 @@ export interface RunOutcome {
   readonly durationMs: number;
   readonly events: readonly TraceEvent[];
   readonly catchAllHits: readonly string[];
+  /** Twin time (POSIX seconds) when the command started and ended. */
+  readonly startTs: number;
+  readonly endTs: number;
+  /** Values of the `snapshot` PVs before the command and after it. */
+  readonly before: Readonly<Record<string, unknown>>;
+  readonly after: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -35,7 +43,7 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void },
 ): Promise<RunOutcome> {
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
   const memory = new MemorySink();
@@ -63,6 +71,9 @@ export async function runRecorded(
     ignore: [twin.resetPv],
     isCatchAll: (pv) => twin.isCatchAllPv(pv),
   }).start();
+  const names = opts.snapshot?.(twin) ?? [];
+  const before = snapshotOf(twin, names);
+  const startTs = twin.clock.now() / 1000;
   const t0 = performance.now();
   let timedOut = false;
   const child = spawn(argv[0]!, argv.slice(1), {
@@ -96,11 +107,26 @@ export async function runRecorded(
   process.off('SIGTERM', forward);
   killGroup(child.pid); // leftovers of the command's group
   const durationMs = performance.now() - t0;
+  const endTs = twin.clock.now() / 1000;
+  const after = snapshotOf(twin, names);
   recorder.stop();
   sink.close();
   const hits = twin.catchAllHits.map((h) => h.name);
   await session.stop();
-  return { exitCode: code ?? (signal ? 128 + 9 : 1), signal, timedOut, durationMs, events: memory.events, catchAllHits: hits };
+  return { exitCode: code ?? (signal ? 128 + 9 : 1), signal, timedOut, durationMs, events: memory.events, catchAllHits: hits, startTs, endTs, before, after };
+}
+
+/** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */
+function snapshotOf(twin: Twin, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    // Field PVs of records resolve on demand; never let a snapshot fabricate a catch-all PV.
+    const dot = n.lastIndexOf('.');
+    const pv = twin.db.get(n) ?? (dot > 0 && twin.records.findRecord(n.slice(0, dot)) ? twin.db.lookup(n) : undefined);
+    const v = pv?.value;
+    out[n] = v !== null && typeof v === 'object' ? Array.from(v as ArrayLike<number>) : v;
+  }
+  return out;
 }
 
 function killGroup(pid: number | undefined, sig: NodeJS.Signals = 'SIGKILL'): void {

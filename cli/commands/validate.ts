@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import type { Argv } from 'yargs';
+import { parseTrace } from '../../aligner/io/read-trace.js';
+import type { PresetName } from '../../aligner/result.js';
+import { scorePreset } from '../../aligner/score.js';
+import { loadProfile } from '../../devices/profile/profile.js';
+import { analyzeRun, type ValidationReport } from '../validate/analyze.js';
+import { renderReport } from '../validate/render.js';
+import { loadRules } from '../validate/rules.js';
+import { scoredEvents } from '../validate/to-aligner.js';
+import type { CommandModule } from '../command.js';
+import { UsageError, type CliIo } from '../io.js';
+import { runRecorded } from './run.js';
+
+interface ValidateArgs {
+  profile: string;
+  expect?: string;
+  rules?: string;
+  preset: PresetName;
+  speed: number;
+  timeout?: number;
+  record?: string;
+  json: boolean;
+  command?: string[];
+  '--'?: string[];
+}
+
+/** `beamtwin validate`: run a plan against a fresh twin and say what it would do to the beamline. */
+export const validateCommand: CommandModule<ValidateArgs> = {
+  command: 'validate [command..]',
+  describe: 'Run a script against a fresh twin and report what it does (moves, exposures, limits, unknown PVs)',
+  builder: (y: Argv) =>
+    y
+      .parserConfiguration({ 'populate--': true })
+      .positional('command', { type: 'string', array: true })
+      .option('profile', { type: 'string', default: 'cms' })
+      .option('expect', { type: 'string', describe: 'Reference trace to score the run against' })
+      .option('preset', { choices: ['vision', 'envtrace', 'native'] as const, default: 'native' as PresetName })
+      .option('rules', { type: 'string', describe: 'Site rules (YAML/JSON): ranges, forbidden PVs, maxDuration' })
+      .option('speed', { type: 'number', default: 1, describe: 'Run the dynamics N times faster (times stay in twin time)' })
+      .option('timeout', { type: 'number', describe: 'Kill the script after this many seconds (wall clock)' })
+      .option('record', { type: 'string', describe: 'Also write the trace (JSON Lines)' })
+      .option('json', { type: 'boolean', default: false }) as Argv<ValidateArgs>,
+  handler: async (args: ValidateArgs, io: CliIo) => {
+    const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
+    if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');
+    const profile = loadProfile(args.profile);
+    const rules = args.rules ? loadRules(args.rules) : undefined;
+    const reference = args.expect ? parseTrace(fs.readFileSync(args.expect, 'utf8'), args.expect).events : undefined;
+    const outcome = await runRecorded(argv, {
+      profile,
+      speed: args.speed,
+      ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
+      ...(args.record ? { record: args.record } : {}),
+      stdio: 'pipe',
+      onOutput: (s) => io.stderr.write(s),
+      snapshot: (twin) => [
+        ...profile.devices.filter((d) => d.kind === 'motor').map((d) => `${String(d['pv'])}.RBV`),
+        ...twin.tracked,
+      ],
+    });
+    const analysis = analyzeRun({
+      command: argv,
+      events: outcome.events,
+      profile,
+      before: outcome.before,
+      after: outcome.after,
+      exitCode: outcome.exitCode,
+      timedOut: outcome.timedOut,
+      catchAllHits: outcome.catchAllHits,
+      startTs: outcome.startTs,
+      endTs: outcome.endTs,
+      ...(rules ? { rules } : {}),
+    });
+    let report: ValidationReport = analysis;
+    if (reference) {
+      const tracked = profile.tracked ?? [];
+      const best = scorePreset(args.preset, [scoredEvents(reference, tracked)], scoredEvents(outcome.events, tracked)).best;
+      report = { ...report, score: { preset: args.preset, full: best.fullScore, accurate: best.accuracy } };
+    }
+    io.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
+    return report.ok ? 0 : 1;
+  },
+};
