@@ -11,6 +11,8 @@ export interface ReadTrace {
   readonly format: TraceFormat;
   /** Things the reader tolerated (a truncated last line). */
   readonly warnings: string[];
+  /** JSON Lines events left out because their kind is recorder bookkeeping ({@link UNSCORED_KINDS}). */
+  readonly skipped?: number;
 }
 
 /** A trace file the readers cannot make sense of. */
@@ -20,6 +22,13 @@ export class TraceFormatError extends Error {
 
 /** The header line of a beamtwin JSON Lines trace. */
 export const JSONL_FORMAT = 'beamtwin-trace';
+
+/**
+ * Recorder bookkeeping in a JSON Lines trace that is not part of what gets scored: the reference harness
+ * scored PV changes seen by monitors (`update`) and logged calls (`marker`); client puts, their
+ * completions, catch-all hits and link state would count each action twice or not at all.
+ */
+export const UNSCORED_KINDS: ReadonlySet<string> = new Set(['put', 'put-complete', 'connect', 'disconnect', 'catch-all']);
 
 function toEvent(channel: unknown, timestamp: unknown, value: unknown, meta: unknown, kind: unknown, where: string): Event {
   const ts = timestamp instanceof PyFloatLiteral ? timestamp.value : pyFloat(timestamp as Value);
@@ -73,6 +82,7 @@ function fromJsonLines(text: string, name: string): ReadTrace {
   const warnings: string[] = [];
   const events: Event[] = [];
   let sawHeader = false;
+  let skipped = 0;
   let last = lines.length - 1;
   while (last >= 0 && lines[last]!.trim() === '') last--;
   for (let n = 0; n <= last; n++) {
@@ -93,9 +103,13 @@ function fromJsonLines(text: string, name: string): ReadTrace {
       sawHeader = true;
       continue;
     }
+    if (typeof o?.kind === 'string' && UNSCORED_KINDS.has(o.kind)) {
+      skipped++;
+      continue;
+    }
     events.push(fromObject(obj, `${name} line ${n + 1}`));
   }
-  return { events, format: 'jsonl', warnings };
+  return { events, format: 'jsonl', warnings, skipped };
 }
 
 /** Parse a trace from text in any of the three forms. */

@@ -39,6 +39,23 @@ describe('trace readers', () => {
     expect(t.warnings).toEqual(['run.jsonl: line 4 is truncated and was skipped']);
   });
 
+  it('keeps monitor updates and markers of a recorder trace, not puts, completions or link events', () => {
+    const text = [
+      '{"format":"beamtwin-trace","version":1,"producer":"beamtwin","clock":"virtual","start":0,"source":"in-process"}',
+      '{"seq":1,"kind":"put","channel":"m","timestamp":1,"epics":[0,0],"value":2.0,"float":true}',
+      '{"seq":2,"kind":"update","channel":"m","timestamp":1.5,"epics":[0,0],"value":2.0,"float":true}',
+      '{"seq":3,"kind":"put-complete","channel":"m","timestamp":2,"epics":[0,0]}',
+      '{"seq":4,"kind":"marker","channel":"sam.align","timestamp":3,"epics":[0,0],"value":0}',
+      '{"seq":5,"kind":"disconnect","channel":"m","timestamp":4,"epics":[0,0]}',
+    ].join('\n');
+    const t = parseTrace(text);
+    expect(t.events.map((e) => [e.channel, e.timestamp, e.value, e.pyFloat ?? false])).toEqual([
+      ['m', 1.5, 2, true],
+      ['sam.align', 3, 0, false],
+    ]);
+    expect(t.skipped).toBe(3);
+  });
+
   it('refuses a broken line in the middle of a JSON Lines trace', () => {
     const text = '{"format":"beamtwin-trace"}\n{"channel":"m",\n{"channel":"m","timestamp":2,"value":3}\n';
     expect(() => parseTrace(text)).toThrow(TraceFormatError);
