@@ -1,0 +1,12 @@
+export { createAreaDetector, recordPrefix, type AreaDetector, type AreaDetectorOptions, type PortEdge } from './detector.js';
+export { CamDriver, DETECTOR_STATES, DetectorState, IMAGE_MODES, ImageMode, TRIGGER_MODES } from './cam.js';
+export { FrameSource, renderFrame, readoutDims, sensorValue, type FrameSpec } from './frame.js';
+export { PortRegistry, type NDArray } from './ndarray.js';
+export { Param, ParamSet, decodeChars, encodeChars, CHAR_NELM } from './params.js';
+export { NDPlugin } from './plugins/base.js';
+export { StatsPlugin, basicStats, centroidStats } from './plugins/stats.js';
+export { RoiPlugin } from './plugins/roi.js';
+export { ProcessPlugin } from './plugins/process.js';
+export { TransformPlugin } from './plugins/transform.js';
+export { FilePlugin, TiffPlugin, Hdf5Plugin, cFormat, resolveIocPath, type FileWriting } from './plugins/file.js';
+export { StdArraysPlugin, PvaPlugin, LazyArrayPv } from './plugins/std-arrays.js';

@@ -1,0 +1,84 @@
+// NDPluginStdArrays (`image1:`): the last array as a waveform, `ArrayData`. A 1024×1024 frame is a
+// 1M-element LONG waveform (4 MB); its elements are produced only when a client reads it or a monitor is
+// attached — frames nobody looks at are never rendered for it.
+import { DBE } from '../../../ioc/ca/protocol/constants.js';
+import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { elementCount, type DbrValue } from '../../../ioc/ca/protocol/snapshot.js';
+import { Pv } from '../../../ioc/db/pv.js';
+import type { NDArray } from '../ndarray.js';
+import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
+
+/** A waveform whose value is produced on first read after each `offer`. */
+export class LazyArrayPv extends Pv {
+  private source: (() => ArrayLike<number>) | undefined;
+  private pendingLength = 0;
+
+  override get value(): DbrValue {
+    if (this.source) {
+      const make = this.source;
+      this.source = undefined;
+      this._value = make();
+    }
+    return this._value;
+  }
+  override set value(v: DbrValue) {
+    this.source = undefined;
+    this._value = v;
+  }
+  override get count(): number {
+    return this.source ? this.pendingLength : elementCount(this._value);
+  }
+  /** Whether the current value has been produced. */
+  get materialized(): boolean {
+    return this.source === undefined;
+  }
+
+  /** A new value, `length` elements, made by `make` when someone reads it; monitors get it at once. */
+  offer(make: () => ArrayLike<number>, length: number): void {
+    this.source = make;
+    this.pendingLength = Math.min(length, this.maxCount);
+    this.stamp();
+    if (this.updates.observed) this.post(DBE.VALUE | DBE.LOG);
+  }
+}
+
+export class StdArraysPlugin extends NDPlugin {
+  readonly arrayData: LazyArrayPv;
+
+  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly maxElements: number }) {
+    super(ctx, prefix, opts, 'NDPluginStdArrays');
+    this.arrayData = new LazyArrayPv(prefix + 'ArrayData', {
+      type: DbrBase.LONG,
+      value: new Int32Array(0),
+      maxCount: opts.maxElements,
+      writable: false,
+      recordType: 'waveform',
+    });
+    ctx.db.add(this.arrayData);
+  }
+
+  protected process(array: NDArray): undefined {
+    const n = array.dims.reduce((a, b) => a * Math.max(1, b), 1);
+    this.arrayData.offer(() => {
+      const d = array.data();
+      return d.length > this.arrayData.maxCount ? d.subarray(0, this.arrayData.maxCount) : d;
+    }, n);
+    return undefined;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.arrayData.set(new Int32Array(0));
+  }
+}
+
+/** NDPluginPva (`PVA:`): its records; the twin serves Channel Access only, no pvAccess image. */
+export class PvaPlugin extends NDPlugin {
+  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly pvName: string }) {
+    super(ctx, prefix, opts, 'NDPluginPva');
+    this.params.roString('PvName_RBV', opts.pvName);
+  }
+  protected process(): undefined {
+    return undefined;
+  }
+}

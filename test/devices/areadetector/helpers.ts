@@ -1,0 +1,59 @@
+// Shared set-up of the areaDetector unit tests: a detector on a VirtualClock.
+import { VirtualClock } from '../../../ioc/clock.js';
+import { PvDatabase } from '../../../ioc/db/database.js';
+import type { Pv } from '../../../ioc/db/pv.js';
+import { createAreaDetector, type AreaDetector, type AreaDetectorOptions } from '../../../devices/areadetector/index.js';
+import { decodeChars } from '../../../devices/areadetector/params.js';
+
+export const P = 'XF:11BMB-ES{Det:PIL2M}';
+
+export interface Rig {
+  readonly clock: VirtualClock;
+  readonly db: PvDatabase;
+  readonly det: AreaDetector;
+  pv(name: string): Pv;
+  get(name: string): number;
+  str(name: string): string;
+  put(name: string, value: number | string | number[]): Promise<void>;
+  /** Values posted by `name`, in order. */
+  watch(name: string): unknown[];
+}
+
+export function rig(opts: AreaDetectorOptions = {}): Rig {
+  const clock = new VirtualClock();
+  const db = new PvDatabase(clock);
+  const det = createAreaDetector(db, P, opts);
+  const pv = (name: string): Pv => {
+    const full = name.startsWith(P) ? name : `${P}:${name}`;
+    const found = db.get(full);
+    if (!found) throw new Error(`no PV ${full}`);
+    return found;
+  };
+  return {
+    clock,
+    db,
+    det,
+    pv,
+    get: (name) => {
+      const v = pv(name).value;
+      return typeof v === 'number' ? v : Number((v as ArrayLike<number>)[0]);
+    },
+    str: (name) => {
+      const v = pv(name).value;
+      return typeof v === 'string' ? v : decodeChars(v);
+    },
+    put: (name, value) => {
+      const p = pv(name);
+      const v = typeof value === 'string' && p.nativeType === 4 ? Array.from(Buffer.from(value + '\0', 'latin1')) : value;
+      return p.put(v);
+    },
+    watch: (name) => {
+      const seen: unknown[] = [];
+      pv(name).updates.subscribe((u) => seen.push(typeof u.value === 'object' ? Array.from(u.value as ArrayLike<number>) : u.value));
+      return seen;
+    },
+  };
+}
+
+/** Let promise callbacks run. */
+export const settle = () => new Promise<void>((r) => setImmediate(r));
