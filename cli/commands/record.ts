@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
+import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
 
@@ -53,17 +54,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
     });
     const recorder = new CaRecorder(writer, { names, mask }).start();
     io.stderr.write(`beamtwin record: recording ${names.length} PVs to ${args.out}\n`);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        process.off('SIGINT', done);
-        process.off('SIGTERM', done);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = args.duration !== undefined ? setTimeout(done, args.duration * 1000) : undefined;
-      process.on('SIGINT', done);
-      process.on('SIGTERM', done);
-    });
+    await untilSignal(args.duration);
     await recorder.stop();
     writer.close();
     io.stderr.write(`beamtwin record: ${recorder.count} events\n`);

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { CaRepeater } from '../../ioc/ca/repeater/repeater.js';
 import { CA_DEFAULT_REPEATER_PORT } from '../../ioc/ca/protocol/constants.js';
+import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
 import { CommandFailed, type CliIo } from '../io.js';
 
@@ -29,15 +30,7 @@ export const repeaterCommand: CommandModule<RepeaterArgs> = {
       throw e;
     }
     io.stdout.write(`beamtwin: CA repeater on UDP port ${repeater.port}; Ctrl-C stops\n`);
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        process.off('SIGINT', done);
-        process.off('SIGTERM', done);
-        resolve();
-      };
-      process.on('SIGINT', done);
-      process.on('SIGTERM', done);
-    });
+    await untilSignal();
     await repeater.stop();
     return 0;
   },

@@ -3,6 +3,7 @@ import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
 import { addDemoPvs } from '../../devices/demo/demo-pvs.js';
+import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
 import type { CliIo } from '../io.js';
 
@@ -42,22 +43,10 @@ export const serveCommand: CommandModule<ServeArgs> = {
     });
     await server.start();
     io.stdout.write(`beamtwin: serving ${db.size} PVs on CA port ${server.udpPort} (TCP ${server.tcpPort}); Ctrl-C stops\n`);
-    await waitForSignal();
+    await untilSignal();
     demo?.stop();
     await server.stop();
     io.stdout.write('beamtwin: stopped\n');
     return 0;
   },
 };
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
-}
