@@ -13,8 +13,8 @@ import {
   SEARCH_DO_REPLY,
   commandName,
 } from '../protocol/constants.js';
-import { ConversionError, convertForPut } from '../protocol/convert.js';
-import { DBR_PUT_ACKS, DBR_PUT_ACKT, DbrClass, dbrInfo, dbrSizeN, isValidDbrType } from '../protocol/dbr-types.js';
+import { ConversionError, convertForPut, valueAsStrings } from '../protocol/convert.js';
+import { DBR_PUT_ACKS, DBR_PUT_ACKT, DbrBase, DbrClass, dbrInfo, dbrSizeN, isValidDbrType } from '../protocol/dbr-types.js';
 import { Framer } from '../protocol/framer.js';
 import type { RawMessage } from '../protocol/header.js';
 import {
@@ -85,6 +85,8 @@ interface MonitorSub {
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
+/** CA_PROTO_PRIORITY_MAX */
+const CA_PROTO_PRIORITY_MAX = 99;
 const EMPTY_HEADER = Buffer.alloc(16);
 /** Put-callbacks that may wait behind a busy one on a channel before the client is told to back off. */
 const MAX_QUEUED_NOTIFY = 1024;
@@ -231,14 +233,24 @@ export class ServerCircuit {
   private apply(msg: ClientMessage, m: RawMessage): void {
     switch (msg.kind) {
       case 'VERSION':
+        if (msg.priority > CA_PROTO_PRIORITY_MAX) {
+          // RSRV tcp_version_action: an impossible priority is a protocol error; close without a message.
+          this.opts.log.warn(`${this.opts.peer}: priority ${msg.priority} out of range; closing circuit`);
+          this.closeNow();
+          return;
+        }
         this.clientMinor = msg.minor;
         this.priority = msg.priority;
         return;
       case 'CLIENT_NAME':
-        this.user = msg.name;
-        return;
       case 'HOST_NAME':
-        this.host = msg.name;
+        if (this.channels.size > 0 || this.nextSid > 1) {
+          // RSRV: names are fixed once a channel exists (access security was evaluated with them).
+          writeError(this.out, 0xffffffff, ECA.INTERNAL, m.headerBytes, 'attempts to use protocol to set user or host name after creating first channel ignored by server');
+          return;
+        }
+        if (msg.kind === 'CLIENT_NAME') this.user = msg.name;
+        else this.host = msg.name;
         return;
       case 'ECHO':
         writeEcho(this.out);
@@ -329,7 +341,11 @@ export class ServerCircuit {
       return;
     }
     if (!isValidDbrType(msg.type) || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
-      // RSRV closes without a message (conformance tests expect it).
+      // RSRV closes without a message for READ_NOTIFY (conformance tests expect it); the old READ says why.
+      if (msg.kind === 'READ') {
+        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${msg.type} in read`);
+        return;
+      }
       this.opts.log.warn(`${this.opts.peer}: invalid DBR type ${msg.type} in read; closing circuit`);
       this.closeNow();
       return;
@@ -597,11 +613,16 @@ function updateSnapshot(pv: Pv, u: PvUpdate) {
   };
 }
 
-/** Deprecated READ reply: cmd 3, p1 = cid, p2 = ioid. */
+/** Deprecated READ reply: cmd 3, p1 = cid, p2 = ioid; a lone DBR_STRING is cut to strlen+1 (RSRV read_action). */
 function readReply(w: ByteWriter, type: number, count: number, cid: number, ioid: number, pv: Pv): void {
+  if (type === DbrBase.STRING && count === 1) {
+    const s = w.begin();
+    w.cString(valueAsStrings(pv)[0] ?? '');
+    w.finish(s, Command.READ, type, count, cid, ioid);
+    return;
+  }
   // Same layout as READ_NOTIFY, different header meaning; encode then patch the command.
   const start = w.pos;
   writeReadNotifyReply(w, type, count, cid, ioid, pv);
   w.buf.writeUInt16BE(Command.READ, start);
 }
-

@@ -473,11 +473,10 @@ describe('more RSRV behaviour', () => {
     expect(e.payload.subarray(0, 16)).toEqual(write.subarray(0, 16));
   });
 
-  // Deviations from RSRV found by reading camessage.c (reported; it.fails until fixed in
-  // ioc/ca/server/circuit.ts):
+  // RSRV behaviours found by reading camessage.c:
   // - tcp_version_action: a VERSION whose priority (dataType) exceeds CA_PROTO_PRIORITY_MAX (99) →
-  //   RSRV_ERROR, the circuit is closed. circuit.ts apply() 'VERSION' takes any priority.
-  it.fails('VERSION with a priority above 99 closes the circuit (RSRV tcp_version_action)', async () => {
+  //   RSRV_ERROR, the circuit is closed.
+  it('VERSION with a priority above 99 closes the circuit (RSRV tcp_version_action)', async () => {
     const c = await open();
     c.send(hex('0000 0000 0064 000d 00000000 00000000')); // priority 100
     // An ECHO after it is answered only if the circuit survived.
@@ -490,8 +489,8 @@ describe('more RSRV behaviour', () => {
 
   // - client_name_action / host_name_action: CLIENT_NAME or HOST_NAME after the first channel →
   //   ERROR ECA_INTERNAL "attempts to use protocol to set user name after creating first channel ignored
-  //   by server", the name is kept and the circuit stays. circuit.ts apply() silently takes the new name.
-  it.fails('CLIENT_NAME after the first channel is refused with ERROR ECA_INTERNAL and ignored (RSRV)', async () => {
+  //   by server", the name is kept and the circuit stays.
+  it('CLIENT_NAME after the first channel is refused with ERROR ECA_INTERNAL and ignored (RSRV)', async () => {
     const c = await open();
     await c.createChannel(name('dbl'));
     c.take();
@@ -502,8 +501,8 @@ describe('more RSRV behaviour', () => {
   });
 
   // - read_action (deprecated READ): a DBR_STRING count-1 reply is cut to strlen + 1 (then padded to 8):
-  //   "force string message size to be the true size". circuit.ts readReply() sends all 40 bytes.
-  it.fails('the deprecated READ of DBR_STRING count 1 trims the string to strlen+1, padded (RSRV read_action)', async () => {
+  //   "force string message size to be the true size".
+  it('the deprecated READ of DBR_STRING count 1 trims the string to strlen+1, padded (RSRV read_action)', async () => {
     const c = await open();
     const ch = await c.createChannel(name('str'));
     c.take();
