@@ -1,3 +1,5 @@
+import { SuffixAutomaton } from './suffix-automaton.js';
+
 /**
  * Python's `difflib.SequenceMatcher(None, a, b, autojunk=False)` — same matching blocks, same opcodes —
  * over integer token ids. CPython's algorithm is kept step for step (longest block first, earliest in
@@ -9,6 +11,13 @@
 export type OpTag = 'equal' | 'replace' | 'delete' | 'insert';
 export type Opcode = readonly [tag: OpTag, i1: number, i2: number, j1: number, j2: number];
 export type Block = readonly [i: number, j: number, size: number];
+
+/**
+ * How `find_longest_match` is computed: CPython's row scan (cost: rows × occurrences of each row's token
+ * in the b range), a suffix automaton (cost: linear in both ranges), or whichever the token counts say is
+ * cheaper. Both give CPython's block; the choice is only speed.
+ */
+export type LongestStrategy = 'auto' | 'scan' | 'automaton';
 
 /** Map two token lists to dense integer ids (equal strings, equal ids). */
 export function tokenIds(a: readonly string[], b: readonly string[]): { a: Int32Array; b: Int32Array; symbols: number } {
@@ -38,6 +47,7 @@ class Matcher {
     private readonly a: Int32Array,
     private readonly b: Int32Array,
     symbols: number,
+    private readonly strategy: LongestStrategy = 'auto',
   ) {
     const count = new Int32Array(symbols + 1);
     for (let j = 0; j < b.length; j++) count[b[j]! + 1]!++;
@@ -50,8 +60,19 @@ class Matcher {
     this.stamp = new Int32Array(b.length);
   }
 
-  /** `find_longest_match(alo, ahi, blo, bhi)`; with no junk the extension loops of CPython never fire. */
   longest(alo: number, ahi: number, blo: number, bhi: number): Block {
+    if (this.strategy === 'scan') return this.scan(alo, ahi, blo, bhi);
+    if (this.strategy === 'automaton') return new SuffixAutomaton(this.b, blo, bhi).longest(this.a, alo, ahi);
+    // Estimated scan work: occurrences of each row's token in b, scaled to the b range's share of b.
+    let occ = 0;
+    for (let i = alo; i < ahi; i++) occ += this.symStart[this.a[i]! + 1]! - this.symStart[this.a[i]!]!;
+    const scanCost = (occ * (bhi - blo)) / Math.max(1, this.b.length);
+    if (bhi - blo > 64 && scanCost > 12 * (ahi - alo + bhi - blo)) return new SuffixAutomaton(this.b, blo, bhi).longest(this.a, alo, ahi);
+    return this.scan(alo, ahi, blo, bhi);
+  }
+
+  /** `find_longest_match(alo, ahi, blo, bhi)` as CPython scans; with no junk its extension loops never fire. */
+  private scan(alo: number, ahi: number, blo: number, bhi: number): Block {
     const { a, pos, symStart, runLen, stamp } = this;
     let besti = alo;
     let bestj = blo;
@@ -101,8 +122,8 @@ function lowerBound(arr: Int32Array, lo: number, hi: number, x: number): number 
 }
 
 /** `get_matching_blocks()`: sorted, adjacent blocks merged, ending with the sentinel (la, lb, 0). */
-export function matchingBlocks(a: Int32Array, b: Int32Array, symbols: number): Block[] {
-  const m = new Matcher(a, b, symbols);
+export function matchingBlocks(a: Int32Array, b: Int32Array, symbols: number, strategy: LongestStrategy = 'auto'): Block[] {
+  const m = new Matcher(a, b, symbols, strategy);
   const blocks: Block[] = [];
   const queue: [number, number, number, number][] = [[0, a.length, 0, b.length]];
   while (queue.length > 0) {
@@ -148,7 +169,7 @@ export function opcodesFromBlocks(blocks: readonly Block[]): Opcode[] {
 }
 
 /** `SequenceMatcher(None, a, b, autojunk=False).get_opcodes()` for two lists of tokens. */
-export function difflibOpcodes(a: readonly string[], b: readonly string[]): Opcode[] {
+export function difflibOpcodes(a: readonly string[], b: readonly string[], strategy: LongestStrategy = 'auto'): Opcode[] {
   const t = tokenIds(a, b);
-  return opcodesFromBlocks(matchingBlocks(t.a, t.b, t.symbols));
+  return opcodesFromBlocks(matchingBlocks(t.a, t.b, t.symbols, strategy));
 }

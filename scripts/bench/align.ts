@@ -7,8 +7,8 @@
  *   node dist/scripts/bench/align.js            all sizes
  *   node dist/scripts/bench/align.js --quick    1 000 and 10 000 only
  *
- * `vision` at 100 000 takes tens of seconds: difflib's longest-block search is quadratic on few channels
- * (CPython would need hours there, so the Python comparison stops at 10 000).
+ * CPython's difflib needs ~10 s at 10 000 and hours at 100 000 on few channels, so the Python
+ * comparison stops at 10 000.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

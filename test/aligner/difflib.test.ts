@@ -43,12 +43,24 @@ describe('difflib SequenceMatcher(autojunk=False) parity', () => {
     const cases = Array.from({ length: 3000 }, () => randomCase(next));
     cases.push([[], []], [['a'], []], [[], ['a']], [['a', 'b'], ['b', 'a']]);
     const expected = runPython<[string, number, number, number, number][][]>(PY_OPCODES, cases);
-    const mismatches: number[] = [];
-    cases.forEach(([a, b], k) => {
-      const got = difflibOpcodes(a, b).map((o) => [...o]);
-      if (JSON.stringify(got) !== JSON.stringify(expected[k])) mismatches.push(k);
-    });
-    expect(mismatches.slice(0, 5).map((k) => ({ case: cases[k], want: expected[k] }))).toEqual([]);
+    for (const strategy of ['scan', 'automaton', 'auto'] as const) {
+      const mismatches: number[] = [];
+      cases.forEach(([a, b], k) => {
+        const got = difflibOpcodes(a, b, strategy).map((o) => [...o]);
+        if (JSON.stringify(got) !== JSON.stringify(expected[k])) mismatches.push(k);
+      });
+      expect({ strategy, failures: mismatches.slice(0, 5).map((k) => ({ case: cases[k], want: expected[k] })) }).toEqual({ strategy, failures: [] });
+    }
+  });
+
+  it('gives the same opcodes with the row scan and the suffix automaton on long trace-like sequences', () => {
+    const next = rng(5);
+    for (let t = 0; t < 6; t++) {
+      const pattern = Array.from({ length: 3 + t }, (_, k) => `ch${k}`);
+      const a = Array.from({ length: 4000 }, (_, i) => (next() < 0.03 ? 'x' : pattern[i % pattern.length]!));
+      const b = a.filter(() => next() > 0.02).map((x) => (next() < 0.01 ? 'y' : x));
+      expect(difflibOpcodes(a, b, 'automaton')).toEqual(difflibOpcodes(a, b, 'scan'));
+    }
   });
 
   it('prefers the earliest longest block, as CPython does', () => {
