@@ -2,7 +2,10 @@ import { RealClock, type Clock, type TimerHandle } from '../clock.js';
 import type { PvDatabase } from '../db/database.js';
 import type { Pv } from '../db/pv.js';
 import { getLogger, type Logger } from '../log.js';
+import { isLinkDbf } from './dbf.js';
+import type { FieldDef } from './field.js';
 import { FieldPv } from './field-pv.js';
+import { LINK_STRING_SIZE, LongStringPv, STRING_FIELD_SIZE } from './long-string-pv.js';
 import type { DeviceSupport, EpicsRecord, RecordClass, RecordEngine } from './record.js';
 import { recordTypes } from './registry.js';
 
@@ -140,20 +143,43 @@ export class RecordDatabase implements RecordEngine {
     return pv;
   }
 
-  /** Resolver for the PV database: `REC`, `REC.FIELD`, with `$` (long string) suffix ignored. */
+  /**
+   * Resolver for the PV database: `REC`, `REC.FIELD`, and `REC.FIELD$` — a string or link field as a
+   * CHAR array (long-string access; `$` on other fields is ignored, as dbChannel does).
+   */
   private resolve(name: string): Pv | undefined {
     let base = name;
     let field = 'VAL';
+    let long = false;
     const dot = name.lastIndexOf('.');
     if (!this.records.has(name) && dot > 0) {
       base = name.slice(0, dot);
-      field = name.slice(dot + 1).replace(/\$$/, '');
+      field = name.slice(dot + 1);
+      if (field.endsWith('$')) {
+        long = true;
+        field = field.slice(0, -1);
+      }
     }
     const rec = this.records.get(base);
     if (!rec) return undefined;
     const pv = this.fieldPv(rec, field);
     if (!pv) return undefined;
     if (!this.pvs.get(pv.name)) this.pvs.add(pv);
+    if (long && (pv.field.dbf === 'STRING' || isLinkDbf(pv.field.dbf))) return this.longStringPv(rec, pv);
+    return pv;
+  }
+
+  private longStringPv(rec: EpicsRecord, plain: FieldPv): Pv {
+    const name = `${rec.name}.${plain.field.name}$`;
+    const existing = this.pvs.get(name);
+    if (existing) return existing;
+    const sized = (rec as Partial<{ longStringCapacity(fd: FieldDef): number | undefined }>).longStringCapacity?.(plain.field);
+    const capacity = sized ?? (isLinkDbf(plain.field.dbf) ? LINK_STRING_SIZE : STRING_FIELD_SIZE);
+    const pv = new LongStringPv(rec, plain.field, name, capacity);
+    // Monitors follow the plain field's posts (the record posts fields by name).
+    const sub = plain.updates.subscribe((u) => pv.post(u.mask));
+    this.timers.push({ cancel: () => sub.unsubscribe() });
+    this.pvs.add(pv);
     return pv;
   }
 }

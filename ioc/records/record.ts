@@ -106,6 +106,25 @@ export abstract class EpicsRecord {
     this.nsec = t.nsec;
   }
 
+  /**
+   * recGblGetTimeStamp: TSE 0 → now; TSE -2 → device support set sec/nsec, keep them; a TSEL link to
+   * another record's TIME field (or any field) → that record's time stamp. Event-based TSE values (> 0,
+   * -1) have no event system here and fall back to now.
+   */
+  getTimeStamp(): void {
+    if (this.num('TSE') === -2) return;
+    const l = this.link('TSEL');
+    if (l.kind === 'pv') {
+      const src = this.engine.findRecord(l.record);
+      if (src && src !== this) {
+        this.sec = src.sec;
+        this.nsec = src.nsec;
+        return;
+      }
+    }
+    this.stamp();
+  }
+
   // ---- configuration ------------------------------------------------------------------------
 
   /** Set a field from database-file text (before init). Throws on an unknown field or bad value. */
@@ -150,7 +169,7 @@ export abstract class EpicsRecord {
     }
     if (this.isDisabled()) return undefined;
     this.v['PACT'] = 1;
-    this.stamp();
+    this.getTimeStamp();
     let result: void | Promise<void>;
     try {
       result = this.process();
@@ -207,9 +226,11 @@ export abstract class EpicsRecord {
     if (this.v['STAT'] !== AlarmStatus.DISABLE || this.v['SEVR'] !== diss) {
       this.v['STAT'] = AlarmStatus.DISABLE;
       this.v['SEVR'] = diss;
+      this.v['NSTA'] = 0;
+      this.v['NSEV'] = 0;
       this.post('STAT', DBE.VALUE);
       this.post('SEVR', DBE.VALUE);
-      this.post('VAL', DBE.ALARM);
+      this.post('VAL', DBE.VALUE | DBE.ALARM); // dbProcess posts the value field with VALUE|ALARM
     }
     return true;
   }
@@ -339,7 +360,9 @@ export abstract class EpicsRecord {
       case 'hardware':
         return undefined;
       case 'constant':
-        return typeof l.value === 'object' ? (l.value as number[]) : l.value;
+        // dbConstGetValue: reading a constant link yields nothing; constants load once at init
+        // (recGblInitConstantLink → initConstantLink below).
+        return undefined;
       case 'pv': {
         const target = this.engine.findRecord(l.record);
         if (target) {
@@ -350,7 +373,8 @@ export abstract class EpicsRecord {
             return undefined;
           }
           this.maximizeSeverity(l.severity, target.num('STAT'), target.num('SEVR'));
-          return target.v[l.field];
+          // Array fields (waveform VAL …) live outside the field storage: read them as CA does.
+          return fd.array ? (target.caValue(fd) as FieldValue) : target.v[l.field];
         }
         const pv = this.engine.lookupPv(l.field === 'VAL' ? l.record : `${l.record}.${l.field}`);
         if (!pv) {
@@ -361,6 +385,13 @@ export abstract class EpicsRecord {
         return pv.value as FieldValue;
       }
     }
+  }
+
+  /** recGblInitConstantLink: the constant a link field holds (for init_record), else undefined. */
+  initConstantLink(field: string): FieldValue | undefined {
+    const l = this.link(field);
+    if (l.kind !== 'constant') return undefined;
+    return typeof l.value === 'object' ? (l.value as number[]) : l.value;
   }
 
   private maximizeSeverity(mode: string, stat: number, sevr: number): void {

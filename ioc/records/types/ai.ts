@@ -35,13 +35,17 @@ export class AiRecord extends EpicsRecord {
       this.v['VAL'] = l.value;
       this.v['UDF'] = 0;
     }
+    this.v['MLST'] = this.num('VAL');
+    this.v['ALST'] = this.num('VAL');
+    this.v['LALM'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {
     if (this.dset?.read) {
       const r = this.dset.read(this);
+      // read_ai returning 0 converts RVAL; noConvert is its "2": VAL was set directly.
       if (r) return r.then(() => this.afterRead(!this.dset?.noConvert));
-      this.afterRead(false);
+      this.afterRead(!this.dset.noConvert);
       return;
     }
     const raw = this.str('DTYP') === 'Raw Soft Channel';

@@ -34,6 +34,8 @@ export class AoRecord extends EpicsRecord {
     ]),
   );
 
+  private lastOval = 0;
+
   protected override initRecord(): void {
     const l = this.link('DOL');
     if (l.kind === 'constant' && typeof l.value === 'number') {
@@ -41,6 +43,9 @@ export class AoRecord extends EpicsRecord {
       this.v['UDF'] = 0;
     }
     this.v['OVAL'] = this.v['VAL'] as number;
+    this.lastOval = this.num('OVAL');
+    this.v['MLST'] = this.num('VAL');
+    this.v['ALST'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {
@@ -79,10 +84,16 @@ export class AoRecord extends EpicsRecord {
 
   protected override monitor(alarmMask: number): void {
     this.postValue('VAL', alarmMask);
-    if (this.v['PVAL'] !== this.v['VAL']) {
-      this.v['PVAL'] = this.v['VAL'] as number;
+    this.v['PVAL'] = this.v['VAL'] as number;
+    // aoRecord monitor: OVAL (and RVAL/ORAW) post only when they changed.
+    if (!Object.is(this.v['OVAL'], this.lastOval)) {
+      this.lastOval = this.num('OVAL');
+      this.post('OVAL', alarmMask | DBE.VALUE | DBE.LOG);
     }
-    this.post('OVAL', DBE.VALUE | DBE.LOG);
+    if (this.v['ORAW'] !== this.v['RVAL']) {
+      this.v['ORAW'] = this.v['RVAL'] as number;
+      this.post('RVAL', alarmMask | DBE.VALUE | DBE.LOG);
+    }
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {

@@ -22,14 +22,13 @@ const binaryFields = [
 
 /** State and change-of-state alarms shared by bi and bo (checkAlarms of biRecord.c). */
 function binaryAlarms(rec: EpicsRecord): void {
-  if (rec.checkUdf()) return;
+  // biRecord returns after a UDF alarm; boRecord goes on to the state checks.
+  if (rec.checkUdf() && rec.recordType === 'bi') return;
   const val = rec.num('VAL');
-  if (val > 1) {
-    rec.setSevr(AlarmStatus.STATE, 3);
-    return;
-  }
+  if (val > 1) return;
   rec.setSevr(AlarmStatus.STATE, rec.num(val === 0 ? 'ZSV' : 'OSV'));
-  if (val !== rec.num('LALM') && rec.setSevr(AlarmStatus.COS, rec.num('COSV'))) rec.v['LALM'] = val;
+  if (val === rec.num('LALM')) return;
+  rec.setSevr(AlarmStatus.COS, rec.num('COSV'));
   rec.v['LALM'] = val;
 }
 

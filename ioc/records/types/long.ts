@@ -26,6 +26,9 @@ export class LonginRecord extends EpicsRecord {
       this.v['VAL'] = Math.trunc(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['MLST'] = this.num('VAL');
+    this.v['ALST'] = this.num('VAL');
+    this.v['LALM'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {
@@ -69,6 +72,9 @@ export class LongoutRecord extends EpicsRecord {
       this.v['VAL'] = Math.trunc(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['MLST'] = this.num('VAL');
+    this.v['ALST'] = this.num('VAL');
+    this.v['LALM'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {

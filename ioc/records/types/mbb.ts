@@ -32,7 +32,8 @@ const mbbFields = [
 /** Shared behaviour of mbbi and mbbo: state strings, state severities, raw values. */
 abstract class MbbRecord extends EpicsRecord {
   protected override initRecord(): void {
-    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0 || this.str(`${s}ST`) !== '') ? 1 : 0;
+    // init_special: states are "defined" when any ZRVL…FFVL is non-zero (the strings do not count).
+    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0) ? 1 : 0;
   }
 
   /** Which state a raw value selects (-1: none). */

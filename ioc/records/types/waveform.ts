@@ -2,7 +2,10 @@ import { DBE } from '../../ca/protocol/constants.js';
 import type { DbrValue } from '../../ca/protocol/snapshot.js';
 import { commonFields, fieldList, analogDisplayFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
-import { menuFtype, menuPost } from '../menus.js';
+import { menuFtype } from '../menus.js';
+
+/** waveformPOST / aaiPOST / aaoPOST: note the order differs from menuPost. */
+export const waveformPOST = ['Always', 'On Change'] as const;
 import { EpicsRecord, type FieldMeta } from '../record.js';
 import type { Dbf } from '../dbf.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
@@ -84,9 +87,33 @@ export abstract class ArrayRecord extends EpicsRecord {
     this.setArray(typeof value === 'number' || typeof value === 'string' ? [value as never] : (value as ArrayLike<number>));
   }
 
+  /** waveformPOST: MPST/APST "Always" (index 0, the default) or "On Change" (hash of the data). */
   protected override monitor(alarmMask: number): void {
-    // MPST "Always" (the default) posts every processing; "On Change" would need a hash of the data.
-    this.post('VAL', alarmMask | (this.num('MPST') === 0 ? DBE.VALUE : DBE.VALUE) | DBE.LOG);
+    let mask = alarmMask;
+    if (this.num('MPST') === 0) mask |= DBE.VALUE;
+    if (this.num('APST') === 0) mask |= DBE.LOG;
+    if (this.num('MPST') === 1 || this.num('APST') === 1) {
+      const hash = this.dataHash();
+      if (hash !== this.num('HASH')) {
+        if (this.num('MPST') === 1) mask |= DBE.VALUE;
+        if (this.num('APST') === 1) mask |= DBE.LOG;
+        this.v['HASH'] = hash;
+      }
+    }
+    if (mask) this.post('VAL', mask);
+  }
+
+  /** epicsMemHash-like FNV-1a over the valid elements (and their count). */
+  private dataHash(): number {
+    const v = this.caValue(this.table.get('VAL')!) as ArrayLike<number | string>;
+    let h = 0x811c9dc5 ^ v.length;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      const s = typeof x === 'string' ? x : String(x);
+      for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
+      h = Math.imul(h ^ 0x2c, 0x01000193);
+    }
+    return h >>> 0;
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
@@ -103,8 +130,8 @@ export const arrayFields = [
   f('NELM', 'ULONG', { readOnly: true, initial: 1 }),
   menu('FTVL', menuFtype, { readOnly: true, initial: 10 }),
   f('NORD', 'ULONG', { readOnly: true }),
-  menu('MPST', menuPost, { initial: 1 }),
-  menu('APST', menuPost, { initial: 1 }),
+  menu('MPST', waveformPOST),
+  menu('APST', waveformPOST),
   f('HASH', 'ULONG', { readOnly: true }),
   f('BUSY', 'SHORT', { readOnly: true }),
 ];

@@ -1,0 +1,75 @@
+import { DbrBase } from '../ca/protocol/dbr-types.js';
+import type { DbrValue, Limits } from '../ca/protocol/snapshot.js';
+import { noLimits } from '../ca/protocol/snapshot.js';
+import { Pv, type PutContext } from '../db/pv.js';
+import type { FieldDef } from './field.js';
+import type { EpicsRecord } from './record.js';
+
+/** PVLINK_STRINGSZ: what `REC.INP$` offers for link text. */
+export const LINK_STRING_SIZE = 1024;
+/** MAX_STRING_SIZE: an ordinary DBF_STRING field read as `REC.DESC$`. */
+export const STRING_FIELD_SIZE = 40;
+
+/**
+ * `REC.FIELD$` (dbChannel's long-string modifier): a string or link field served as a DBR_CHAR array of
+ * `capacity` elements holding the UTF-8 bytes and a terminating NUL (count = bytes + 1). A put of a
+ * char array stores the text up to the first NUL through the record's put path (processing included).
+ * Alarm, time and monitors follow the plain field PV.
+ */
+export class LongStringPv extends Pv {
+  constructor(
+    readonly record: EpicsRecord,
+    readonly field: FieldDef,
+    name: string,
+    capacity: number,
+  ) {
+    super(name, { type: DbrBase.CHAR, recordType: record.recordType, writable: !field.readOnly, maxCount: capacity }, record.clock);
+  }
+
+  override get value(): DbrValue {
+    const text = String(this.record.v[this.field.name] ?? '');
+    const bytes = Buffer.from(text, 'utf8');
+    const n = Math.min(bytes.length, this.maxCount - 1);
+    const out = new Uint8Array(n + 1);
+    out.set(bytes.subarray(0, n));
+    return out;
+  }
+  override set value(_v: DbrValue) {}
+  override get status(): number {
+    return this.record.v['STAT'] as number;
+  }
+  override set status(_v: number) {}
+  override get severity(): number {
+    return this.record.v['SEVR'] as number;
+  }
+  override set severity(_v: number) {}
+  override get secPastEpoch(): number {
+    return this.record.sec;
+  }
+  override get nsec(): number {
+    return this.record.nsec;
+  }
+  override get limits(): Limits {
+    return noLimits;
+  }
+  override stamp(): void {}
+
+  protected override applyPut(value: DbrValue, ctx: PutContext): Promise<void> {
+    return this.record.putField(this.field, textOfChars(value), ctx);
+  }
+}
+
+/** The text of a CHAR array up to its first NUL (a string put through `$` is taken as it is). */
+export function textOfChars(value: DbrValue): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String.fromCharCode(value & 0xff);
+  const a = value as ArrayLike<number | string>;
+  if (a.length && typeof a[0] === 'string') return String(a[0]);
+  const bytes: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const b = Number(a[i]) & 0xff;
+    if (b === 0) break;
+    bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
