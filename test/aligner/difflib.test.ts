@@ -42,6 +42,12 @@ describe('difflib SequenceMatcher(autojunk=False) parity', () => {
     const next = rng(20240607);
     const cases = Array.from({ length: 3000 }, () => randomCase(next));
     cases.push([[], []], [['a'], []], [[], ['a']], [['a', 'b'], ['b', 'a']]);
+    // A few long periodic ones, where 'auto' picks the suffix automaton.
+    for (let t = 0; t < 3; t++) {
+      const pattern = Array.from({ length: 3 + t }, (_, k) => `c${k}`);
+      const a = Array.from({ length: 2500 }, (_, i) => (next() < 0.02 ? `x${t}` : pattern[i % pattern.length]!));
+      cases.push([a, a.filter(() => next() > 0.01).map((x) => (next() < 0.01 ? 'y' : x))]);
+    }
     const expected = runPython<[string, number, number, number, number][][]>(PY_OPCODES, cases);
     for (const strategy of ['scan', 'automaton', 'auto'] as const) {
       const mismatches: number[] = [];
