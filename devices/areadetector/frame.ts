@@ -125,7 +125,7 @@ export function renderFrame(s: FrameSpec, out?: Int32Array): Int32Array {
   const n = w * h;
   const buf = out && out.length >= n ? out.subarray(0, n) : new Int32Array(n);
   const table = peakTable(s);
-  const simple = s.binX === 1 && s.binY === 1 && s.noise <= 0;
+  const simple = s.binX === 1 && s.binY === 1;
   if (simple) {
     // Separable fast path: row y is base + Σ_j gy_j(y) · Σ_i amp_ij · gx_i(x).
     const base = s.offset + s.backgroundRate * Math.max(0, s.exposure) * s.gain;
@@ -145,13 +145,17 @@ export function renderFrame(s: FrameSpec, out?: Int32Array): Int32Array {
       const row = oy * w;
       let any = false;
       for (let j = 0; j < rowProfiles.length; j++) if (table.ys[j]![y]! !== 0) any = true;
-      if (!any) {
+      if (!any && s.noise <= 0) {
         buf.fill(Math.round(base), row, row + w);
         continue;
       }
       for (let ox = 0; ox < w; ox++) {
         let v = base;
-        for (let j = 0; j < rowProfiles.length; j++) v += table.ys[j]![y]! * rowProfiles[j]![ox]!;
+        if (any) for (let j = 0; j < rowProfiles.length; j++) v += table.ys[j]![y]! * rowProfiles[j]![ox]!;
+        if (s.noise > 0) {
+          const x = s.reverseX ? s.minX + w - 1 - ox : s.minX + ox;
+          v += s.noise * unit(s.seed, s.frame, y * s.maxSizeX + x);
+        }
         buf[row + ox] = Math.round(v);
       }
     }
