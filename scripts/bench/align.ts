@@ -120,7 +120,7 @@ function main(): void {
       // difflib against CPython on the same channel-token lists (the vision preset's alignment input).
       const gt = scanTrace(n, 1).filter((e) => e.channel !== VISION_TEMP).map((e) => e.channel);
       const pred = perturb(scanTrace(n, 1), 2).filter((e) => e.channel !== VISION_TEMP).map((e) => e.channel);
-      const ts = timeIt(() => difflibOpcodes(gt, pred), 3);
+      const ts = timeIt(() => difflibOpcodes(gt, pred), 7); // best of 7: the first runs include JIT warm-up
       const py = spawnSync('python3', ['-c', PY_DIFFLIB], { input: JSON.stringify([gt, pred]), encoding: 'utf8', maxBuffer: 1 << 26 });
       console.log(`align.difflib.ts_${n}x${n} ${ts.toFixed(4)} s`);
       if (py.status === 0) {
