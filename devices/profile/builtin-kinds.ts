@@ -1,3 +1,4 @@
+import { createAreaDetector } from '../areadetector/index.js';
 import { createLinkam } from '../linkam/linkam.js';
 import { createShutter } from '../shutter/shutter.js';
 import { registerDeviceKind, setting } from './kinds.js';
@@ -23,4 +24,17 @@ registerDeviceKind('shutter', {
       delay: setting(spec, 'delay', 'number', 0.1),
     }),
   prefixes: (spec) => [String(spec['pv']), ...((spec['blades'] as string[] | undefined) ?? [])],
+});
+
+registerDeviceKind('areaDetector', {
+  create: ({ db }, spec) =>
+    createAreaDetector(db, setting(spec, 'prefix', 'string'), {
+      maxSizeX: setting(spec, 'sizeX', 'number', 1024),
+      maxSizeY: setting(spec, 'sizeY', 'number', 1024),
+      acquireTime: setting(spec, 'acquireTime', 'number', 0.1),
+      ...(spec['model'] !== undefined ? { model: setting(spec, 'model', 'string') } : {}),
+      ...(spec['manufacturer'] !== undefined ? { manufacturer: setting(spec, 'manufacturer', 'string') } : {}),
+      ...(spec['fileRoot'] !== undefined ? { files: { root: setting(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
+    }),
+  prefixes: (spec) => [String(spec['prefix'])],
 });
