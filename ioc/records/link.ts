@@ -32,6 +32,15 @@ export function parseLink(text: string): Link {
       // Not JSON: fall through to a PV name.
     }
   }
+  if (s.startsWith('[')) {
+    // A JSON array constant (EPICS 7: `field(INP, [1, 2, 3])` initialises an array).
+    try {
+      const j = JSON.parse(s) as unknown;
+      if (Array.isArray(j)) return { kind: 'constant', value: j as (number | string)[] };
+    } catch {
+      // Not JSON: fall through.
+    }
+  }
   const n = Number(s);
   if (s !== '' && !Number.isNaN(n) && /^[\s+\-.\d]/.test(s)) return { kind: 'constant', value: n };
   if (s.startsWith('"') && s.endsWith('"') && s.length >= 2) return { kind: 'constant', value: s.slice(1, -1) };

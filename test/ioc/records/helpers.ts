@@ -61,6 +61,13 @@ export class TestIoc {
     return this.pv(name).put(value, { origin: 'ca', user: 'test' });
   }
 
+  /** A put to an asynchronous record: start it, run the clock `ms`, then wait for its completion. */
+  async putWait(name: string, value: DbrValue, ms = 20): Promise<void> {
+    const p = this.put(name, value);
+    await this.advance(ms, 1);
+    await p;
+  }
+
   /** Every post of a PV from now on (a camonitor with all DBE bits). */
   watch(name: string): Posted[] {
     const out: Posted[] = [];
