@@ -117,6 +117,20 @@ describe('envtrace preset', () => {
     expect(r.fullScore).toBeCloseTo(0.6 + 0.2 + 0.2, 15);
   });
 
+  it('takes a custom full-score formula instead of weights', () => {
+    const cfg = { ...ENVTRACE_DEFAULTS, formula: (m: Record<string, { score: number }>) => m.discrete!.score * m.timing!.score };
+    const r = scoreEnvtrace(ev(['a', 0, 1], ['b', 1, 2]), ev(['a', 0, 1], ['b', 1, 3]), cfg);
+    expect(r.fullScore).toBe(0.5 * 1); // rate 1/2, one matched pair → timing 1
+    expect(r.contributions).toEqual({});
+  });
+
+  it('custom weights may include the structure metric', () => {
+    const cfg = parseEnvtraceConfig({ aggregation: { weights: { discrete: 0.5, timing: 0.25, structure: 0.25 } } });
+    const r = scoreEnvtrace(ev(['a', 0, 1], ['b', 1, 2]), ev(['a', 0, 1]), cfg);
+    // rate 1/2, timing 1 (one pair), structure 1 − 1/2
+    expect(r.fullScore).toBeCloseTo(0.5 * 0.5 + 0.25 * 1 + 0.25 * 0.5, 15);
+  });
+
   it('best-of keeps the first highest score and never a NaN', () => {
     const pred = ev(['a', 0, 1], ['b', 1, 2]);
     const worse = ev(['a', 0, 1], ['b', 1, 3]);
