@@ -18,6 +18,8 @@ export interface MotorStatus {
 
 /** One axis as the record drives it. Velocities in steps/s, accelerations in steps/s², positions in steps. */
 export interface MotorDevice {
+  /** The controller can home onto a limit switch (MFLG MF_HOME_ON_LS): the record then ignores the switch while homing. */
+  readonly homeOnLimitSwitch?: boolean;
   /** update_values: the status, and whether it arrived since the last call (a "callback"). */
   readStatus(): { readonly status: MotorStatus; readonly fresh: boolean };
   moveAbsolute(position: number, velocity: number, vbase: number, acceleration: number): void;
@@ -96,6 +98,8 @@ export function parseAsynLink(out: string): { port: string; axis: number } | und
 }
 
 class SimMotorDevice implements MotorDevice {
+  /** The simulated home search reverses at a limit switch. */
+  readonly homeOnLimitSwitch = true;
   private fresh = true;
   private readonly unsubscribe: () => void;
 

@@ -16,7 +16,9 @@
 //   local variable makes it clear LVIO instead).
 // - RDBL readback: DRBV = RDBL × RRES (the C code divides by MRES as well).
 // - The backlash leg sets RVAL = NINT(DVAL / MRES) (the C code writes NINT(DVAL)).
-// - Controller-supplied limits/speeds (configRO), MFLG flags and PID gains are not modelled.
+// - alarm_sub compares DVAL with DHLM/DLLM only when soft limits are defined.
+// - Controller-supplied limits/speeds (configRO) and PID gains are not modelled; of the MFLG flags only
+//   "home on limit switch" is, as a capability of the device (the simulated controller has it).
 import { AlarmStatus, DBE, Severity } from '../../ioc/ca/protocol/constants.js';
 import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
 import type { TimerHandle } from '../../ioc/clock.js';
@@ -520,9 +522,11 @@ export class MotorRecord extends EpicsRecord {
 
   private homingWantedAndAllowed(): boolean {
     const m = this.m;
+    const onLs = this.dev?.homeOnLimitSwitch === true;
     let ret = false;
-    if (m.HOMF && !(m.MIP & MIP.HOMF)) ret = !(m.DIR === 0 ? m.HLS : m.LLS);
-    if (m.HOMR && !(m.MIP & MIP.HOMR)) ret = !(m.DIR === 0 ? m.LLS : m.HLS);
+    // Not when sitting on the limit switch in the homing direction (unless the controller homes on it).
+    if (m.HOMF && !(m.MIP & MIP.HOMF)) ret = onLs || !(m.DIR === 0 ? m.HLS : m.LLS);
+    if (m.HOMR && !(m.MIP & MIP.HOMR)) ret = onLs || !(m.DIR === 0 ? m.LLS : m.HLS);
     return ret;
   }
 
@@ -924,8 +928,10 @@ export class MotorRecord extends EpicsRecord {
 
     m.RHLS = msta & MSTA.RA_PLUS_LS ? 1 : 0;
     m.RLLS = msta & MSTA.RA_MINUS_LS ? 1 : 0;
-    // A limit switch counts only when it is pressed in the direction of the commanded motion.
-    const lsActive = (m.RHLS && m.CDIR) || (m.RLLS && !m.CDIR);
+    // A limit switch counts only when it is pressed in the direction of the commanded motion, and not
+    // while homing on a controller that homes onto the switches (MF_HOME_ON_LS).
+    let lsActive = (m.RHLS && m.CDIR) || (m.RLLS && !m.CDIR);
+    if (m.MIP & MIP_HOME && this.dev?.homeOnLimitSwitch) lsActive = 0;
     const userMatchesRaw = (m.DIR === 0) === m.MRES >= 0;
     m.HLS = userMatchesRaw ? m.RHLS : m.RLLS;
     m.LLS = userMatchesRaw ? m.RLLS : m.RHLS;
@@ -1221,12 +1227,14 @@ export class MotorRecord extends EpicsRecord {
       this.setSevr(AlarmStatus.UDF, Severity.INVALID);
       return;
     }
-    // Limit switches and soft-limit violations.
-    if (m.HLSV && (m.HLS || m.DVAL > m.DHLM)) {
+    // Limit switches and soft-limit violations (soft limits only when defined, unlike alarm_sub, which
+    // raises HIGH for any DVAL > 0 when DHLM = DLLM = 0).
+    const soft = softLimitsDefined(m.DHLM, m.DLLM);
+    if (m.HLSV && (m.HLS || (soft && m.DVAL > m.DHLM))) {
       this.setSevr(AlarmStatus.HIGH, m.HLSV);
       return;
     }
-    if (m.HLSV && (m.LLS || m.DVAL < m.DLLM)) {
+    if (m.HLSV && (m.LLS || (soft && m.DVAL < m.DLLM))) {
       this.setSevr(AlarmStatus.LOW, m.HLSV);
       return;
     }
