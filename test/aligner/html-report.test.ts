@@ -9,16 +9,9 @@ import { scoreAllPresets } from '../../aligner/score.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-/** playwright-core drives Debian's chromium; CI must have both (locally the test skips without them). */
-async function loadPlaywright(): Promise<typeof import('playwright-core') | undefined> {
-  try {
-    return existsSync(CHROMIUM) ? await import('playwright-core') : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const pw = await loadPlaywright();
-if (!pw && process.env.CI) throw new Error(`the HTML report test needs playwright-core and ${CHROMIUM} (apt-get install -y chromium)`);
+// playwright-core drives Debian's chromium (apt-get install -y chromium; .ci/run installs it).
+if (!existsSync(CHROMIUM)) throw new Error(`the HTML report test needs ${CHROMIUM} (apt-get install -y chromium)`);
+const pw = await import('playwright-core');
 
 function report(): { path: string; html: string } {
   const gt = readTrace('examples/traces/scan-gt.vision.json').events;
@@ -36,7 +29,7 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
-  it.skipIf(!pw)('renders in headless Chromium with lanes, links, gaps and curves, and no console error', async () => {
+  it('renders in headless Chromium with lanes, links, gaps and curves, and no console error', async () => {
     const { path } = report();
     const browser = await pw!.chromium.launch({
       executablePath: CHROMIUM,

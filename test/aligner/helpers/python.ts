@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
 
+/** Debian's python3: the one with the distribution's numpy/scipy (CI installs python3-scipy). */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
+
 /** Run one python3 program with a JSON document on stdin and parse the JSON it prints. */
-export function runPython<T>(program: string, input: unknown): T {
-  const r = spawnSync('python3', ['-c', program], {
+export function runPython<T>(program: string, input: unknown, python = 'python3'): T {
+  const r = spawnSync(python, ['-c', program], {
     input: JSON.stringify(input),
     encoding: 'utf8',
     maxBuffer: 1 << 28,
