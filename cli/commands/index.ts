@@ -8,8 +8,11 @@ import { scoreCommand } from './score.js';
 import { scoreDatasetCommand } from './score-dataset.js';
 import { serveCommand } from './serve.js';
 import { recordCommand } from './record.js';
+import { resetCommand } from './reset.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
+import { evalCommand } from './eval.js';
+import { workerCommand } from './worker.js';
 
 /** The command registry: each command lives in its own file and is listed here. */
 export const commands: CommandModule[] = [
@@ -17,6 +20,9 @@ export const commands: CommandModule[] = [
   runCommand,
   recordCommand,
   validateCommand,
+  resetCommand,
+  evalCommand,
+  workerCommand,
   getCommand,
   putCommand,
   monitorCommand,

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import type { Argv } from 'yargs';
+import type { PresetName } from '../../aligner/result.js';
+import { PRESETS } from '../../aligner/score.js';
+import { defaultJobs, evaluate } from '../eval/evaluate.js';
+import { loadManifest, ManifestError, type TaskSpec } from '../eval/manifest.js';
+import { summaryJson, summaryText } from '../eval/store.js';
+import type { CommandModule } from '../command.js';
+import { UsageError, type CliIo } from '../io.js';
+
+interface EvalArgs {
+  manifest: string;
+  jobs?: number;
+  out: string;
+  cache?: string;
+  preset?: PresetName;
+  timeout?: number;
+  speed?: number;
+  profile?: string;
+  only?: string[];
+  force: boolean;
+  json: boolean;
+  queue?: string;
+  'queue-name': string;
+}
+
+/** Tasks whose id matches one of the patterns (`*` wildcards). */
+function selectTasks(tasks: TaskSpec[], only: readonly string[] | undefined): TaskSpec[] {
+  if (!only?.length) return tasks;
+  const res = only.map((p) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`));
+  const picked = tasks.filter((t) => res.some((r) => r.test(t.id)));
+  if (!picked.length) throw new UsageError(`--only ${only.join(' ')}: no task matches`);
+  return picked;
+}
+
+/** `beamtwin eval`: run reference and candidate commands of many tasks in fresh twins and score them. */
+export const evalCommand: CommandModule<EvalArgs> = {
+  command: 'eval <manifest>',
+  describe: 'Run and score a manifest of tasks (reference and candidate commands), N twins in parallel',
+  builder: (y: Argv) =>
+    y
+      .positional('manifest', { type: 'string', demandOption: true, describe: 'Tasks (JSON or YAML): defaults and tasks with references and candidates' })
+      .option('jobs', { alias: 'j', type: 'number', describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
+      .option('out', { alias: 'o', type: 'string', default: 'eval-out', describe: 'Results folder (traces, rows, reports, summary)' })
+      .option('cache', { type: 'string', describe: 'Reference trace cache (default: OUT/cache)' })
+      .option('preset', { choices: PRESETS, describe: 'Scoring preset that decides verdicts (overrides the manifest)' })
+      .option('timeout', { type: 'number', describe: 'Kill each command after this many seconds (overrides the manifest)' })
+      .option('speed', { type: 'number', describe: 'Run every twin N times faster (overrides the manifest)' })
+      .option('profile', { type: 'string', describe: 'Beamline profile for every task (overrides the manifest)' })
+      .option('only', { type: 'string', array: true, describe: 'Evaluate only tasks whose id matches (globs)' })
+      .option('force', { type: 'boolean', default: false, describe: 'Redo tasks even when their stored results are current' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+      .option('queue', { type: 'string', describe: 'Redis URL: enqueue tasks for `beamtwin worker`s and collect their results' })
+      .option('queue-name', { type: 'string', default: 'beamtwin-eval', describe: 'BullMQ queue name' })
+      .example('beamtwin eval examples/eval-cms/manifest.yaml --jobs 4', 'the example suite, four twins at a time')
+      .example('beamtwin eval tasks.yaml --queue redis://host:6379', 'run on workers started with beamtwin worker --queue …') as unknown as Argv<EvalArgs>,
+  handler: async (args: EvalArgs, io: CliIo) => {
+    if (!fs.existsSync(args.manifest)) throw new UsageError(`no such manifest: ${args.manifest}`);
+    if (args.jobs !== undefined && !(args.jobs >= 1)) throw new UsageError('--jobs must be at least 1');
+    let tasks: TaskSpec[];
+    try {
+      tasks = loadManifest(args.manifest, {
+        ...(args.preset ? { preset: args.preset } : {}),
+        ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
+        ...(args.speed !== undefined ? { speed: args.speed } : {}),
+        ...(args.profile ? { profile: args.profile } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ManifestError) throw new UsageError(e.message);
+      throw e;
+    }
+    tasks = selectTasks(tasks, args.only);
+    let executor;
+    let closeQueue: (() => Promise<void>) | undefined;
+    if (args.queue) {
+      const { QueueExecutor } = await import('../eval/queue.js');
+      const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, io.stderr);
+      executor = q;
+      closeQueue = () => q.close();
+    }
+    let summary;
+    try {
+      summary = await evaluate(tasks, {
+        out: args.out,
+        ...(args.cache ? { cacheDir: args.cache } : {}),
+        ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+        force: args.force,
+        progress: { write: (s: string) => io.stderr.write(s), isTTY: !!(io.stderr as { isTTY?: boolean }).isTTY },
+        ...(executor ? { executor } : {}),
+      });
+    } finally {
+      await closeQueue?.();
+    }
+    if (args.json) io.stdout.write(JSON.stringify(summaryJson(summary), null, 1) + '\n');
+    else io.stdout.write(summaryText(summary) + `Results: ${args.out}\n`);
+    if (summary.run.interrupted) return 130;
+    return summary.verdicts.some((v) => !v.ok) || Object.keys(summary.errors).length ? 1 : 0;
+  },
+};

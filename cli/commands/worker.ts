@@ -1,0 +1,43 @@
+import type { Argv } from 'yargs';
+import { defaultJobs } from '../eval/evaluate.js';
+import type { CommandModule } from '../command.js';
+import type { CliIo } from '../io.js';
+
+interface WorkerArgs {
+  queue: string;
+  'queue-name': string;
+  jobs?: number;
+  cache?: string;
+  'lock-duration': number;
+  'stalled-interval': number;
+  'max-stalled': number;
+}
+
+/** `beamtwin worker`: run `beamtwin eval --queue` tasks from a BullMQ queue on this machine. */
+export const workerCommand: CommandModule<WorkerArgs> = {
+  command: 'worker',
+  describe: 'Take evaluation tasks from a Redis queue (beamtwin eval --queue) and run them in fresh twins',
+  builder: (y: Argv) =>
+    y
+      .option('queue', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://host:6379' })
+      .option('queue-name', { type: 'string', default: 'beamtwin-eval', describe: 'BullMQ queue name' })
+      .option('jobs', { alias: 'j', type: 'number', describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
+      .option('cache', { type: 'string', describe: 'Reference trace cache on this machine' })
+      .option('lock-duration', { type: 'number', default: 30_000, describe: 'ms without a lock renewal before a task counts as stalled' })
+      .option('stalled-interval', { type: 'number', default: 15_000, describe: 'ms between checks for stalled tasks' })
+      .option('max-stalled', { type: 'number', default: 2, describe: 'Times a task may stall before it fails' }) as unknown as Argv<WorkerArgs>,
+  handler: async (args: WorkerArgs, io: CliIo) => {
+    const { runWorker } = await import('../eval/queue.js');
+    await runWorker({
+      url: args.queue,
+      name: args['queue-name'],
+      jobs: args.jobs ?? defaultJobs(),
+      ...(args.cache ? { cacheDir: args.cache } : {}),
+      lockDurationMs: args['lock-duration'],
+      stalledIntervalMs: args['stalled-interval'],
+      maxStalledCount: args['max-stalled'],
+      log: io.stderr,
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,132 @@
+import os from 'node:os';
+import path from 'node:path';
+import { loadProfile, type Profile } from '../../devices/profile/profile.js';
+import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun } from './execute.js';
+import type { TaskSpec } from './manifest.js';
+import { forEachBounded, Semaphore } from './pool.js';
+import { Progress } from './progress.js';
+import { scoreTaskRun, type TaskResult } from './score.js';
+import { OutDir, summarize, writeSummary, type EvalSummary } from './store.js';
+
+export interface EvalOptions {
+  readonly out: string;
+  /** Reference cache (default `<out>/cache`). */
+  readonly cacheDir?: string;
+  /** Twins at once (default: cores). */
+  readonly jobs?: number;
+  /** Redo tasks even when a stored result matches. */
+  readonly force?: boolean;
+  readonly progress?: { write(s: string): unknown; isTTY?: boolean };
+  /**
+   * How a task's commands get run: in this process (default) or elsewhere (a queue). It returns the
+   * TaskRun whose trace files are local; `tasksAtOnce` bounds how many are asked for at a time.
+   */
+  readonly executor?: { run(task: TaskSpec, out: OutDir): Promise<TaskRun>; readonly tasksAtOnce: number; readonly stats?: () => Partial<RunStats> };
+}
+
+export function defaultJobs(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Profiles loaded once per evaluation. */
+export function profileCache(): (name: string) => Profile {
+  const m = new Map<string, Profile>();
+  return (name) => {
+    let p = m.get(name);
+    if (!p) m.set(name, (p = loadProfile(name)));
+    return p;
+  };
+}
+
+/**
+ * Evaluate every task: reuse finished ones, run the rest N twins at a time, score, store, summarise.
+ * Ctrl-C stops starting new work, kills the running commands, stores nothing half-done and writes the
+ * summary of what is finished; the next run resumes from there.
+ */
+export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): Promise<EvalSummary> {
+  const t0 = performance.now();
+  const out = new OutDir(path.resolve(opts.out));
+  const jobs = Math.max(1, Math.floor(opts.jobs ?? defaultJobs()));
+  const profile = profileCache();
+  const stats: RunStats = { cacheHits: 0, cacheMisses: 0, commandsRun: 0, overheadMs: 0 };
+  let interrupted = false;
+  const ctx: ExecContext = {
+    pool: new Semaphore(jobs),
+    cacheDir: path.resolve(opts.cacheDir ?? path.join(out.root, 'cache')),
+    stats,
+    interrupted: () => interrupted,
+    profile,
+    inflight: new Map(),
+  };
+  const results = new Map<string, TaskResult>();
+  const errors: Record<string, string> = {};
+  const pending: TaskSpec[] = [];
+  for (const t of tasks) {
+    const done = opts.force ? undefined : out.finished(t);
+    if (done) results.set(t.id, done);
+    else pending.push(t);
+  }
+  const sink = opts.progress ?? { write: () => undefined };
+  const progress = new Progress(tasks.length, results.size, sink, !!opts.progress?.isTTY, jobs);
+  const onSignal = () => {
+    if (!interrupted) sink.write('\neval: interrupted — stopping; finished tasks are kept, run again to resume\n');
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Each running command listens for SIGINT/SIGTERM to kill its process group.
+  if (process.getMaxListeners() < jobs * 2 + 10) process.setMaxListeners(jobs * 2 + 10);
+  const executor = opts.executor ?? {
+    tasksAtOnce: jobs,
+    run: (task: TaskSpec, o: OutDir) => executeTask(task, ctx, (c) => o.candidateTrace(task.id, c.id)),
+  };
+  try {
+    await forEachBounded(
+      pending,
+      executor.tasksAtOnce,
+      async (task) => {
+        progress.started();
+        try {
+          const run = await executor.run(task, out);
+          if (interrupted) throw new Interrupted('interrupted');
+          const scored = scoreTaskRun(task, run, profile(task.profile), (kind, id) => (kind === 'ref' ? `ref-${id}.jsonl` : `${id}.jsonl`));
+          out.store(scored, run.references.map((r) => r.tracePath));
+          results.set(task.id, scored.result);
+          const failing = scored.result.candidates.filter((c) => c.verdict === 'fail').length;
+          const unexpected = scored.result.candidates.filter((c) => c.ok === false).map((c) => c.id);
+          progress.finished(task.id, failing, scored.result.candidates.length, unexpected.length ? `unexpected verdict: ${unexpected.join(', ')}` : '');
+        } catch (e) {
+          if (e instanceof Interrupted || interrupted) {
+            progress.failed(task.id, 'interrupted');
+            return;
+          }
+          errors[task.id] = (e as Error).message;
+          progress.failed(task.id, (e as Error).message);
+        }
+      },
+      () => interrupted,
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.close();
+  }
+  const ordered = tasks.map((t) => results.get(t.id)).filter((r): r is TaskResult => !!r);
+  const extra = opts.executor?.stats?.() ?? {};
+  const s = { ...stats, ...extra };
+  const summary = summarize(ordered, errors, {
+    tasks: tasks.length,
+    skipped: tasks.length - pending.length,
+    evaluated: pending.filter((t) => results.has(t.id)).length,
+    failed: Object.keys(errors).length,
+    cacheHits: s.cacheHits,
+    cacheMisses: s.cacheMisses,
+    commandsRun: s.commandsRun,
+    overheadMsPerCommand: s.commandsRun ? s.overheadMs / s.commandsRun : null,
+    elapsedS: (performance.now() - t0) / 1000,
+    jobs,
+    interrupted,
+  });
+  writeSummary(out, summary);
+  return summary;
+}
