@@ -28,6 +28,8 @@ export class RecordDatabase implements RecordEngine {
   private readonly fieldPvs = new WeakMap<EpicsRecord, Map<string, FieldPv>>();
   private readonly devices = new Map<string, DeviceSupport>();
   private readonly timers: TimerHandle[] = [];
+  /** The periodic scan of each record (SCAN changes at run time move it). */
+  private readonly scans = new Map<EpicsRecord, TimerHandle>();
   private started = false;
 
   constructor(
@@ -92,8 +94,7 @@ export class RecordDatabase implements RecordEngine {
   }
 
   private startScan(rec: EpicsRecord): void {
-    const period = rec.scanPeriod;
-    if (period > 0) this.timers.push(this.clock.setInterval(() => rec.processRecord(), period * 1000));
+    this.schedulePeriodic(rec);
     // CP / CPP input links: process this record whenever the source posts.
     for (const fd of rec.table.fields) {
       if (fd.dbf !== 'INLINK') continue;
@@ -111,9 +112,22 @@ export class RecordDatabase implements RecordEngine {
     }
   }
 
+  private schedulePeriodic(rec: EpicsRecord): void {
+    this.scans.get(rec)?.cancel();
+    this.scans.delete(rec);
+    const period = rec.scanPeriod;
+    if (period > 0) this.scans.set(rec, this.clock.setInterval(() => rec.processRecord(), period * 1000));
+  }
+
+  scanChanged(rec: EpicsRecord): void {
+    if (this.started) this.schedulePeriodic(rec);
+  }
+
   stop(): void {
     for (const t of this.timers) t.cancel();
     this.timers.length = 0;
+    for (const t of this.scans.values()) t.cancel();
+    this.scans.clear();
   }
 
   findRecord(name: string): EpicsRecord | undefined {

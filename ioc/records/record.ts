@@ -20,6 +20,8 @@ export interface RecordEngine {
   existingFieldPv(record: EpicsRecord, field: string): Pv | undefined;
   fieldPv(record: EpicsRecord, field: string): Pv | undefined;
   deviceSupport(recordType: string, dtyp: string): DeviceSupport | undefined;
+  /** SCAN changed at run time (SPC_SCAN): move the record to its new scan list. */
+  scanChanged?(record: EpicsRecord): void;
 }
 
 /**
@@ -479,6 +481,7 @@ export abstract class EpicsRecord {
     const before = this.beforePut(fd, value, ctx);
     if (before === false) return;
     this.storeField(fd, value as FieldValue);
+    if (fd.name === 'SCAN') this.engine.scanChanged?.(this);
     const special = this.special(fd, ctx);
     if (special && typeof (special as Promise<void>).then === 'function') {
       // The record took over (e.g. a motor move): completion is its Promise.
