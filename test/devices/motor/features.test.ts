@@ -202,6 +202,36 @@ describe('tweak, jog and home', () => {
   });
 });
 
+describe('speeds and deadbands', () => {
+  it('does not move for a change within SPDB (DMOV blinks), and moves for one beyond it', async () => {
+    const t = motor({ fields: { SPDB: 0.05, RDBD: 0.05 } });
+    const rbv = t.watch('m.RBV');
+    const small = t.put('m', 0.03);
+    await t.advance(0);
+    expect(small.done()).toBe(true);
+    await t.advance(1000);
+    expect(rbv).toEqual([]);
+    const big = t.put('m', 0.2);
+    await t.until(big.done, 5000);
+    expect(t.get('m.RBV')).toBeCloseTo(0.2, 12);
+  });
+
+  it('clamps VELO to VMAX and keeps ACCL and ACCS (EGU/s²) in step through ACCU', async () => {
+    const t = motor({ VMAX: 0.5 });
+    expect(t.get('m.VELO')).toBe(0.5);
+    await t.put('m.VELO', 2).promise;
+    expect(t.get('m.VELO')).toBe(0.5);
+    expect(t.get('m.ACCS')).toBeCloseTo(0.5 / 0.2, 12);
+    await t.put('m.ACCS', 10).promise;
+    expect(t.get('m.ACCU')).toBe(2); // Accs
+    expect(t.get('m.ACCL')).toBeCloseTo(0.05, 12);
+    // The move now ramps at ACCS: 0.1 → 0.5 EGU/s at 10 EGU/s² (0.04 s, 0.012 EGU per ramp).
+    const p = t.put('m', 1);
+    await t.until(p.done, 10_000, 1);
+    expect(p.doneAt()).toBe(Math.round((0.08 + (1 - 0.024) / 0.5) * 1000));
+  });
+});
+
 describe('coordinates', () => {
   it('maps user = −dial + OFF with DIR Neg and moves the dial the other way', async () => {
     const t = motor({ DIR: 'Neg', OFF: 10 });
