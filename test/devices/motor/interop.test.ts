@@ -75,7 +75,6 @@ out(res)
 `,
       { env: srv.env, timeoutMs: 25_000 },
     );
-    console.log(`caput wait elapsed ${res.elapsed.toFixed(3)} s vs trapezoid ${T_MOVE.toFixed(3)} s; RBV monitors during motion: ${res.rbv.length}`);
     expect(Math.abs(res.elapsed - T_MOVE)).toBeLessThan(0.1);
     expect(res.dmov).toEqual([1, 0, 1]);
     const during = res.rbv.filter(([t]) => t > res.t0 && t < res.t1 - 0.05);
