@@ -16,6 +16,9 @@ export interface SessionOptions {
   readonly repeater?: boolean;
 }
 
+/** EPICS variables that decide which servers a client finds (CA and pvAccess). */
+const ADDRESSING = /^EPICS_(CA|PVA)_(ADDR_LIST|AUTO_ADDR_LIST|NAME_SERVERS|SERVER_PORT|BROADCAST_PORT|REPEATER_PORT)$/;
+
 /**
  * A twin served over CA, as `run`, `validate` and `eval` use it: fresh, reset, on its own free ports,
  * with its own repeater, and an environment that points EPICS clients at it and nothing else.
@@ -46,7 +49,14 @@ export class TwinSession {
         autoBeaconAddrs: false,
       },
     });
-    await server.start();
+    try {
+      await server.start();
+    } catch (e) {
+      // Leave nothing running behind a failed start (a taken port, no loopback …).
+      twin.stop();
+      await repeater?.stop();
+      throw e;
+    }
     return new TwinSession(twin, server, repeater);
   }
 
@@ -55,8 +65,22 @@ export class TwinSession {
     return {
       ...this.server.clientEnv(),
       ...(this.repeater ? { EPICS_CA_REPEATER_PORT: String(this.repeater.port) } : {}),
+      // No pvAccess server yet: pvAccess clients search nowhere rather than the site network.
+      EPICS_PVA_ADDR_LIST: '',
+      EPICS_PVA_AUTO_ADDR_LIST: 'NO',
       BEAMTWIN_CA_PORT: String(this.server.udpPort),
     };
+  }
+
+  /**
+   * `base` (the caller's environment) with every inherited EPICS name-resolution setting removed and
+   * this session's put in: a name server or address list from the user's shell would otherwise lead the
+   * command to a real IOC.
+   */
+  childEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(base)) if (!ADDRESSING.test(k)) env[k] = v;
+    return { ...env, ...this.clientEnv() };
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,8 @@ export interface TraceEvent {
   readonly timestamp: number;
   readonly epics: readonly [number, number];
   readonly value?: TraceValue;
+  /** An array too long to record (see the recorders' `maxArray`): its length; `value` is then null. */
+  readonly length?: number;
   /** The PV's native type is floating point: written as a float literal (`2.0`), as Python tools print it. */
   readonly float?: boolean;
   // put

@@ -19,7 +19,7 @@ export interface TapOptions {
   readonly ignore?: readonly Pv[];
   /** Tells fabricated (catch-all) PVs apart. */
   readonly isCatchAll?: (pv: Pv) => boolean;
-  /** Arrays longer than this are recorded by length only. */
+  /** Arrays longer than this (default 4096) are recorded by length only: `value: null, length: n`. */
   readonly maxArray?: number;
 }
 
@@ -33,9 +33,13 @@ const isFloat = (pv: Pv) => pv.nativeType === DbrBase.DOUBLE || pv.nativeType ==
 export class InProcessRecorder {
   private sub: Subscription | undefined;
   private seq = 0;
-  private readonly wanted: (name: string) => boolean;
+  private readonly wanted: ((name: string) => boolean) | undefined;
+  /** The name filter's verdict per channel: glob matching once per name, not once per event. */
+  private readonly verdicts = new Map<string, boolean>();
   private readonly kinds: ReadonlySet<string> | undefined;
   private readonly ignore: ReadonlySet<Pv>;
+  private readonly markerPv: Pv | undefined;
+  private readonly maxArray: number;
   count = 0;
 
   constructor(
@@ -43,9 +47,11 @@ export class InProcessRecorder {
     private readonly sink: TraceSink,
     private readonly opts: TapOptions = {},
   ) {
-    this.wanted = nameMatcher(opts.channels);
+    this.wanted = opts.channels?.length ? nameMatcher(opts.channels) : undefined;
     this.kinds = opts.kinds ? new Set(opts.kinds) : undefined;
     this.ignore = new Set(opts.ignore ?? []);
+    this.markerPv = opts.markerPv;
+    this.maxArray = opts.maxArray ?? 4096;
   }
 
   start(): this {
@@ -59,97 +65,109 @@ export class InProcessRecorder {
     this.sink.flush();
   }
 
-  /** Add a marker event now (also what a write to the marker PV does). */
+  /** Add a marker event now (also what a write to the marker PV does). Markers pass every name filter. */
   marker(text: string): void {
     const eq = text.indexOf('=');
     const name = (eq >= 0 ? text.slice(0, eq) : text).trim();
-    if (!name) return;
+    if (!name || (this.kinds && !this.kinds.has('marker'))) return;
+    // "name" alone is value 0, as the reference harness logs function markers (sam.align → 0).
     const raw = eq >= 0 ? text.slice(eq + 1).trim() : '0';
     const n = Number(raw);
-    const t = epicsTimeFromMs(this.db.clock.now());
-    this.emit({ kind: 'marker', channel: name, value: raw !== '' && !Number.isNaN(n) ? n : raw, ...this.time(t.secPastEpoch, t.nsec) }, true);
+    const ev = this.event('marker', name, this.db.clock.now());
+    ev.value = raw !== '' && !Number.isNaN(n) ? n : raw;
+    this.write(ev);
   }
 
-  private time(sec: number, nsec: number): { timestamp: number; epics: [number, number] } {
-    return { timestamp: sec + EPICS_EPOCH_OFFSET + nsec / 1e9, epics: [sec, nsec] };
+  private accepts(channel: string, kind: EventKind): boolean {
+    if (this.kinds && !this.kinds.has(kind)) return false;
+    if (!this.wanted) return true;
+    let ok = this.verdicts.get(channel);
+    if (ok === undefined) {
+      ok = this.wanted(channel);
+      this.verdicts.set(channel, ok);
+    }
+    return ok;
   }
 
-  private emit(e: Omit<TraceEvent, 'seq'>, force = false): void {
-    if (!force && (!this.wanted(e.channel) || (this.kinds && !this.kinds.has(e.kind)))) return;
-    if (force && this.kinds && !this.kinds.has(e.kind)) return;
+  /** A fresh event stamped `ms` (clock time) — one object per event, filled in place (the hot path). */
+  private event(kind: EventKind, channel: string, ms: number): MutableEvent {
+    const t = epicsTimeFromMs(ms);
+    return this.stamped(kind, channel, t.secPastEpoch, t.nsec);
+  }
+
+  private stamped(kind: EventKind, channel: string, sec: number, nsec: number): MutableEvent {
+    return { seq: 0, kind, channel, timestamp: sec + EPICS_EPOCH_OFFSET + nsec / 1e9, epics: [sec, nsec] };
+  }
+
+  private write(ev: MutableEvent): void {
+    ev.seq = ++this.seq;
     this.count++;
-    this.sink.write({ seq: ++this.seq, ...e } as TraceEvent);
+    this.sink.write(ev);
   }
 
   private onEvent(e: DbEvent): void {
     switch (e.kind) {
       case 'update': {
         const u = e.update;
-        if (this.ignore.has(u.pv) || u.pv === this.opts.markerPv) return;
-        this.emit({
-          kind: 'update',
-          channel: u.pv.name,
-          ...this.time(u.secPastEpoch, u.nsec),
-          value: this.value(u.value),
-          ...(isFloat(u.pv) ? { float: true } : {}),
-          mask: u.mask,
-          status: u.status,
-          severity: u.severity,
-        });
+        const pv = u.pv;
+        if (pv === this.markerPv || this.ignore.has(pv) || !this.accepts(pv.name, 'update')) return;
+        const ev = this.stamped('update', pv.name, u.secPastEpoch, u.nsec);
+        this.setValue(ev, u.value, isFloat(pv));
+        ev.mask = u.mask;
+        ev.status = u.status;
+        ev.severity = u.severity;
+        this.write(ev);
         return;
       }
       case 'put': {
-        if (e.pv === this.opts.markerPv) {
-          this.marker(String(Array.isArray(e.value) ? e.value[0] : e.value));
+        if (e.pv === this.markerPv) {
+          this.marker(String(typeof e.value === 'object' ? (e.value as ArrayLike<unknown>)[0] : e.value));
           return;
         }
-        if (this.ignore.has(e.pv)) return;
-        const t = epicsTimeFromMs(this.db.clock.now());
-        this.emit({
-          kind: 'put',
-          channel: e.pv.name,
-          ...this.time(t.secPastEpoch, t.nsec),
-          value: this.value(e.value),
-          ...(isFloat(e.pv) ? { float: true } : {}),
-          ...(e.ctx.host !== undefined ? { host: e.ctx.host } : {}),
-          ...(e.ctx.user !== undefined ? { user: e.ctx.user } : {}),
-          ...(e.ctx.cid !== undefined ? { cid: e.ctx.cid } : {}),
-          notify: e.ctx.notify === true,
-          origin: e.ctx.origin ?? 'internal',
-        });
+        if (this.ignore.has(e.pv) || !this.accepts(e.pv.name, 'put')) return;
+        const ev = this.event('put', e.pv.name, this.db.clock.now());
+        this.setValue(ev, e.value, isFloat(e.pv));
+        const ctx = e.ctx;
+        if (ctx.host !== undefined) ev.host = ctx.host;
+        if (ctx.user !== undefined) ev.user = ctx.user;
+        if (ctx.cid !== undefined) ev.cid = ctx.cid;
+        ev.notify = ctx.notify === true;
+        ev.origin = ctx.origin ?? 'internal';
+        this.write(ev);
         return;
       }
       case 'put-complete': {
-        if (this.ignore.has(e.pv) || e.pv === this.opts.markerPv) return;
-        const t = epicsTimeFromMs(this.db.clock.now());
-        this.emit({
-          kind: 'put-complete',
-          channel: e.pv.name,
-          ...this.time(t.secPastEpoch, t.nsec),
-          eca: e.status,
-          durationMs: Math.round(e.durationMs * 1000) / 1000,
-          ...(e.message ? { message: e.message } : {}),
-          ...(e.ctx.origin ? { origin: e.ctx.origin } : {}),
-        });
+        if (e.pv === this.markerPv || this.ignore.has(e.pv) || !this.accepts(e.pv.name, 'put-complete')) return;
+        const ev = this.event('put-complete', e.pv.name, this.db.clock.now());
+        ev.eca = e.status;
+        ev.durationMs = Math.round(e.durationMs * 1000) / 1000;
+        if (e.message) ev.message = e.message;
+        if (e.ctx.origin) ev.origin = e.ctx.origin;
+        this.write(ev);
         return;
       }
       case 'created': {
-        if (!e.resolved || !this.opts.isCatchAll?.(e.pv)) return;
-        const t = epicsTimeFromMs(this.db.clock.now());
-        this.emit({ kind: 'catch-all', channel: e.pv.name, ...this.time(t.secPastEpoch, t.nsec), value: this.value(e.pv.value) });
+        if (!e.resolved || !this.opts.isCatchAll?.(e.pv) || !this.accepts(e.pv.name, 'catch-all')) return;
+        const ev = this.event('catch-all', e.pv.name, this.db.clock.now());
+        this.setValue(ev, e.pv.value, isFloat(e.pv));
+        this.write(ev);
         return;
       }
     }
   }
 
-  private value(v: unknown): TraceValue {
-    if (typeof v === 'number' || typeof v === 'string') return v;
-    if (v && typeof v === 'object' && 'length' in v) {
+  /** Scalars as they are; arrays copied, or by length only beyond `maxArray`. */
+  private setValue(ev: MutableEvent, v: unknown, float: boolean): void {
+    if (typeof v === 'number' || typeof v === 'string') ev.value = v;
+    else if (v && typeof v === 'object' && 'length' in v) {
       const arr = v as ArrayLike<number | string>;
-      const max = this.opts.maxArray ?? 4096;
-      if (arr.length > max) return null;
-      return Array.from(arr) as number[] | string[];
-    }
-    return null;
+      if (arr.length > this.maxArray) {
+        ev.value = null;
+        ev.length = arr.length;
+      } else ev.value = Array.from(arr) as number[] | string[];
+    } else ev.value = null;
+    if (float) ev.float = true;
   }
 }
+
+type MutableEvent = { -readonly [K in keyof TraceEvent]: TraceEvent[K] };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { Argv } from 'yargs';
 import type { TraceEvent } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
@@ -77,7 +78,7 @@ export async function runRecorded(
   const t0 = performance.now();
   let timedOut = false;
   const child = spawn(argv[0]!, argv.slice(1), {
-    env: { ...process.env, ...session.clientEnv() },
+    env: session.childEnv(process.env),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started
@@ -114,7 +115,9 @@ export async function runRecorded(
   sink.close();
   const hits = twin.catchAllHits.map((h) => h.name);
   await session.stop();
-  return { exitCode: code ?? (signal ? 128 + 9 : 1), signal, timedOut, durationMs, events: memory.events, catchAllHits: hits, startTs, endTs, before, after };
+  // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
+  const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
+  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, catchAllHits: hits, startTs, endTs, before, after };
 }
 
 /** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */
