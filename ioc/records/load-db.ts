@@ -9,6 +9,7 @@ import { loadDatabase, type DbRecordDef, type DbValidationIssue, type LoadDataba
 import type { MacroInput } from '../dbfile/index.js';
 import type { PvDatabase } from '../db/database.js';
 import { fieldFromText, type EpicsRecord } from './record.js';
+import './types/index.js'; // registers the record types
 import { RecordDatabase, type RecordSpec } from './record-database.js';
 
 export interface LoadDbOptions {

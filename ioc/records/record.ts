@@ -135,6 +135,9 @@ export abstract class EpicsRecord {
     if (!fd) throw new Error(`record type ${this.recordType} has no field ${field}`);
     this.v[field] = fieldFromText(fd, text);
     if (isLinkDbf(fd.dbf)) this.links.delete(field);
+    // dbStaticLib dbPutString: setting VAL in a database defines the record (UDF = 0); STAT/SEVR stay
+    // UDF/INVALID until it first processes.
+    if (field === 'VAL') this.v['UDF'] = 0;
   }
 
   /** Called once after all fields are loaded: device support, constant links, type setup. */

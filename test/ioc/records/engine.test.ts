@@ -192,6 +192,14 @@ describe('disable, UDF and alarms', () => {
     expect(val.at(-1)!.mask & DBE.ALARM).toBeTruthy();
   });
 
+  it('treats a VAL set in the database as defined, while showing UDF INVALID until the first processing', async () => {
+    const t = ioc(`record(ao, "o") { field(VAL, "2") }`);
+    expect(t.get('o.UDF')).toBe(0);
+    expect([t.get('o.STAT'), t.get('o.SEVR')]).toEqual([AlarmStatus.UDF, Severity.INVALID]);
+    await t.put('o.PROC', 1);
+    expect([t.get('o.STAT'), t.get('o.SEVR')]).toEqual([AlarmStatus.NO_ALARM, Severity.NO_ALARM]);
+  });
+
   it('clears UDF on a put to VAL and keeps UDFS as the severity of an undefined value', async () => {
     const t = ioc(`record(ao, "o") { field(UDFS, "MAJOR") }`);
     await t.put('o.PROC', 1);
