@@ -32,6 +32,8 @@ export interface MotorDevice {
   stop(): void;
   /** LOAD_POS: redefine the raw position without moving. */
   loadPosition(position: number): void;
+  /** Not a motor-record command: a twin's reset puts the axis at `position` (steps) at once, stopped. */
+  teleport?(position: number): void;
   /** GET_INFO: ask for a status callback. */
   getInfo(): void;
   /** SET_HIGH_LIMIT / SET_LOW_LIMIT (raw). */
@@ -138,6 +140,9 @@ class SimMotorDevice implements MotorDevice {
   }
   loadPosition(position: number): void {
     this.axis.setPosition(position);
+  }
+  teleport(position: number): void {
+    this.axis.teleport(position);
   }
   getInfo(): void {
     this.axis.poll();

@@ -158,6 +158,34 @@ export class MotorRecord extends EpicsRecord {
     this.monitor(this.resetAlarms());
   }
 
+  /**
+   * A twin's reset (not a motor-record feature): the axis stands at user position `user` at once, with
+   * OFF 0, no motion, no set mode, nothing pending; fields are re-initialised as init_re_init does, and
+   * put-callbacks waiting on a move complete.
+   */
+  teleport(user = 0): void {
+    const m = this.m;
+    const dev = this.dev;
+    if (!dev?.teleport) return;
+    this.dlyTimer?.cancel();
+    this.dlyTimer = undefined;
+    m.OFF = 0;
+    this.mark('OFF');
+    if (m.SET) {
+      m.SET = 0;
+      this.post('SET', VAL_LOG);
+    }
+    m.MIP = 0;
+    this.mark('MIP');
+    m.RCNT = 0;
+    m.STOP = 0;
+    const dial = m.DIR ? -user : user;
+    dev.teleport(nint(dial / m.MRES));
+    this.updateValues();
+    this.initReInit();
+    this.fwdLink();
+  }
+
   // ---- process() --------------------------------------------------------------------------------
 
   protected process(): void {

@@ -211,6 +211,17 @@ export class SimMotorAxis {
     this.pos = position;
   }
 
+  /** A twin's reset: stop at once, with no deceleration, and stand at `position` (steps). */
+  teleport(position: number): void {
+    this.advance(this.clock.now());
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.setTraj(undefined);
+    this.homing = undefined;
+    this.pos = position;
+    this.report();
+  }
+
   /** GET_INFO: report the current status now. */
   poll(): void {
     this.advance(this.clock.now());

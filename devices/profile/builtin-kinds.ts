@@ -1,5 +1,6 @@
 import { createAreaDetector } from '../areadetector/index.js';
 import { createLinkam } from '../linkam/linkam.js';
+import { createSimMotor, type SimMotorSettings } from '../motor/index.js';
 import { createShutter } from '../shutter/shutter.js';
 import { registerDeviceKind, setting } from './kinds.js';
 
@@ -32,9 +33,37 @@ registerDeviceKind('areaDetector', {
       maxSizeX: setting(spec, 'sizeX', 'number', 1024),
       maxSizeY: setting(spec, 'sizeY', 'number', 1024),
       acquireTime: setting(spec, 'acquireTime', 'number', 0.1),
-      ...(spec['model'] !== undefined ? { model: setting(spec, 'model', 'string') } : {}),
-      ...(spec['manufacturer'] !== undefined ? { manufacturer: setting(spec, 'manufacturer', 'string') } : {}),
-      ...(spec['fileRoot'] !== undefined ? { files: { root: setting(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
+      ...(spec['model'] !== undefined ? { model: setting<string>(spec, 'model', 'string') } : {}),
+      ...(spec['manufacturer'] !== undefined ? { manufacturer: setting<string>(spec, 'manufacturer', 'string') } : {}),
+      ...(spec['fileRoot'] !== undefined ? { files: { root: setting<string>(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
     }),
   prefixes: (spec) => [String(spec['prefix'])],
+});
+
+/** Record fields a motor spec may set directly (the rest of the spec is simulation settings). */
+const MOTOR_FIELDS = ['VELO', 'VBAS', 'VMAX', 'ACCL', 'MRES', 'PREC', 'EGU', 'DESC', 'DIR', 'OFF', 'DHLM', 'DLLM', 'HOPR', 'LOPR', 'BDST', 'BVEL', 'BACC', 'HVEL', 'JVEL', 'JAR', 'TWV', 'RDBD', 'RTRY', 'HLSV'] as const;
+/** Fields whose changes the recorder should always see (their PVs exist from the start). */
+const MOTOR_WATCHED = ['RBV', 'DMOV', 'MOVN', 'LVIO', 'HLS', 'LLS', 'SET', 'OFF', 'STOP'];
+
+registerDeviceKind('motor', {
+  create: ({ db, records }, spec) => {
+    const pv = setting<string>(spec, 'pv', 'string');
+    const settings: Record<string, unknown> = {};
+    for (const f of MOTOR_FIELDS) if (spec[f] !== undefined) settings[f] = spec[f];
+    const limits = setting<number[]>(spec, 'hardLimits', 'array', []);
+    if (limits.length === 2) {
+      settings['lowLimitSwitch'] = Math.min(limits[0]!, limits[1]!);
+      settings['highLimitSwitch'] = Math.max(limits[0]!, limits[1]!);
+    }
+    const position = setting(spec, 'position', 'number', 0);
+    settings['start'] = position;
+    settings['updatePeriodMs'] = setting(spec, 'updatePeriod', 'number', 0.1) * 1000;
+    const motor = createSimMotor(records, pv, settings as SimMotorSettings);
+    for (const f of MOTOR_WATCHED) db.lookup(`${pv}.${f}`);
+    return {
+      reset: () => motor.teleport(position),
+      stop: () => motor.device?.disconnect(),
+    };
+  },
+  prefixes: (spec) => [String(spec['pv'])],
 });

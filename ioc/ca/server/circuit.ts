@@ -512,6 +512,11 @@ export class ServerCircuit {
       this.pendingSubs.add(sub);
       return;
     }
+    // This update is the newest: a coalesced one still pending would only repeat it.
+    if (sub.pending) {
+      sub.pending = false;
+      this.pendingSubs.delete(sub);
+    }
     this.sendUpdate(sub, u);
     this.scheduleFlush();
   }
