@@ -98,6 +98,8 @@ export class RecordDatabase implements RecordEngine {
     // CP / CPP input links: process this record whenever the source posts.
     for (const fd of rec.table.fields) {
       if (fd.dbf !== 'INLINK') continue;
+      const text = rec.v[fd.name];
+      if (typeof text !== 'string' || !text.includes('CP')) continue; // cheap filter before parsing
       const l = rec.link(fd.name);
       if (l.kind !== 'pv' || (l.process !== 'CP' && l.process !== 'CPP')) continue;
       const src = this.lookupPv(l.field === 'VAL' ? l.record : `${l.record}.${l.field}`);

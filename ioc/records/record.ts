@@ -64,7 +64,8 @@ export abstract class EpicsRecord {
   nsec = 0;
   protected dset: DeviceSupport | undefined;
   private running: Promise<void> | undefined;
-  private links = new Map<string, Link>();
+  /** Parsed link fields, made on first use (most records never parse most of their links). */
+  private links: Map<string, Link> | undefined;
 
   constructor(
     readonly name: string,
@@ -134,7 +135,7 @@ export abstract class EpicsRecord {
     const fd = this.table.get(field);
     if (!fd) throw new Error(`record type ${this.recordType} has no field ${field}`);
     this.v[field] = fieldFromText(fd, text);
-    if (isLinkDbf(fd.dbf)) this.links.delete(field);
+    if (isLinkDbf(fd.dbf)) this.links?.delete(field);
     // dbStaticLib dbPutString: setting VAL in a database defines the record (UDF = 0); STAT/SEVR stay
     // UDF/INVALID until it first processes.
     if (field === 'VAL') this.v['UDF'] = 0;
@@ -152,10 +153,10 @@ export abstract class EpicsRecord {
   protected initRecord(): void {}
 
   link(field: string): Link {
-    let l = this.links.get(field);
+    let l = this.links?.get(field);
     if (!l) {
       l = parseLink(String(this.v[field] ?? ''));
-      this.links.set(field, l);
+      (this.links ??= new Map()).set(field, l);
     }
     return l;
   }
@@ -528,7 +529,7 @@ export abstract class EpicsRecord {
     } else {
       const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : String((value as ArrayLike<unknown>)[0] ?? '');
       this.v[fd.name] = s;
-      if (isLinkDbf(fd.dbf)) this.links.delete(fd.name);
+      if (isLinkDbf(fd.dbf)) this.links?.delete(fd.name);
     }
     if (fd.name === 'VAL') this.v['UDF'] = 0;
   }
