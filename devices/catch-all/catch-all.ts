@@ -32,6 +32,8 @@ const enumChoices: [RegExp, string[]][] = [
 
 /** Guess a fabricated PV's type from its name (the CMS note's rules). */
 export function guessPvType(name: string): { type: 'string' | 'enum' | 'double'; options: PvOptions } {
+  // A fabricated motor reports "done moving", so clients waiting on DMOV do not hang.
+  if (/\.DMOV$/.test(name)) return { type: 'double', options: { type: DbrBase.SHORT, value: 1 } };
   const last = name.split(/[:}]/).pop() ?? name;
   if (/PortName|name|file/i.test(last)) return { type: 'string', options: { type: DbrBase.STRING, value: '' } };
   for (const [re, choices] of enumChoices) {
