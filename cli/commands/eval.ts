@@ -74,7 +74,7 @@ export const evalCommand: CommandModule<EvalArgs> = {
     let closeQueue: (() => Promise<void>) | undefined;
     if (args.queue) {
       const { QueueExecutor } = await import('../eval/queue.js');
-      const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, io.stderr);
+      const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, args.force);
       executor = q;
       closeQueue = () => q.close();
     }

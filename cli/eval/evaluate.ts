@@ -122,7 +122,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
     cacheHits: s.cacheHits,
     cacheMisses: s.cacheMisses,
     commandsRun: s.commandsRun,
-    overheadMsPerCommand: s.commandsRun ? s.overheadMs / s.commandsRun : null,
+    overheadMsPerCommand: s.commandsRun && Number.isFinite(s.overheadMs) ? s.overheadMs / s.commandsRun : null,
     elapsedS: (performance.now() - t0) / 1000,
     jobs,
     interrupted,

@@ -142,7 +142,8 @@ function commandSpec(raw: unknown, ctx: Ctx, where: string): CommandSpec {
   } else throw new ManifestError(`${where}: expected a script, a command or {script|command|trace: …}`);
   const files: Record<string, string> = {};
   argv.forEach((a, i) => {
-    if (i === 0 && !a.includes('/')) return;
+    // The program itself is a file of the task only when given relative to the manifest (./plan.sh), not /usr/bin/python3.
+    if (i === 0 && (path.isAbsolute(a) || !a.includes('/'))) return;
     const p = path.resolve(ctx.dir, a);
     if (a.length < 4096 && fs.existsSync(p) && fs.statSync(p).isFile()) {
       argv[i] = p;

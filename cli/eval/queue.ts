@@ -74,18 +74,22 @@ export class QueueExecutor {
   readonly tasksAtOnce = 1_000_000; // waiting costs nothing; workers bound the parallelism
   private readonly queue: Queue;
   private readonly events: QueueEvents;
-  private readonly counters: RunStats = { cacheHits: 0, cacheMisses: 0, commandsRun: 0, overheadMs: 0 };
+  // Twin overhead is the workers' business: unknown here (NaN → not reported).
+  private readonly counters: RunStats = { cacheHits: 0, cacheMisses: 0, commandsRun: 0, overheadMs: NaN };
   private ready: Promise<unknown> | undefined;
 
   constructor(
     url: string,
     name: string,
     private readonly cacheDirOpt: string | undefined,
-    private readonly log: { write(s: string): unknown },
+    private readonly force = false,
   ) {
     const connection = redisConnection(url);
     this.queue = new Queue(name, { connection });
     this.events = new QueueEvents(name, { connection });
+    // Every waiting task listens on these (BullMQ adds a listener per waitUntilFinished).
+    this.queue.setMaxListeners(0);
+    this.events.setMaxListeners(0);
   }
 
   /** Reference cache hits and misses as seen from here; commands run by the workers for us. */
@@ -113,6 +117,10 @@ export class QueueExecutor {
       ...(builtinProfiles[task.profile] ? {} : { profileText: fs.readFileSync(task.profile, 'utf8') }),
       cachedRefs,
     };
+    if (this.force) {
+      const old = await this.queue.getJob(task.hash);
+      if (old && ['completed', 'failed'].includes(await old.getState())) await old.remove();
+    }
     let job: Job = await this.queue.add('task', data, { jobId: task.hash, removeOnComplete: false, removeOnFail: false, attempts: 3, backoff: { type: 'fixed', delay: 500 } });
     if ((await job.getState()) === 'failed') {
       await job.retry();
@@ -242,7 +250,13 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     maxStalledCount: opts.maxStalledCount ?? 2,
   });
   worker.on('failed', (job, err) => opts.log.write(`worker ${me}: task ${(job?.data as QueueJobData | undefined)?.task.id ?? job?.id} failed: ${err.message}\n`));
-  worker.on('error', (err) => opts.log.write(`worker ${me}: ${err.message}\n`));
+  // Connection trouble repeats every reconnect attempt: say each distinct problem once.
+  const said = new Set<string>();
+  worker.on('error', (err) => {
+    if (said.has(err.message)) return;
+    said.add(err.message);
+    opts.log.write(`worker ${me}: ${err.message}\n`);
+  });
   await worker.waitUntilReady();
   opts.log.write(`worker ${me}: ready on ${opts.url} queue ${opts.name} (${opts.jobs} twins at once)\n`);
   await new Promise<void>((resolve) => {
