@@ -3,6 +3,7 @@ import { RealClock, type Clock } from '../ioc/clock.js';
 import { PvDatabase } from '../ioc/db/database.js';
 import type { Pv } from '../ioc/db/pv.js';
 import { RecordDatabase } from '../ioc/records/index.js';
+import { loadDb } from '../ioc/records/load-db.js';
 import { installCatchAll, type CatchAllHit } from './catch-all/catch-all.js';
 import type { DeviceHandle } from './device.js';
 import { deviceKind } from './profile/kinds.js';
@@ -68,8 +69,20 @@ export class Twin {
     return this.db.clock;
   }
 
-  /** Start records (PINI, scans). Call once after construction and any .db loading. */
+  /**
+   * Load the profile's database files (all or nothing: DbLoadError names every problem), then start the
+   * records (PINI, scans). Call once after construction.
+   */
   start(): this {
+    const { db = [], substitutions = [] } = this.profile;
+    if (db.length || substitutions.length) {
+      loadDb(this.records, {
+        files: db.map((d) => ({ path: d.file, ...(d.macros ? { macros: d.macros } : {}) })),
+        ...(substitutions.length ? { substitutions: substitutions.map((d) => (d.macros ? { path: d.file, macros: d.macros } : d.file)) } : {}),
+      });
+      // Record names are served from the start (fields appear on demand).
+      for (const name of this.records.records.keys()) this.db.lookup(name);
+    }
     this.records.start();
     return this;
   }

@@ -2,16 +2,22 @@ import type { Argv } from 'yargs';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
+import { DbLoadError } from '../../ioc/records/load-db.js';
 import { addDemoPvs } from '../../devices/demo/demo-pvs.js';
+import '../../devices/motor/index.js'; // the motor record type, for databases that declare motors
+import { loadProfile } from '../../devices/profile/profile.js';
+import { Twin } from '../../devices/twin.js';
 import { untilSignal } from '../signals.js';
 import { startDatabases, wantsDatabases } from '../serve-db.js';
 import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
+import { CommandFailed, type CliIo } from '../io.js';
 
 interface ServeArgs {
+  profile?: string;
   port?: number;
   interface?: string[];
   demo: boolean;
+  strict: boolean;
   'list-pvs': boolean;
   speed: number;
   db?: string[];
@@ -19,27 +25,62 @@ interface ServeArgs {
   substitutions?: string[];
 }
 
-/** Serve a twin until SIGINT/SIGTERM. */
+/**
+ * Serve a twin until SIGINT/SIGTERM. With no profile and no database: the CMS 11-BM profile. With
+ * `--profile` and/or `--db`: exactly those.
+ */
 export const serveCommand: CommandModule<ServeArgs> = {
   command: 'serve',
-  describe: 'Serve a twin over Channel Access until interrupted',
+  describe: 'Serve a twin over Channel Access until interrupted (default: the CMS 11-BM beamline)',
   builder: (y: Argv) =>
     y
+      .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
       .option('port', { type: 'number', describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
       .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind (default EPICS_CAS_INTF_ADDR_LIST, else all)' })
-      .option('demo', { type: 'boolean', default: true, describe: 'Serve the demo:* PVs' })
-      .option('list-pvs', { type: 'boolean', default: false, describe: 'Print the served PV names and exit' })
+      .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: names the profile does not serve stay unknown' })
+      .option('demo', { type: 'boolean', default: false, describe: 'Also serve the demo:* PVs (one of each type)' })
+      .option('list-pvs', { type: 'boolean', default: false, describe: 'Print the served PV names and exit (record fields NAME.FIELD are served too)' })
       .option('speed', { type: 'number', default: 1, describe: 'Run simulated dynamics this many times faster than real time' })
-      .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records (the demo PVs are then not served)' })
+      .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records' })
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
       .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,
   handler: async (args: ServeArgs, io: CliIo) => {
-    const db = new PvDatabase(new RealClock(args.speed));
-    const demo = args.demo && !wantsDatabases(args) ? addDemoPvs(db) : undefined;
-    const records = startDatabases(db, args, io);
-    if (args['list-pvs']) {
+    const clock = new RealClock(args.speed);
+    const t0 = performance.now();
+    let twin: Twin | undefined;
+    let db: PvDatabase;
+    let records: { stop(): void } | undefined;
+    if (args.profile !== undefined || !wantsDatabases(args)) {
+      const profile = loadProfile(args.profile ?? 'cms');
+      const macros = args.macros ? { macros: args.macros } : {};
+      twin = new Twin(
+        {
+          ...profile,
+          db: [...(profile.db ?? []), ...(args.db ?? []).map((file) => ({ file, ...macros }))],
+          substitutions: [...(profile.substitutions ?? []), ...(args.substitutions ?? []).map((file) => ({ file, ...macros }))],
+        },
+        { clock, strict: args.strict },
+      );
+      try {
+        twin.start();
+      } catch (e) {
+        if (e instanceof DbLoadError) throw new CommandFailed(`cannot load the database: ${e.message}`, 1);
+        throw e;
+      }
+      // No reset here: a served twin starts in the profile's start-up state (AcquireTime 0.1 …).
+      db = twin.db;
+    } else {
+      db = new PvDatabase(clock);
+      records = startDatabases(db, args, io);
+    }
+    const demo = args.demo ? addDemoPvs(db) : undefined;
+    const stopAll = () => {
       demo?.stop();
       records?.stop();
+      twin?.stop();
+    };
+    if (args['list-pvs']) {
+      stopAll();
       for (const name of [...db.names()].sort()) io.stdout.write(`${name}\n`);
       return 0;
     }
@@ -51,10 +92,12 @@ export const serveCommand: CommandModule<ServeArgs> = {
       },
     });
     await server.start();
-    io.stdout.write(`beamtwin: serving ${db.size} PVs on CA port ${server.udpPort} (TCP ${server.tcpPort}); Ctrl-C stops\n`);
+    const what = twin ? `profile ${twin.profile.name}` : 'databases';
+    io.stdout.write(
+      `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
+    );
     await untilSignal();
-    demo?.stop();
-    records?.stop();
+    stopAll();
     await server.stop();
     io.stdout.write('beamtwin: stopped\n');
     return 0;

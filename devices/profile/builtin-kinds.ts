@@ -59,6 +59,7 @@ registerDeviceKind('motor', {
     settings['start'] = position;
     settings['updatePeriodMs'] = setting(spec, 'updatePeriod', 'number', 0.1) * 1000;
     const motor = createSimMotor(records, pv, settings as SimMotorSettings);
+    db.lookup(pv);
     for (const f of MOTOR_WATCHED) db.lookup(`${pv}.${f}`);
     return {
       reset: () => motor.teleport(position),

@@ -25,6 +25,8 @@ export interface Profile {
   readonly reset?: Readonly<Record<string, number | string>>;
   /** Database files loaded beside the devices. */
   readonly db?: readonly { readonly file: string; readonly macros?: string }[];
+  /** Substitutions files (dbLoadTemplate) loaded beside the devices. */
+  readonly substitutions?: readonly { readonly file: string; readonly macros?: string }[];
 }
 
 /** The package root (where package.json is), from sources or from dist/. */
@@ -64,7 +66,13 @@ export function validateProfile(data: unknown, file = 'profile'): Profile {
   });
   if (p.tracked && !Array.isArray(p.tracked)) fail('"tracked" must be a list of PV names');
   if (p.db) p.db.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`db[${i}] needs a "file"`)));
-  // Relative db paths are relative to the profile file.
+  if (p.substitutions) p.substitutions.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`substitutions[${i}] needs a "file"`)));
+  // Relative database paths are relative to the profile file.
   const dir = path.dirname(path.resolve(file));
-  return { ...p, db: p.db?.map((d) => ({ ...d, file: path.resolve(dir, d.file) })) };
+  const resolve = (list: Profile['db']) => list?.map((d) => ({ ...d, file: path.resolve(dir, d.file) }));
+  return {
+    ...p,
+    ...(p.db ? { db: resolve(p.db) } : {}),
+    ...(p.substitutions ? { substitutions: resolve(p.substitutions) } : {}),
+  };
 }
