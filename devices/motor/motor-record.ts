@@ -110,7 +110,8 @@ export class MotorRecord extends EpicsRecord {
     }
     if (m.ERES === 0) m.ERES = m.MRES;
     this.checkResolution();
-    this.dev = support.connect(this, () => this.processRecord());
+    // Device callbacks queue a pass like scanOnce: one arriving during processing runs right after it.
+    this.dev = support.connect(this, () => this.processRecord(true));
     // A constant (or empty) DOL defines the record (recGblInitConstantLink).
     const dol = this.link('DOL');
     if (dol.kind === 'none' || dol.kind === 'constant') {
@@ -854,7 +855,7 @@ export class MotorRecord extends EpicsRecord {
       this.dlyTimer = undefined;
       if (this.m.MIP & MIP.DELAY_REQ) {
         this.m.MIP = (this.m.MIP & ~MIP.DELAY_REQ) | MIP.DELAY_ACK;
-        this.processRecord();
+        this.processRecord(true);
       }
     }, this.m.DLY * 1000);
   }

@@ -166,11 +166,12 @@ export abstract class EpicsRecord {
   /**
    * Process the record (dbProcess). Synchronous record types finish before this returns; asynchronous
    * ones return a Promise that settles when processing completes (PACT back to 0, FLNK done).
-   * A request while PACT sets RPRO: the record processes once more when the current pass ends.
+   * With `requeue` (puts, device callbacks: dbPutField, scanOnce) a request while PACT sets RPRO and the
+   * record processes once more when the current pass ends; other requests (scans, links, FLNK) skip it.
    */
-  processRecord(): Promise<void> | undefined {
+  processRecord(requeue = false): Promise<void> | undefined {
     if (this.pact) {
-      this.v['RPRO'] = 1;
+      if (requeue) this.v['RPRO'] = 1;
       return this.running;
     }
     if (this.isDisabled()) return undefined;
@@ -497,7 +498,7 @@ export abstract class EpicsRecord {
     if (fd.name === 'PROC' || (fd.pp && this.scanPassive)) {
       this.v['PUTF'] = 1;
       try {
-        await this.processRecord();
+        await this.processRecord(true);
       } finally {
         this.v['PUTF'] = 0;
       }
