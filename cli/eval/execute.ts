@@ -62,6 +62,7 @@ export class Interrupted extends Error {
 }
 
 const TAIL = 4000;
+let tmpSeq = 0;
 
 /** Run one command in a fresh twin, recording its whole trace to `tracePath` (written atomically). */
 export async function runCommandSpec(spec: CommandSpec, profile: Profile, tracePath: string, ctx: ExecContext, cwd = spec.cwd, argv = spec.argv): Promise<CommandRun> {
@@ -69,7 +70,7 @@ export async function runCommandSpec(spec: CommandSpec, profile: Profile, traceP
   return ctx.pool.run(async () => {
     if (ctx.interrupted()) throw new Interrupted('interrupted');
     fs.mkdirSync(path.dirname(tracePath), { recursive: true });
-    const tmp = `${tracePath}.${process.pid}.tmp`;
+    const tmp = `${tracePath}.${process.pid}-${++tmpSeq}.tmp`;
     let tail = '';
     const t0 = performance.now();
     const o = await runRecorded(argv, {
@@ -180,9 +181,12 @@ export async function executeTask(
   exec: (spec: CommandSpec, tracePath: string) => Promise<CommandRun> = (spec, p) => runCommandSpec(spec, ctx.profile(task.profile), p, ctx),
 ): Promise<TaskRun> {
   const profile = ctx.profile(task.profile);
-  const [references, candidates] = await Promise.all([
-    Promise.all(task.references.map((r) => referenceRun(r, profile, ctx, exec))),
-    Promise.all(task.candidates.map(async (c) => ({ id: c.id, ...(await exec(c, candidateTrace(c))) }))),
-  ]);
-  return { references, candidates };
+  // allSettled: when one command fails (an interruption), the task ends only after all its commands have.
+  const refs = Promise.allSettled(task.references.map((r) => referenceRun(r, profile, ctx, exec)));
+  const cands = Promise.allSettled(task.candidates.map(async (c) => ({ id: c.id, ...(await exec(c, candidateTrace(c))) })));
+  const settled = [...(await refs), ...(await cands)];
+  const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  const value = <T>(x: PromiseSettledResult<T>) => (x as PromiseFulfilledResult<T>).value;
+  return { references: (await refs).map(value), candidates: (await cands).map(value) };
 }

@@ -9,7 +9,7 @@ import { sha256, stableJson } from './hash.js';
 /**
  * An evaluation manifest (JSON or YAML):
  *
- *   defaults: { profile, preset, ignore, continuous, markers, timeout, speed, python, config, scoreUnknownPvs }
+ *   defaults: { profile, preset, ignore, continuous, markers, channels, timeout, speed, python, config, scoreUnknownPvs }
  *   tasks:
  *     - id: move-x
  *       complex: false                      # the summary splits simple/complex
@@ -17,7 +17,8 @@ import { sha256, stableJson } from './hash.js';
  *       candidates:
  *         - { id: good, script: good.py, expect: pass }
  *         - { id: wrong, command: "python3 wrong.py", expect: fail }
- *       ignore / continuous / markers / preset / timeout / speed / profile / config   (override the defaults)
+ *       ignore / continuous / markers / channels / preset / timeout / speed / profile / config   (lists add to the
+ *       defaults' lists, the rest override them)
  *
  * Everything is resolved here into plain, serialisable specs with content hashes, so a task can be sent
  * to a worker on another machine and its results recognised when the inputs have not changed.
@@ -50,6 +51,8 @@ export interface ScoringSpec {
   readonly ignore: readonly string[];
   readonly continuous: readonly string[];
   readonly markers: readonly string[];
+  /** Channels scored beside the profile's tracked ones (e.g. the shutter). */
+  readonly channels: readonly string[];
   /** An EnvTrace configuration file (absolute path) and its content hash. */
   readonly config?: { readonly path: string; readonly hash: string };
   /** Also score PVs the real beamline lacks (catch-all PVs) that either side wrote. */
@@ -249,6 +252,7 @@ export function loadManifest(file: string, over: Overrides = {}): TaskSpec[] {
       ignore: merged('ignore', 'ignore_channels'),
       continuous: merged('continuous', 'continuous_channels'),
       markers: merged('markers'),
+      channels: merged('channels'),
       ...(config ? { config } : {}),
       scoreUnknownPvs: (pick<boolean>('scoreUnknownPvs') ?? true) !== false,
     };

@@ -59,8 +59,10 @@ export function taskConfig(s: ScoringSpec): EnvtraceConfig | undefined {
   return parseEnvtraceConfig({ ...raw, continuous_channels: cont, comparators: { ...comps, by_channel: byCh } });
 }
 
-function readEvents(file: string): Event[] {
-  return parseTrace(fs.readFileSync(file, 'utf8'), file).events;
+function readTraceFile(file: string): { events: Event[]; recorded: boolean } {
+  const t = parseTrace(fs.readFileSync(file, 'utf8'), file);
+  // A beamtwin JSON Lines trace holds every channel; EnvTrace/VISION files hold what is to be scored.
+  return { events: t.events, recorded: t.format === 'jsonl' };
 }
 
 /** TaskRow fields in the harness's terms, as `scoreTask` of aligner/dataset fills them. */
@@ -115,13 +117,13 @@ function referenceNote(r: ReferenceRun): string | undefined {
 
 /**
  * Score every candidate of a task against its references with every preset; the task's preset decides
- * the verdict. Scored channels: the profile's tracked ones and markers, plus (scoreUnknownPvs) PVs the
+ * the verdict. Scored channels: the profile's tracked ones, the task's `channels` and markers, plus (scoreUnknownPvs) PVs the
  * real beamline lacks that either side wrote, so an extra write to a non-existent PV is an extra event.
  */
 export function scoreTaskRun(task: TaskSpec, run: TaskRun, profile: Profile, traceName: (kind: 'ref' | 'cand', id: string) => string): ScoredTask {
   const tracked = profile.tracked ?? [];
   const refUnknown = run.references.flatMap((r) => (r.kind === 'command' ? r.unknownPvWrites : []));
-  const refRaw = run.references.map((r) => readEvents(r.tracePath));
+  const refRaw = run.references.map((r) => readTraceFile(r.tracePath));
   const config = taskConfig(task.scoring);
   const opts: ScoreOptions = { ignore: task.scoring.ignore, ...(config ? { config } : {}) };
   const refNames = run.references.map((_, i) => traceName('ref', String(i + 1)));
@@ -130,9 +132,9 @@ export function scoreTaskRun(task: TaskSpec, run: TaskRun, profile: Profile, tra
   const candidates = task.candidates.map((spec, k): CandidateResult => {
     const c: CandidateRun = run.candidates[k]!;
     const unknown = task.scoring.scoreUnknownPvs ? [...new Set([...refUnknown, ...c.unknownPvWrites])] : [];
-    const channels = tracked.length ? [...tracked, ...unknown] : [];
-    const refs = run.references.map((r, i) => (r.kind === 'trace' ? refRaw[i]! : scoredEvents(refRaw[i]!, channels)));
-    const pred = scoredEvents(readEvents(c.tracePath), channels);
+    const channels = tracked.length ? [...new Set([...tracked, ...task.scoring.channels, ...unknown])] : [];
+    const refs = refRaw.map((r) => (r.recorded ? scoredEvents(r.events, channels) : r.events));
+    const pred = scoredEvents(readTraceFile(c.tracePath).events, channels);
     const all = scoreAllPresets(refs, pred, opts);
     const preset = task.scoring.preset;
     let row = rowFromBest(`${task.id}/${c.id}`, task.complexity, preset, all[preset]);

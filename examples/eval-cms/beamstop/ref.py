@@ -1,0 +1,22 @@
+# Move the beamstop to (0.2, -0.2) — reference: bsx then bsy
+import time
+
+import epics
+
+X = 'XF:11BMB-ES{Chm:Smpl-Ax:X}Mtr'
+Y = 'XF:11BMB-ES{Chm:Smpl-Ax:Z}Mtr'
+BSX = 'XF:11BMB-ES{BS-Ax:X}Mtr'
+BSY = 'XF:11BMB-ES{BS-Ax:Y}Mtr'
+PAUSE = 0.5  # after each action, as a plan would; keeps timing about the plan, not process scheduling
+
+def put(pv, value):
+    """Write and wait for completion (motion done, exposure over), then pause as a plan would."""
+    epics.caput(pv, value, wait=True, timeout=30)
+    time.sleep(PAUSE)
+
+# Connect first (as ophyd does at start-up): channel searches are not part of the plan.
+for name in (X, Y, BSX, BSY):
+    epics.get_pv(name, connect=True, timeout=5)
+
+put(BSX, 0.2)
+put(BSY, -0.2)

@@ -1,0 +1,24 @@
+# Take one 0.3 s exposure — reference: sam.measure(0.3)
+import time
+
+import epics
+
+AT = 'XF:11BMB-ES{Det:PIL2M}:cam1:AcquireTime'
+ACQ = 'XF:11BMB-ES{Det:PIL2M}:cam1:Acquire'
+PAUSE = 0.5  # after each action, as a plan would; keeps timing about the plan, not process scheduling
+
+def put(pv, value):
+    """Write and wait for completion (motion done, exposure over), then pause as a plan would."""
+    epics.caput(pv, value, wait=True, timeout=30)
+    time.sleep(PAUSE)
+
+def expose(seconds):
+    """An exposure: AcquireTime, then Acquire with put-callback (returns when the image is taken)."""
+    put(AT, seconds)
+    put(ACQ, 1)
+
+# Connect first (as ophyd does at start-up): channel searches are not part of the plan.
+for name in (AT, ACQ):
+    epics.get_pv(name, connect=True, timeout=5)
+
+expose(0.3)

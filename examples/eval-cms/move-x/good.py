@@ -1,0 +1,21 @@
+# Move the sample to x = 0.5 — candidate "good": the same move through a PV object
+import time
+
+import epics
+
+X = 'XF:11BMB-ES{Chm:Smpl-Ax:X}Mtr'
+PAUSE = 0.5  # after each action, as a plan would; keeps timing about the plan, not process scheduling
+
+def put(pv, value):
+    """Write and wait for completion (motion done, exposure over), then pause as a plan would."""
+    epics.caput(pv, value, wait=True, timeout=30)
+    time.sleep(PAUSE)
+
+# Connect first (as ophyd does at start-up): channel searches are not part of the plan.
+for name in (X,):
+    epics.get_pv(name, connect=True, timeout=5)
+
+x = epics.PV(X)
+x.wait_for_connection(5)
+x.put(0.5, wait=True, timeout=30)
+time.sleep(PAUSE)
