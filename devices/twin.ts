@@ -91,9 +91,15 @@ export class Twin {
   reset(): void {
     for (const d of this.devices) d.reset();
     for (const [name, value] of Object.entries(this.profile.reset ?? {})) {
-      const pv = this.db.lookup(name);
+      const pv = this.served(name);
       if (pv && !sameScalar(pv.value, value)) pv.set(value);
     }
+  }
+
+  /** A PV the twin serves by itself (record fields made on demand), never one the catch-all would fabricate. */
+  private served(name: string): Pv | undefined {
+    const dot = name.lastIndexOf('.');
+    return this.db.get(name) ?? (this.records.findRecord(dot > 0 ? name.slice(0, dot) : name) ? this.db.lookup(name) : undefined);
   }
 
   isCatchAllPv(pv: Pv): boolean {

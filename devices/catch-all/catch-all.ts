@@ -27,19 +27,24 @@ const enumChoices: [RegExp, string[]][] = [
   [/Acquire(?!Time|Period)/i, ['Done', 'Acquire']],
   [/ColorMode/i, ['Mono', 'Bayer', 'RGB1', 'RGB2', 'RGB3', 'YUV444', 'YUV422', 'YUV421']],
   [/DataType/i, ['Int8', 'UInt8', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float32', 'Float64']],
-  [/Compute|Enable|Mode|Select|Status/i, ['Off', 'On']],
 ];
+/** Generic on/off switches, tried after the string rules (a `FileFormat…Mode` name is still a string). */
+const onOff: [RegExp, string[]] = [/Compute|Enable|Mode|Select|Status/i, ['Off', 'On']];
 
 /** Guess a fabricated PV's type from its name (the CMS note's rules). */
 export function guessPvType(name: string): { type: 'string' | 'enum' | 'double'; options: PvOptions } {
   // A fabricated motor reports "done moving", so clients waiting on DMOV do not hang.
   if (/\.DMOV$/.test(name)) return { type: 'double', options: { type: DbrBase.SHORT, value: 1 } };
   const last = name.split(/[:}]/).pop() ?? name;
+  const double = { type: 'double', options: { type: DbrBase.DOUBLE, value: 0, precision: 3 } } as const;
+  const enumOf = (choices: string[]) => ({ type: 'enum', options: { type: DbrBase.ENUM, value: 0, enumStrings: choices } }) as const;
+  // Counts (NumImages, NumCapture, NumCaptured_RBV …) are numbers, whatever else their name holds.
+  if (/^Num[A-Z]/.test(last)) return double;
+  // The named enums first: FileWriteMode is the NDFile menu, not a string because it says "File".
+  for (const [re, choices] of enumChoices) if (re.test(last)) return enumOf(choices);
   if (/PortName|name|file/i.test(last)) return { type: 'string', options: { type: DbrBase.STRING, value: '' } };
-  for (const [re, choices] of enumChoices) {
-    if (re.test(last)) return { type: 'enum', options: { type: DbrBase.ENUM, value: 0, enumStrings: choices } };
-  }
-  return { type: 'double', options: { type: DbrBase.DOUBLE, value: 0, precision: 3 } };
+  if (onOff[0].test(last)) return enumOf(onOff[1]);
+  return double;
 }
 
 /**

@@ -40,6 +40,6 @@ export function setting<T extends string | number | boolean | readonly unknown[]
     throw new Error(`device ${String(spec['name'] ?? spec.kind)}: missing "${key}"`);
   }
   const ok = type === 'array' ? Array.isArray(v) : typeof v === type;
-  if (!ok) throw new Error(`device ${String(spec['name'] ?? spec.kind)}: "${key}" must be a ${type}`);
+  if (!ok) throw new Error(`device ${String(spec['name'] ?? spec.kind)}: "${key}" must be ${type === 'array' ? 'a list' : `a ${type}`}`);
   return v as T;
 }

@@ -48,7 +48,13 @@ export function loadProfile(nameOrFile: string): Profile {
     throw new Error(`no profile "${nameOrFile}" (built-in: ${Object.keys(builtinProfiles).join(', ')}; or give a .yaml/.json file)`);
   }
   const text = fs.readFileSync(file, 'utf8');
-  const data = (/\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text)) as Profile;
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text);
+  } catch (e) {
+    // The parsers name the line (YAML) or the position (JSON), never the file.
+    throw new Error(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
   return validateProfile(data, file);
 }
 
@@ -64,7 +70,19 @@ export function validateProfile(data: unknown, file = 'profile'): Profile {
   p.devices.forEach((d, i) => {
     if (!d || typeof d !== 'object' || typeof d.kind !== 'string') fail(`devices[${i}] needs a "kind"`);
   });
-  if (p.tracked && !Array.isArray(p.tracked)) fail('"tracked" must be a list of PV names');
+  if (p.tracked && (!Array.isArray(p.tracked) || !p.tracked.every((n) => typeof n === 'string'))) fail('"tracked" must be a list of PV names');
+  // A slip here would only show later, inside a CA search (catch-all) or a reset.
+  const isMap = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (p.catchAll !== undefined) {
+    const ok = (l: unknown) => Array.isArray(l) && l.every((x) => typeof x === 'string');
+    if (!isMap(p.catchAll) || !ok(p.catchAll.prefixes)) fail('"catchAll.prefixes" must be a list of name prefixes');
+    if (p.catchAll.exclude !== undefined && !ok(p.catchAll.exclude)) fail('"catchAll.exclude" must be a list of name prefixes');
+  }
+  if (p.reset !== undefined) {
+    if (!isMap(p.reset)) fail('"reset" must map PV names to values');
+    for (const [name, v] of Object.entries(p.reset)) if (typeof v !== 'number' && typeof v !== 'string') fail(`reset value of "${name}" must be a number or a string`);
+  }
+  if (p.defaults !== undefined && (!isMap(p.defaults) || !Object.values(p.defaults).every(isMap))) fail('"defaults" must map device kinds to settings');
   if (p.db) p.db.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`db[${i}] needs a "file"`)));
   if (p.substitutions) p.substitutions.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`substitutions[${i}] needs a "file"`)));
   // Relative database paths are relative to the profile file.

@@ -1,5 +1,5 @@
 // `beamtwin run` end to end: a real pyepics script (Debian's libca) against a fresh twin, recorded.
-// The profile comes from test/recorder/profile.ts (mini today; CMS is one line there).
+// The profile comes from test/recorder/profile.ts (CMS: the script also moves a motor and exposes the detector).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,16 +141,23 @@ describe('beamtwin run with a pyepics script', () => {
       // The last update is the value and the time stamp the script read back over CA (DBR_TIME).
       expect(last.value, name).toEqual(value);
       // pyepics truncates the nanoseconds to microseconds (ca.py: 1.e-6 * int(nsec / 1000)).
-      expect(last.timestamp - ts, name).toBeGreaterThanOrEqual(-1e-6);
       expect(last.timestamp - ts, name).toBeLessThan(2e-6);
+      // A motor record's fields carry the record's TIME, which every processing during the move
+      // advances (as in the C motor record), though VAL itself posts only when it changes: the read-back
+      // stamp is the end of the move, at or after VAL's last update.
+      if (name !== SCENARIO.motor) expect(last.timestamp - ts, name).toBeGreaterThanOrEqual(-1e-6);
       expect(last.timestamp).toBe(last.epics[0] + EPICS_EPOCH_OFFSET + last.epics[1] / 1e9);
     }
     expect(updates.filter((u) => u.channel === `${L}TEMP`).map((u) => u.value)).toEqual([28, 30]);
     expect(updates.filter((u) => u.channel === `${L}SETPOINT:SET`).map((u) => u.value)).toEqual([30]);
-    // Every event lies inside the run.
+    // Every event lies inside the run — except a motor's DMOV 1→0 blink: the motor record posts it from
+    // special() before the put processes the record, so it carries the record's previous TIME, as
+    // db_post_events does in C (the twin's reset, before the run started).
+    const blink = (e: TraceEvent) => SCENARIO.motor !== undefined && e.channel === `${SCENARIO.motor}.DMOV` && e.value === 0;
     for (const e of fileEvents) {
-      expect(e.timestamp).toBeGreaterThanOrEqual(outcome.startTs - 1e-6);
       expect(e.timestamp).toBeLessThanOrEqual(outcome.endTs + 1e-6);
+      if (blink(e)) continue;
+      expect(e.timestamp, JSON.stringify(e)).toBeGreaterThanOrEqual(outcome.startTs - 1e-6);
     }
   });
 

@@ -1,13 +1,13 @@
 // The profile the recorder's end-to-end tests run on, and the PV names they touch in it.
 //
-// The CMS profile needs the motor and areaDetector device kinds; until they land the tests use the mini
-// profile. Switching is one line: `export const PROFILE: ProfileName = 'cms';` — the CMS scenario below
-// then also moves a motor and exposes the detector (the issue's proof), with the same assertions.
+// The tests run on the CMS profile (the default twin): its scenario also moves a motor and exposes the
+// detector, with the same assertions. `'mini'` (test/fixtures/profiles/mini.yaml: a Linkam and a shutter
+// only) is the fallback for working on the recorder without the motor and areaDetector kinds.
 import { loadProfile, type Profile } from '../../devices/profile/profile.js';
 
 export type ProfileName = 'mini' | 'cms';
 
-export const PROFILE: ProfileName = 'mini';
+export const PROFILE: ProfileName = 'cms';
 
 export interface Scenario {
   /** What `--profile` is given (a built-in name or a file). */
