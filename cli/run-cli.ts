@@ -1,10 +1,11 @@
 import yargs from 'yargs';
 import type { CommandModule } from './command.js';
-import { commands as registry } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { CommandFailed, UsageError, type CliIo } from './io.js';
 
 /** Parse argv and run one command; returns the process exit code. The only place errors become codes. */
-export async function runCli(argv: string[], io: CliIo, commands: CommandModule[] = registry): Promise<number> {
+export async function runCli(argv: string[], io: CliIo, given?: CommandModule[]): Promise<number> {
+  const commands = given ?? (await loadCommands(argv));
   let exitCode = 0;
   let running: Promise<number | void> | undefined;
   const parser = yargs(argv)
