@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import os from 'node:os';
 import type { Argv } from 'yargs';
 import type { TraceEvent } from '../../recorder/event.js';
@@ -47,14 +46,8 @@ export async function runRecorded(
   argv: readonly string[],
   opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string },
 ): Promise<RunOutcome> {
-  const port = await exclusiveUdpPort();
-  let session: TwinSession;
-  try {
-    session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false, port });
-  } catch (e) {
-    portsHeld.delete(port);
-    throw e;
-  }
+  // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
+  const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
   const memory = new MemorySink();
   const sinks: TraceSink[] = [memory];
   const twin = session.twin;
@@ -123,35 +116,9 @@ export async function runRecorded(
   sink.close();
   const hits = twin.catchAllHits.map((h) => h.name);
   await session.stop();
-  portsHeld.delete(port);
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
   return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, catchAllHits: hits, startTs, endTs, before, after };
-}
-
-/** UDP ports given to this process's twins that are still serving. */
-const portsHeld = new Set<number>();
-
-/**
- * A UDP port that no socket holds, for a twin's name server. The CA server binds with SO_REUSEADDR, and
- * Linux may give such a socket asking for port 0 a port another SO_REUSEADDR socket already has: two
- * twins running side by side (eval --jobs N) would then share a search port, and a script could connect
- * to the wrong twin. An exclusive bind (no SO_REUSEADDR) only gets a port nobody has; it is released at
- * once and not handed out again in this process while its twin runs.
- */
-async function exclusiveUdpPort(host = '127.0.0.1'): Promise<number> {
-  for (;;) {
-    const sock = dgram.createSocket({ type: 'udp4', reuseAddr: false });
-    const port = await new Promise<number>((resolve, reject) => {
-      sock.once('error', reject);
-      sock.bind(0, host, () => resolve(sock.address().port));
-    });
-    await new Promise<void>((resolve) => sock.close(() => resolve()));
-    if (port !== 5064 && port !== 5065 && !portsHeld.has(port)) {
-      portsHeld.add(port);
-      return port;
-    }
-  }
 }
 
 /** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */

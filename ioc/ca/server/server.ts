@@ -66,7 +66,10 @@ export class CaServer {
     const interfaces = this.config.interfaces.length ? this.config.interfaces : ['0.0.0.0'];
     let port = this.config.port;
     for (const addr of interfaces) {
-      const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+      // Several servers share a configured port (SO_REUSEADDR, as RSRV). A free port (0) is taken
+      // exclusively: Linux may hand a reuse socket asking for port 0 a port another reuse socket holds,
+      // and two isolated twins would then answer each other's searches.
+      const sock = dgram.createSocket({ type: 'udp4', reuseAddr: port !== 0 });
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
         sock.bind(port, addr, () => {

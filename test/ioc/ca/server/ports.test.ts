@@ -1,0 +1,22 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CaServer } from '../../../../ioc/ca/server/server.js';
+import { PvDatabase } from '../../../../ioc/db/database.js';
+
+describe('free ports', () => {
+  const servers: CaServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it('many servers asking for port 0 each get a UDP search port of their own', async () => {
+    // With SO_REUSEADDR, Linux may give two sockets that ask for port 0 the same port; isolated twins
+    // would then answer each other's searches. 400 side by side showed duplicates before the fix.
+    for (let i = 0; i < 400; i++) {
+      const s = new CaServer({ source: new PvDatabase(), config: { port: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
+      await s.start();
+      servers.push(s);
+    }
+    const ports = servers.map((s) => s.udpPort);
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+});
