@@ -1,4 +1,12 @@
-import { CA_MINOR_VERSION, Command, INADDR_NONE, SEARCH_DO_REPLY } from './constants.js';
+import {
+  CA_MINOR_VERSION,
+  Command,
+  EXTENDED_HEADER_SIZE,
+  EXTENDED_SIZE_MARK,
+  HEADER_SIZE,
+  INADDR_NONE,
+  SEARCH_DO_REPLY,
+} from './constants.js';
 import { decodeDbr, writeDbr, type DecodedDbr } from './dbr.js';
 import { DbrBase, dbrInfo } from './dbr-types.js';
 import type { RawMessage } from './header.js';
@@ -209,10 +217,15 @@ export function writeServerDisconn(w: ByteWriter, cid: number): void {
   empty(w, Command.SERVER_DISCONN, 0, 0, cid, 0);
 }
 
-/** ERROR: p1 = cid (0xFFFFFFFF if none), p2 = ECA status, payload = the offending header + message. */
+/**
+ * ERROR: p1 = cid (0xFFFFFFFF if none), p2 = ECA status, payload = the offending header + message.
+ * An extended (24-byte) header is quoted whole, as RSRV's vsend_err does; libca's exceptionRespAction
+ * reads the two extra words when the quoted size field is 0xFFFF and finds the text after them.
+ */
 export function writeError(w: ByteWriter, cid: number, status: number, offendingHeader: Buffer, text: string): void {
   const s = w.begin();
-  w.bytes(offendingHeader.subarray(0, 16));
+  const extended = offendingHeader.length >= EXTENDED_HEADER_SIZE && offendingHeader.readUInt16BE(2) === EXTENDED_SIZE_MARK;
+  w.bytes(offendingHeader.subarray(0, extended ? EXTENDED_HEADER_SIZE : HEADER_SIZE));
   w.cString(text);
   w.finish(s, Command.ERROR, 0, 0, cid, status);
 }
@@ -384,12 +397,14 @@ export function decodeServerMessage(m: RawMessage): ServerMessage {
     case Command.ERROR: {
       const r = new ByteReader(m.payload);
       const command = r.u16();
+      // The quoted request header is 24 bytes when its size field is 0xFFFF (libca exceptionRespAction).
+      const quoted = r.u16() === EXTENDED_SIZE_MARK ? EXTENDED_HEADER_SIZE : HEADER_SIZE;
       return {
         kind: 'ERROR',
         cid: m.p1,
         status: m.p2,
         command,
-        text: m.payload.length > 16 ? cString(m.payload, 16, m.payload.length) : '',
+        text: m.payload.length > quoted ? cString(m.payload, quoted, m.payload.length) : '',
       };
     }
     case Command.SERVER_DISCONN:

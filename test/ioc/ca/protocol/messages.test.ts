@@ -43,7 +43,7 @@ import {
   writeWriteNotifyReply,
   writeWriteRequest,
 } from '../../../../ioc/ca/protocol/index.js';
-import { cat, cstr, f32, f64, fixed, hex, i16, i32, msg, u16, u8, zeros } from './bytes.js';
+import { cat, cstr, extHeader, f32, f64, fixed, hex, i16, i32, msg, u16, u8, zeros } from './bytes.js';
 import { encode, frameAll, frameOne, snapshot } from './fixtures.js';
 
 /** Each row: an encoder call, the bytes it must produce (from the test builder), and what decodes. */
@@ -320,6 +320,21 @@ describe('decodeServerMessage specifics', () => {
   it('ERROR with only the quoted header has empty text', () => {
     const m = decodeServerMessage(frameOne(msg({ cmd: 11, p1: 1, p2: 114 }, msg({ cmd: 4, dtype: 99 }))));
     expect(m).toEqual({ kind: 'ERROR', cid: 1, status: 114, command: 4, text: '' });
+  });
+
+  // RSRV vsend_err quotes a request that needed the extended header with all 24 bytes; libca's
+  // exceptionRespAction then skips the two extra words before the text.
+  it('ERROR quoting an extended request header keeps all 24 bytes, and the text follows them', () => {
+    const quoted = extHeader({ cmd: Command.WRITE, dtype: 6, p1: 1, p2: 2, size: 0xfffffff8, count: 0x1fffffff });
+    const bytes = encode((w) => writeError(w, 0xffffffff, ECA.TOLARGE, quoted, 'too large'));
+    expect(bytes).toEqual(msg({ cmd: 11, p1: 0xffffffff, p2: ECA.TOLARGE }, cat(quoted, cstr('too large'))));
+    expect(decodeServerMessage(frameOne(bytes))).toEqual({
+      kind: 'ERROR',
+      cid: 0xffffffff,
+      status: ECA.TOLARGE,
+      command: Command.WRITE,
+      text: 'too large',
+    });
   });
 
   it('unknown server commands decode as UNKNOWN', () => {

@@ -187,7 +187,9 @@ describe('oversized payloads (EPICS_CA_MAX_ARRAY_BYTES=16384, AUTO_ARRAY_BYTES=N
     c.send(extHdr(Command.WRITE, DbrBase.DOUBLE, 1, 0, 0xfffffff8, 0x1fffffff));
     c.send(Buffer.alloc(64 * 1024));
     const e = await c.next((r) => r.command === Command.ERROR);
-    expect(e.msg).toMatchObject({ status: ECA.TOLARGE, command: Command.WRITE });
+    expect(e.msg).toMatchObject({ status: ECA.TOLARGE, command: Command.WRITE, text: expect.stringContaining('too large') });
+    // The extended header is quoted whole (RSRV vsend_err), the text after its 24 bytes.
+    expect(e.payload.subarray(0, 24)).toEqual(extHdr(Command.WRITE, DbrBase.DOUBLE, 1, 0, 0xfffffff8, 0x1fffffff));
     c.socket.end();
     await c.waitClosed();
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(256 * 1024 * 1024);
