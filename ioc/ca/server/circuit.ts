@@ -368,10 +368,10 @@ export class ServerCircuit {
       if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.NORMAL, msg.ioid, pv);
       else readReply(this.out, msg.type, count, ch.cid, msg.ioid, pv);
     } catch (e) {
-      if (!(e instanceof ConversionError)) throw e;
+      this.encodeFailed(e, pv, msg.type);
       this.out.pos = start;
       if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.GETFAIL, msg.ioid, undefined);
-      else writeError(this.out, ch.cid, ECA.GETFAIL, m.headerBytes, e.message);
+      else writeError(this.out, ch.cid, ECA.GETFAIL, m.headerBytes, (e as Error)?.message ?? String(e));
     }
   }
 
@@ -549,10 +549,20 @@ export class ServerCircuit {
     try {
       writeEventAddReply(this.out, sub.type, count, ECA.NORMAL, sub.subid, snap);
     } catch (e) {
-      if (!(e instanceof ConversionError)) throw e;
+      // This runs inside the PV's rxjs stream too, where a throw would resurface as an uncaught exception.
+      this.encodeFailed(e, pv, sub.type);
       this.out.pos = start;
       writeEventAddReply(this.out, sub.type, count, ECA.GETFAIL, sub.subid, undefined);
     }
+  }
+
+  /**
+   * A value could not be encoded: the client gets ECA_GETFAIL, as RSRV's read_reply answers a failed
+   * dbChannel_get. A ConversionError is the value's fault; anything else is a bug worth a log line.
+   */
+  private encodeFailed(e: unknown, pv: Pv, type: number): void {
+    if (e instanceof ConversionError) return;
+    this.opts.log.error(`${this.opts.peer}: encoding ${pv.name} as DBR type ${type} failed: ${(e as Error)?.stack ?? e}`);
   }
 
   private eventCancel(msg: { type: number; count: number; sid: number; subid: number }, m: RawMessage): void {
