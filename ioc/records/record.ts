@@ -582,12 +582,21 @@ export abstract class EpicsRecord {
   }
 }
 
-/** recGblCheckDeadband: post when |new − last| exceeds the deadband (always when deadband < 0, or NaN/Inf change). */
+/**
+ * recGblCheckDeadband: post when delta > deadband, where delta is |new − last| for finite values, infinite
+ * when exactly one side is NaN or infinite (or the infinities differ in sign), and 0 otherwise — so an
+ * unchanged NaN still posts under a negative deadband, and an infinite deadband never posts.
+ */
 export function deadbandExceeded(last: number, val: number, deadband: number): boolean {
-  if (!Number.isFinite(val) || !Number.isFinite(last)) return !Object.is(val, last);
-  const delta = Math.abs(val - last);
-  return deadband < 0 || delta > deadband || (deadband === 0 && delta !== 0);
+  let delta = 0;
+  if (Number.isFinite(val) && Number.isFinite(last)) delta = Math.abs(last - val);
+  else if (Number.isNaN(val) !== Number.isNaN(last) || isInfinite(val) !== isInfinite(last) || (isInfinite(val) && val !== last)) {
+    delta = Number.POSITIVE_INFINITY;
+  }
+  return delta > deadband;
 }
+
+const isInfinite = (v: number): boolean => v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY;
 
 /** Parse database-file text for a field (menus by choice name or index). */
 export function fieldFromText(fd: FieldDef, text: string): FieldValue {
