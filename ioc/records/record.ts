@@ -254,30 +254,33 @@ export abstract class EpicsRecord {
     return false;
   }
 
-  /** recGblResetAlarms: NSTA/NSEV become STAT/SEVR; returns DBE_ALARM when they changed. */
+  /**
+   * recGblResetAlarms: NSTA/NSEV become STAT/SEVR; returns DBE_ALARM when they changed. SEVR is posted with
+   * DBE_VALUE; STAT with DBE_ALARM when the severity changed and DBE_VALUE when the status did; ACKS
+   * follows the severity when ACKT is NO, else latches the highest unacknowledged one.
+   */
   resetAlarms(): number {
     const stat = this.num('NSTA');
     const sevr = this.num('NSEV');
     this.v['NSTA'] = 0;
     this.v['NSEV'] = 0;
-    let mask = 0;
-    if (stat !== this.v['STAT'] || sevr !== this.v['SEVR']) {
-      const sevrChanged = sevr !== this.v['SEVR'];
-      this.v['STAT'] = stat;
+    let statMask = 0;
+    if (sevr !== this.v['SEVR']) {
       this.v['SEVR'] = sevr;
-      this.post('STAT', DBE.VALUE);
-      if (sevrChanged) this.post('SEVR', DBE.VALUE);
-      mask = DBE.ALARM;
-      // Latch the highest unacknowledged severity (ACKT yes).
-      if (this.v['ACKT'] === 1 && sevr > this.num('ACKS')) {
-        this.v['ACKS'] = sevr;
-        this.post('ACKS', DBE.VALUE);
-      } else if (this.v['ACKT'] === 0 && sevr !== this.num('ACKS')) {
-        this.v['ACKS'] = sevr;
-        this.post('ACKS', DBE.VALUE);
-      }
+      this.post('SEVR', DBE.VALUE);
+      statMask = DBE.ALARM;
     }
-    return mask;
+    if (stat !== this.v['STAT']) {
+      this.v['STAT'] = stat;
+      statMask |= DBE.VALUE;
+    }
+    if (!statMask) return 0;
+    this.post('STAT', statMask);
+    if (this.v['ACKT'] === 0 || sevr >= this.num('ACKS')) {
+      this.v['ACKS'] = sevr;
+      this.post('ACKS', DBE.VALUE);
+    }
+    return DBE.ALARM;
   }
 
   /** UDF alarm when the value was never set (recGblCheckUDF-ish). */
