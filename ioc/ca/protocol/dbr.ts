@@ -224,6 +224,10 @@ export function decodeDbr(
       out.limits = limits;
     }
   }
+  // A count the payload cannot hold fails here, before an array of that (peer-chosen, up to 2^32) size is
+  // allocated; a lone short DBR_STRING tail (strlen+1 padded) is still accepted, as readElements does.
+  const room = end - start - info.valueOffset;
+  if (count > 0 && (count - 1) * info.valueSize + (info.base === DbrBase.STRING ? 1 : info.valueSize) > room) return undefined;
   r.skip(start + info.valueOffset - r.offset);
   out.value = readElements(r, info.base, count);
   return r.ok ? out : undefined;

@@ -315,3 +315,21 @@ describe('conversions on read (native type -> requested type)', () => {
     expect(decodeDbr(32, 1, write(32, 1, snap))?.limits).toMatchObject({ upperDisp: 9, lowerDisp: 247, upperCtrl: 112 });
   });
 });
+
+describe('decodeDbr with a count the payload cannot hold', () => {
+  // The count comes from the peer's header (u32 in the extended form): refuse it before allocating.
+  it('returns undefined at once for a 2^32-1 element DOUBLE in 8 bytes', () => {
+    const t0 = Date.now();
+    expect(decodeDbr(DbrBase.DOUBLE, 0xffffffff, Buffer.alloc(8))).toBeUndefined();
+    expect(decodeDbr(20, 0x10000000, Buffer.alloc(64))).toBeUndefined(); // DBR_TIME_DOUBLE
+    expect(Date.now() - t0).toBeLessThan(200);
+  }, 2000);
+
+  it('still takes exactly-sized payloads and a lone short string', () => {
+    expect(decodeDbr(DbrBase.DOUBLE, 2, Buffer.alloc(16))?.value).toEqual([0, 0]);
+    expect(decodeDbr(DbrBase.DOUBLE, 3, Buffer.alloc(16))).toBeUndefined();
+    expect(decodeDbr(DbrBase.STRING, 1, Buffer.from('ab\0\0\0\0\0\0', 'latin1'))?.value).toEqual(['ab']);
+    expect(decodeDbr(DbrBase.STRING, 2, Buffer.concat([Buffer.alloc(40), Buffer.from('ab\0\0\0\0\0\0')]))?.value).toEqual(['', 'ab']);
+    expect(decodeDbr(DbrBase.STRING, 2, Buffer.alloc(40))).toBeUndefined();
+  });
+});
