@@ -63,8 +63,12 @@ export class LongStringPv extends Pv {
 export function textOfChars(value: DbrValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String.fromCharCode(value & 0xff);
-  const a = value as ArrayLike<number | string>;
-  if (a.length && typeof a[0] === 'string') return String(a[0]);
+  return charArrayText(value as ArrayLike<number | string>);
+}
+
+/** A CHAR array as text (UTF-8 up to the first NUL); a string list gives its first string. */
+export function charArrayText(a: ArrayLike<number | string>): string {
+  if (a.length > 0 && typeof a[0] === 'string') return String(a[0]);
   const bytes: number[] = [];
   for (let i = 0; i < a.length; i++) {
     const b = Number(a[i]) & 0xff;

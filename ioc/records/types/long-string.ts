@@ -2,21 +2,14 @@ import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';
+import { charArrayText } from '../long-string-pv.js';
 import { EpicsRecord } from '../record.js';
 
 /** Text of a value read through a link as a long string (dbGetLinkLS): strings as they are, char arrays up to NUL. */
 export function longStringOf(v: FieldValue): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
-  const a = v as ArrayLike<number | string>;
-  if (a.length > 0 && typeof a[0] === 'string') return String(a[0]);
-  const bytes: number[] = [];
-  for (let i = 0; i < a.length; i++) {
-    const b = Number(a[i]) & 0xff;
-    if (b === 0) break;
-    bytes.push(b);
-  }
-  return Buffer.from(bytes).toString('utf8');
+  return charArrayText(v as ArrayLike<number | string>);
 }
 
 /** Cut a string to at most `max` bytes of UTF-8 without splitting a character. */
