@@ -12,7 +12,11 @@ export interface Logger {
 
 export type LogSink = (level: LogLevel, name: string, msg: string) => void;
 
-let threshold: LogLevel = (process.env['BEAMTWIN_LOG'] as LogLevel | undefined) ?? 'warn';
+const fromEnv = process.env['BEAMTWIN_LOG']?.toLowerCase();
+let threshold: LogLevel = fromEnv && fromEnv in order ? (fromEnv as LogLevel) : 'warn';
+if (fromEnv && !(fromEnv in order)) {
+  process.stderr.write(`beamtwin: BEAMTWIN_LOG=${fromEnv} is not a level (debug, info, warn, error, silent); using warn\n`);
+}
 let sink: LogSink = (level, name, msg) => {
   process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase()} ${name}: ${msg}\n`);
 };
