@@ -43,6 +43,7 @@ export interface MotorDevice {
   setClosedLoop(enable: boolean): void;
   /** SET_ENC_RATIO: encoder counts and motor steps of one common distance. */
   setEncoderRatio(encoder: number, motor: number): void;
+  /** The record lets go of the axis: no more callbacks, and the axis stops where it is (no timer left). */
   disconnect(): void;
 }
 
@@ -160,6 +161,8 @@ class SimMotorDevice implements MotorDevice {
   }
   disconnect(): void {
     this.unsubscribe();
+    // A move under way would otherwise keep its timer (and a served twin's process) alive to its end.
+    this.axis.dispose();
   }
 }
 

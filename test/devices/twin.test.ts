@@ -159,6 +159,21 @@ describe('Twin.reset', () => {
     twin.stop();
   });
 
+  it('stop() leaves no timer behind, even with a motor moving, an exposure, the shutter and a ramp under way', async () => {
+    // A pending motor timer kept `beamtwin serve` alive after Ctrl-C until the move ended.
+    const { clock, twin, pv } = cms();
+    twin.reset();
+    void pv(M.X).put(100);
+    void pv(`${CAM}AcquireTime`).put(5).then(() => pv(`${CAM}Acquire`).put(1));
+    void pv('XF:11BM-ES{Shutter}').put(1);
+    void pv(`${L}STARTHEAT`).put(1);
+    await flush();
+    clock.advance(50);
+    expect(clock.pending).toBeGreaterThanOrEqual(4);
+    twin.stop();
+    expect(clock.pending).toBe(0);
+  });
+
   it('the control PV beamtwin:reset resets; beamtwin:marker takes any text and posts every write', async () => {
     const { clock, twin, pv, values } = cms();
     twin.reset();
