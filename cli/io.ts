@@ -19,3 +19,9 @@ export class CommandFailed extends Error {
     super(message);
   }
 }
+
+/** `--speed` as serve, run and validate take it: the twin's time runs this many times faster, so > 0. */
+export function checkSpeed(speed: number): number {
+  if (!(speed > 0)) throw new UsageError('--speed must be a positive number');
+  return speed;
+}

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { CommandModule } from './command.js';
 import { loadCommands } from './commands/index.js';
+import { ProfileError } from '../devices/profile/profile-error.js';
 import { CommandFailed, UsageError, type CliIo } from './io.js';
 
 /** Parse argv and run one command; returns the process exit code. The only place errors become codes. */
@@ -40,7 +41,7 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
 }
 
 function reportError(e: unknown, io: CliIo): number {
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof ProfileError) {
     io.stderr.write(`beamtwin: ${e.message}\n`);
     return 2;
   }
@@ -48,7 +49,18 @@ function reportError(e: unknown, io: CliIo): number {
     io.stderr.write(`beamtwin: ${e.message}\n`);
     return e.exitCode;
   }
+  if (isSystemError(e)) {
+    // A file that cannot be opened, a port that is taken: Node's message names the file or address.
+    io.stderr.write(`beamtwin: ${e.message}\n`);
+    return 1;
+  }
   const err = e as Error;
   io.stderr.write(`beamtwin: ${err?.stack ?? String(e)}\n`);
   return 1;
+}
+
+/** An error from a system call (fs, net, dgram, dns): `code` and `syscall` say what failed, no stack needed. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const err = e as NodeJS.ErrnoException | undefined;
+  return err instanceof Error && typeof err.code === 'string' && typeof err.syscall === 'string';
 }

@@ -7,7 +7,7 @@ import { InProcessRecorder } from '../../recorder/tap.js';
 import type { Profile } from '../../devices/profile/profile.js';
 import type { Twin } from '../../devices/twin.js';
 import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
+import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
 
 interface RunArgs {
@@ -52,19 +52,25 @@ export async function runRecorded(
   const sinks: TraceSink[] = [memory];
   const twin = session.twin;
   if (opts.record) {
-    sinks.push(
-      new JsonlTraceWriter(opts.record, {
-        format: 'beamtwin-trace',
-        version: 1,
-        producer: 'beamtwin run',
-        profile: twin.profile.name,
-        clock: 'real',
-        speed: opts.speed ?? 1,
-        start: twin.clock.now() / 1000,
-        channels: opts.channels ?? [],
-        source: 'in-process',
-      }),
-    );
+    try {
+      sinks.push(
+        new JsonlTraceWriter(opts.record, {
+          format: 'beamtwin-trace',
+          version: 1,
+          producer: 'beamtwin run',
+          profile: twin.profile.name,
+          clock: 'real',
+          speed: opts.speed ?? 1,
+          start: twin.clock.now() / 1000,
+          channels: opts.channels ?? [],
+          source: 'in-process',
+        }),
+      );
+    } catch (e) {
+      // A trace file that cannot be opened: the twin, its server and repeater must not outlive the error.
+      await session.stop();
+      throw e;
+    }
   }
   const sink = new TeeSink(sinks);
   const recorder = new InProcessRecorder(twin.db, sink, {
@@ -181,6 +187,7 @@ export const runCommand: CommandModule<RunArgs> = {
   handler: async (args: RunArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (argv.length === 0) throw new UsageError('give the command to run after --, e.g. beamtwin run -- python3 plan.py');
+    checkSpeed(args.speed);
     let channels = args.channels;
     if (args.tracked) {
       const { loadProfile } = await import('../../devices/profile/profile.js');

@@ -10,7 +10,7 @@ import { Twin } from '../../devices/twin.js';
 import { untilSignal } from '../signals.js';
 import { startDatabases, wantsDatabases } from '../serve-db.js';
 import type { CommandModule } from '../command.js';
-import { CommandFailed, type CliIo } from '../io.js';
+import { checkSpeed, CommandFailed, type CliIo } from '../io.js';
 
 interface ServeArgs {
   profile?: string;
@@ -45,7 +45,7 @@ export const serveCommand: CommandModule<ServeArgs> = {
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
       .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,
   handler: async (args: ServeArgs, io: CliIo) => {
-    const clock = new RealClock(args.speed);
+    const clock = new RealClock(checkSpeed(args.speed));
     const t0 = performance.now();
     let twin: Twin | undefined;
     let db: PvDatabase;
@@ -91,7 +91,18 @@ export const serveCommand: CommandModule<ServeArgs> = {
         ...(args.interface ? { interfaces: args.interface } : {}),
       },
     });
-    await server.start();
+    try {
+      await server.start();
+    } catch (e) {
+      // A taken port, an address this host does not have: say so, and leave no twin running behind it
+      // (nor the sockets already bound on other interfaces).
+      stopAll();
+      await server.stop();
+      const err = e as NodeJS.ErrnoException;
+      if (typeof err.code !== 'string') throw e;
+      const where = `${args.interface ? ` on ${args.interface.join(', ')}` : ''}${args.port !== undefined ? ` port ${args.port}` : ''}`;
+      throw new CommandFailed(`cannot serve${where}: ${err.message}`);
+    }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
     io.stdout.write(
       `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,

@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import type { Argv } from 'yargs';
-import { parseTrace } from '../../aligner/io/read-trace.js';
 import type { PresetName } from '../../aligner/result.js';
 import { scorePreset } from '../../aligner/score.js';
 import { loadProfile } from '../../devices/profile/profile.js';
@@ -9,8 +7,9 @@ import { renderReport } from '../validate/render.js';
 import { loadRules } from '../validate/rules.js';
 import { scoredEvents } from '../validate/to-aligner.js';
 import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
+import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { runRecorded } from './run.js';
+import { readTraceOrFail } from './score.js';
 
 interface ValidateArgs {
   profile: string;
@@ -44,9 +43,10 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   handler: async (args: ValidateArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');
+    checkSpeed(args.speed);
     const profile = loadProfile(args.profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
-    const reference = args.expect ? parseTrace(fs.readFileSync(args.expect, 'utf8'), args.expect).events : undefined;
+    const reference = args.expect ? readTraceOrFail(args.expect, io) : undefined;
     const outcome = await runRecorded(argv, {
       profile,
       speed: args.speed,

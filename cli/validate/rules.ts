@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import YAML from 'yaml';
+import { UsageError } from '../io.js';
 
 /** Site rules for `beamtwin validate`: a small declarative file (YAML or JSON). */
 export interface Rules {
@@ -9,22 +10,29 @@ export interface Rules {
   readonly forbidden?: readonly string[];
   /** Longest allowed run, seconds of twin time. */
   readonly maxDuration?: number;
-  /** Writes to PVs the real beamline lacks (catch-all hits) break the rules unless false. */
+  /** Reads and writes of PVs the real beamline lacks (catch-all hits) break the rules unless this is true. */
   readonly allowUnknownPvs?: boolean;
-  /** Soft-limit violations and hard-limit hits break the rules unless false. */
+  /** Soft-limit violations and hard-limit hits break the rules unless this is true. */
   readonly allowLimitViolations?: boolean;
 }
 
+/** Read and check a rules file; what is wrong with it is a UsageError naming the file. */
 export function loadRules(file: string): Rules {
   const text = fs.readFileSync(file, 'utf8');
-  const data = (/\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text)) as Rules | null;
-  if (!data || typeof data !== 'object') throw new Error(`${file}: rules must be a mapping`);
+  const json = /\.json$/i.test(file);
+  let data: Rules | null;
+  try {
+    data = (json ? JSON.parse(text) : YAML.parse(text)) as Rules | null;
+  } catch (e) {
+    throw new UsageError(`${file}: not valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!data || typeof data !== 'object') throw new UsageError(`${file}: rules must be a mapping`);
   for (const [pv, r] of Object.entries(data.ranges ?? {})) {
-    if (typeof r !== 'object' || (r.min !== undefined && typeof r.min !== 'number') || (r.max !== undefined && typeof r.max !== 'number')) {
-      throw new Error(`${file}: ranges.${pv} needs numeric min and/or max`);
+    if (!r || typeof r !== 'object' || (r.min !== undefined && typeof r.min !== 'number') || (r.max !== undefined && typeof r.max !== 'number')) {
+      throw new UsageError(`${file}: ranges.${pv} needs numeric min and/or max`);
     }
   }
-  if (data.forbidden && !Array.isArray(data.forbidden)) throw new Error(`${file}: forbidden must be a list of PV names`);
-  if (data.maxDuration !== undefined && typeof data.maxDuration !== 'number') throw new Error(`${file}: maxDuration must be seconds`);
+  if (data.forbidden && !Array.isArray(data.forbidden)) throw new UsageError(`${file}: forbidden must be a list of PV names`);
+  if (data.maxDuration !== undefined && typeof data.maxDuration !== 'number') throw new UsageError(`${file}: maxDuration must be seconds`);
   return data;
 }

@@ -1,6 +1,7 @@
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { RecordDatabase } from '../../ioc/records/record-database.js';
 import type { DeviceHandle } from '../device.js';
+import { ProfileError } from './profile-error.js';
 import type { DeviceSpec } from './profile.js';
 
 /** What a device factory gets: the twin's databases and its spec (profile defaults merged in). */
@@ -23,7 +24,7 @@ export function registerDeviceKind(name: string, kind: DeviceKind): void {
 
 export function deviceKind(name: string): DeviceKind {
   const k = kinds.get(name);
-  if (!k) throw new Error(`unknown device kind "${name}" (known: ${[...kinds.keys()].join(', ')})`);
+  if (!k) throw new ProfileError(`unknown device kind "${name}" (known: ${[...kinds.keys()].join(', ')})`);
   return k;
 }
 
@@ -37,9 +38,9 @@ export function setting<T extends string | number | boolean | readonly unknown[]
   const v = spec[key];
   if (v === undefined) {
     if (fallback !== undefined) return fallback;
-    throw new Error(`device ${String(spec['name'] ?? spec.kind)}: missing "${key}"`);
+    throw new ProfileError(`device ${String(spec['name'] ?? spec.kind)}: missing "${key}"`);
   }
   const ok = type === 'array' ? Array.isArray(v) : typeof v === type;
-  if (!ok) throw new Error(`device ${String(spec['name'] ?? spec.kind)}: "${key}" must be ${type === 'array' ? 'a list' : `a ${type}`}`);
+  if (!ok) throw new ProfileError(`device ${String(spec['name'] ?? spec.kind)}: "${key}" must be ${type === 'array' ? 'a list' : `a ${type}`}`);
   return v as T;
 }

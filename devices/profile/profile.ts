@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { ProfileError } from './profile-error.js';
+
+export { ProfileError };
 
 /** One device of a beamline profile: `kind` picks the model, the rest is its settings. */
 export interface DeviceSpec {
@@ -45,7 +48,7 @@ export const builtinProfiles: Readonly<Record<string, string>> = {
 export function loadProfile(nameOrFile: string): Profile {
   const file = builtinProfiles[nameOrFile] ?? nameOrFile;
   if (!fs.existsSync(file)) {
-    throw new Error(`no profile "${nameOrFile}" (built-in: ${Object.keys(builtinProfiles).join(', ')}; or give a .yaml/.json file)`);
+    throw new ProfileError(`no profile "${nameOrFile}" (built-in: ${Object.keys(builtinProfiles).join(', ')}; or give a .yaml/.json file)`);
   }
   const text = fs.readFileSync(file, 'utf8');
   let data: unknown;
@@ -53,7 +56,7 @@ export function loadProfile(nameOrFile: string): Profile {
     data = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text);
   } catch (e) {
     // The parsers name the line (YAML) or the position (JSON), never the file.
-    throw new Error(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    throw new ProfileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
   return validateProfile(data, file);
 }
@@ -61,7 +64,7 @@ export function loadProfile(nameOrFile: string): Profile {
 /** Check the shape and say what is wrong, with the file name. */
 export function validateProfile(data: unknown, file = 'profile'): Profile {
   const fail = (msg: string): never => {
-    throw new Error(`${file}: ${msg}`);
+    throw new ProfileError(`${file}: ${msg}`);
   };
   if (!data || typeof data !== 'object') fail('not an object');
   const p = data as Profile;
