@@ -17,12 +17,18 @@ export function discreteMetric(rows: readonly Pair<Event>[], match: Comparator, 
     if (p) predCount++;
     if (g && p && match.compare(g, p)) valueMatches++;
   }
-  const total = rows.length;
-  const rate = total ? valueMatches / total : emptyRate;
+  return discreteResult(valueMatches, rows.length, gtCount, predCount, emptyRate);
+}
+
+/**
+ * The discrete metric from its counts, for aligners that know which rows value-match (the native
+ * value-aware alignment): `total` rows, `gtCount`/`predCount` events on each side.
+ */
+export function discreteResult(valueMatches: number, total: number, gtCount: number, predCount: number, emptyRate = 1): MetricResult {
   const exact = valueMatches === gtCount && valueMatches === predCount;
   return {
     name: 'discrete',
-    score: rate,
+    score: total ? valueMatches / total : emptyRate,
     pass: exact,
     details: {
       mismatch_rate: total ? (total - valueMatches) / total : 0,

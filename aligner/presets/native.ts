@@ -1,5 +1,6 @@
 import { aggregate, WEIGHTS_NO_CONTINUOUS, WEIGHTS_WITH_CONTINUOUS } from '../aggregate.js';
 import { DEFAULT_CONTINUOUS, type ContinuousParams } from '../metrics/continuous.js';
+import { discreteResult } from '../metrics/discrete.js';
 import { nativeContinuousMetric, type Series } from '../metrics/continuous-native.js';
 import type { MetricResult } from '../metrics/result.js';
 import { structureMetric } from '../metrics/structure.js';
@@ -69,21 +70,7 @@ export function scoreNative(gtIn: Trace, predIn: Trace, opts: NativeOptions = {}
 
   let valueMatches = 0;
   for (const r of rowsN) if (r.match) valueMatches++;
-  const total = rows.length;
-  const exact = valueMatches === gtD.length && valueMatches === prD.length;
-  const discrete: MetricResult = {
-    name: 'discrete',
-    score: total ? valueMatches / total : 1,
-    pass: exact,
-    details: {
-      mismatch_rate: total ? (total - valueMatches) / total : 0,
-      exact,
-      value_matches: valueMatches,
-      total_pairs: total,
-      gt_event_count: gtD.length,
-      pred_event_count: prD.length,
-    },
-  };
+  const discrete = discreteResult(valueMatches, rows.length, gtD.length, prD.length);
 
   // Each trace's clock starts at its own first event (any channel), not at the first matched pair.
   const t0g = gt[0]?.timestamp ?? 0;
