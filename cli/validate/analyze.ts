@@ -76,11 +76,12 @@ export function analyzeRun(input: {
     const pv = String(m['pv']);
     const name = String(m['name'] ?? pv);
     const rbv = events.filter((e) => e.kind === 'update' && e.channel === `${pv}.RBV`);
-    const setpoints = events.filter((e) => e.kind === 'put' && (e.channel === pv || e.channel === `${pv}.VAL`)).map((e) => num(e.value)).filter((v): v is number => v !== undefined);
+    const setpointPuts = events.filter((e) => e.kind === 'put' && (e.channel === pv || e.channel === `${pv}.VAL`));
+    const setpoints = setpointPuts.map((e) => num(e.value)).filter((v): v is number => v !== undefined);
     const from = num(input.before[`${pv}.RBV`]);
     const to = num(input.after[`${pv}.RBV`]);
     if (from === undefined || to === undefined || (from === to && setpoints.length === 0)) continue;
-    const firstPut = events.find((e) => e.kind === 'put' && e.channel.startsWith(pv));
+    const firstPut = setpointPuts[0];
     const lastRbv = rbv[rbv.length - 1];
     moves.push({
       motor: name,
