@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import type { CommandModule } from './command.js';
+import { CaError } from '../ioc/ca/client/errors.js';
 import { loadCommands } from './commands/index.js';
 import { ProfileError } from '../devices/profile/profile-error.js';
 import { CommandFailed, UsageError, type CliIo } from './io.js';
@@ -48,6 +49,11 @@ function reportError(e: unknown, io: CliIo): number {
   if (e instanceof CommandFailed) {
     io.stderr.write(`beamtwin: ${e.message}\n`);
     return e.exitCode;
+  }
+  if (e instanceof CaError) {
+    // A Channel Access failure (timeout, refused put): its message names the PV and the CA status.
+    io.stderr.write(`beamtwin: ${e.message}\n`);
+    return 1;
   }
   if (isSystemError(e)) {
     // A file that cannot be opened, a port that is taken: Node's message names the file or address.

@@ -187,6 +187,13 @@ export class MotorRecord extends EpicsRecord {
     this.fwdLink();
   }
 
+  /** The IOC stops: let go of the axis, so no motion timer outlives it. */
+  override stop(): void {
+    this.dlyTimer?.cancel();
+    this.dlyTimer = undefined;
+    this.dev?.disconnect();
+  }
+
   // ---- process() --------------------------------------------------------------------------------
 
   protected process(): void {

@@ -63,7 +63,7 @@ registerDeviceKind('motor', {
     for (const f of MOTOR_WATCHED) db.lookup(`${pv}.${f}`);
     return {
       reset: () => motor.teleport(position),
-      stop: () => motor.device?.disconnect(),
+      stop: () => motor.stop(),
     };
   },
   prefixes: (spec) => [String(spec['pv'])],

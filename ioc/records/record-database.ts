@@ -126,6 +126,7 @@ export class RecordDatabase implements RecordEngine {
   }
 
   stop(): void {
+    for (const rec of new Set(this.records.values())) rec.stop();
     for (const t of this.timers) t.cancel();
     this.timers.length = 0;
     for (const t of this.scans.values()) t.cancel();

@@ -152,6 +152,9 @@ export abstract class EpicsRecord {
   /** Type-specific init (EPICS init_record). */
   protected initRecord(): void {}
 
+  /** The IOC is stopping: release device timers (a record with a moving device overrides this). */
+  stop(): void {}
+
   link(field: string): Link {
     let l = this.links?.get(field);
     if (!l) {

@@ -60,9 +60,19 @@ export class CaServer {
     };
   }
 
+  /** Bind and start beaconing. On failure (a taken port …) nothing stays open and the error is rethrown. */
   async start(): Promise<void> {
     if (this.started) throw new Error('server already started');
     this.started = true;
+    try {
+      await this.bind();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async bind(): Promise<void> {
     const interfaces = this.config.interfaces.length ? this.config.interfaces : ['0.0.0.0'];
     let port = this.config.port;
     for (const addr of interfaces) {
@@ -70,6 +80,7 @@ export class CaServer {
       // exclusively: Linux may hand a reuse socket asking for port 0 a port another reuse socket holds,
       // and two isolated twins would then answer each other's searches.
       const sock = dgram.createSocket({ type: 'udp4', reuseAddr: port !== 0 });
+      this.udp.push(sock);
       await new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
         sock.bind(port, addr, () => {
@@ -80,22 +91,21 @@ export class CaServer {
       port = sock.address().port;
       sock.on('message', (msg, rinfo) => this.onDatagram(sock, msg, rinfo));
       sock.on('error', (e) => this.log.error(`UDP socket: ${e.message}`));
-      this.udp.push(sock);
     }
     this._udpPort = port;
     // As RSRV: the TCP listener takes the UDP port number when free, else any port (advertised in replies).
     let tcpPort = port;
     for (const addr of interfaces) {
       const server = net.createServer({ noDelay: true }, (s) => this.onConnection(s));
+      this.tcp.push(server);
       try {
         tcpPort = await listen(server, tcpPort, addr);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.tcp.length > 0) throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.tcp.length > 1) throw e;
         this.log.warn(`TCP port ${tcpPort} in use; taking a free one`);
         tcpPort = await listen(server, 0, addr);
       }
       server.on('error', (e) => this.log.error(`TCP listener: ${e.message}`));
-      this.tcp.push(server);
     }
     this._tcpPort = tcpPort;
     this.beaconAddrs = [...this.config.beaconAddrs, ...(this.config.autoBeaconAddrs ? broadcastAddrs(this.config.beaconAddrs[0]?.port ?? 5065) : [])];
@@ -185,8 +195,20 @@ export class CaServer {
     for (const s of this.sockets) s.destroy();
     for (const c of this.circuits) c.dispose();
     this.circuits.clear();
+    // Also after a failed start: a listener that never listened or a socket that never bound closes at once.
     await Promise.all(this.tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(this.udp.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    await Promise.all(
+      this.udp.map(
+        (s) =>
+          new Promise<void>((r) => {
+            try {
+              s.close(() => r());
+            } catch {
+              r();
+            }
+          }),
+      ),
+    );
     this.tcp.length = 0;
     this.udp.length = 0;
   }
