@@ -7,6 +7,9 @@ import type { Pv } from '../ioc/db/pv.js';
 import type { EventKind, TraceEvent, TraceValue } from './event.js';
 import { nameMatcher } from './filter.js';
 import type { TraceSink } from './jsonl.js';
+import { getLogger } from '../ioc/log.js';
+
+const log = getLogger('beamtwin.recorder');
 
 export interface TapOptions {
   /** Channel names or glob patterns to record (default: all). */
@@ -41,6 +44,8 @@ export class InProcessRecorder {
   private readonly markerPv: Pv | undefined;
   private readonly maxArray: number;
   count = 0;
+  /** Events that could not be recorded (the sink failed: disk full …). */
+  errors = 0;
 
   constructor(
     private readonly db: PvDatabase,
@@ -55,7 +60,15 @@ export class InProcessRecorder {
   }
 
   start(): this {
-    this.sub = this.db.events.subscribe((e) => this.onEvent(e));
+    this.sub = this.db.events.subscribe((e) => {
+      // A throw here would surface later as an uncaught exception and end the twin: report it instead.
+      try {
+        this.onEvent(e);
+      } catch (err) {
+        this.errors++;
+        if (this.errors <= 10) log.error(`recording ${e.kind} event failed: ${(err as Error)?.stack ?? err}`);
+      }
+    });
     return this;
   }
 

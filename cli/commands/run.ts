@@ -28,7 +28,9 @@ export interface RunOutcome {
   readonly signal: string | null;
   readonly timedOut: boolean;
   readonly durationMs: number;
+  /** Every event (empty with keepEvents: false). */
   readonly events: readonly TraceEvent[];
+  readonly tally: RunTally;
   readonly catchAllHits: readonly string[];
   /** Twin time (POSIX seconds) when the command started and ended. */
   readonly startTs: number;
@@ -44,12 +46,14 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
   const memory = new MemorySink();
-  const sinks: TraceSink[] = [memory];
+  const tally = new RunTally();
+  // Every event stays in memory only for callers that analyse them (validate, eval); `run` just counts.
+  const sinks: TraceSink[] = opts.keepEvents === false ? [tally] : [tally, memory];
   const twin = session.twin;
   if (opts.record) {
     try {
@@ -124,7 +128,7 @@ export async function runRecorded(
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, catchAllHits: hits, startTs, endTs, before, after };
+  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after };
 }
 
 /** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */
@@ -149,17 +153,27 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals = 'SIGKILL'): vo
   }
 }
 
+/** Counts events by channel and kind and keeps the failed puts: what `run` summarises, in bounded memory. */
+export class RunTally implements TraceSink {
+  readonly byChannel = new Map<string, Map<string, number>>();
+  readonly failedPuts: TraceEvent[] = [];
+  count = 0;
+  write(e: TraceEvent): void {
+    this.count++;
+    let m = this.byChannel.get(e.channel);
+    if (!m) this.byChannel.set(e.channel, (m = new Map()));
+    m.set(e.kind, (m.get(e.kind) ?? 0) + 1);
+    if (e.kind === 'put-complete' && e.eca !== 1 && this.failedPuts.length < 100) this.failedPuts.push(e);
+  }
+  flush(): void {}
+  close(): void {}
+}
+
 /** Events by channel and kind, catch-all hits, failed puts: the summary `run` prints. */
 export function summarize(o: RunOutcome): string {
-  const byChannel = new Map<string, Map<string, number>>();
-  for (const e of o.events) {
-    const m = byChannel.get(e.channel) ?? new Map<string, number>();
-    m.set(e.kind, (m.get(e.kind) ?? 0) + 1);
-    byChannel.set(e.channel, m);
-  }
-  const errors = o.events.filter((e) => e.kind === 'put-complete' && e.eca !== 1);
+  const { byChannel, failedPuts: errors } = o.tally;
   const lines = [
-    `beamtwin run: ${o.timedOut ? 'timed out and was killed' : `exit ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(2)} s; ${o.events.length} events`,
+    `beamtwin run: ${o.timedOut ? 'timed out and was killed' : `exit ${o.exitCode}`} after ${(o.durationMs / 1000).toFixed(2)} s; ${o.tally.count} events`,
   ];
   for (const [ch, kinds] of [...byChannel].sort((a, b) => a[0].localeCompare(b[0]))) {
     lines.push(`  ${ch}  ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -194,6 +208,7 @@ export const runCommand: CommandModule<RunArgs> = {
       channels = [...(loadProfile(args.profile).tracked ?? []), ...(channels ?? [])];
     }
     const outcome = await runRecorded(argv, {
+      keepEvents: false,
       profile: args.profile,
       ...(args.record ? { record: args.record } : {}),
       ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
@@ -203,7 +218,7 @@ export const runCommand: CommandModule<RunArgs> = {
     });
     if (args.json) {
       io.stdout.write(
-        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.events.length, catchAllHits: outcome.catchAllHits }) + '\n',
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits }) + '\n',
       );
     } else {
       io.stderr.write(summarize(outcome));
