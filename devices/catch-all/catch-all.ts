@@ -1,12 +1,17 @@
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv, PvOptions } from '../../ioc/db/pv.js';
+import { getLogger } from '../../ioc/log.js';
+
+const log = getLogger('beamtwin.catch-all');
 
 export interface CatchAllOptions {
   /** Unknown names under these prefixes are fabricated on first search. */
   readonly prefixes: readonly string[];
   /** Names under these prefixes (the simulated devices) are never fabricated. */
   readonly exclude?: readonly string[];
+  /** At most this many fabricated PVs (default 10 000). */
+  readonly maxPvs?: number;
 }
 
 export interface CatchAllHit {
@@ -59,6 +64,11 @@ export function installCatchAll(db: PvDatabase, opts: CatchAllOptions): { readon
     if (!opts.prefixes.some((p) => name.startsWith(p))) return undefined;
     if (opts.exclude?.some((p) => name.startsWith(p))) return undefined;
     if (!/^[\x21-\x7e]+$/.test(name) || name.length > 200) return undefined;
+    // Bounded, like everything a client can make the twin allocate.
+    if (hits.length >= (opts.maxPvs ?? 10_000)) {
+      if (hits.length === (opts.maxPvs ?? 10_000)) log.warn(`catch-all limit of ${hits.length} fabricated PVs reached; further unknown names stay unknown`);
+      return undefined;
+    }
     const { type, options } = guessPvType(name);
     const pv = db.create(name, { ...options, description: 'catch-all' });
     made.add(pv);

@@ -49,7 +49,8 @@ export function createLinkam(db: PvDatabase, opts: LinkamOptions): DeviceHandle 
     pv.set(v as number, { force: true });
   };
   const sp = make('SETPOINT:SET', { type: DbrBase.DOUBLE, value: defaults.sp, units: 'C', precision: 1, put: (pv, v) => { forcePut(pv, v); updateStatus(); } });
-  const rr = make('RAMPRATE:SET', { type: DbrBase.DOUBLE, value: defaults.rr, units: 'C/min', precision: 1, put: forcePut });
+  // No units: a real Linkam takes °C/min, but the reference model steps 0.1 × RAMPRATE °C each second.
+  const rr = make('RAMPRATE:SET', { type: DbrBase.DOUBLE, value: defaults.rr, precision: 1, put: forcePut });
   const temp = make('TEMP', { type: DbrBase.DOUBLE, value: defaults.temp, units: 'C', precision: 1, put: (pv, v) => { forcePut(pv, v); updateStatus(); } });
   const status = make('STATUS', { type: DbrBase.LONG, value: 0, writable: false });
   const heat = make('STARTHEAT', {

@@ -137,3 +137,14 @@ describe('the CMS twin’s catch-all', () => {
     twin.stop();
   });
 });
+
+describe('catch-all bound', () => {
+  it('fabricates at most maxPvs names; later unknown names stay unknown, earlier ones keep working', () => {
+    const db = new PvDatabase(new VirtualClock());
+    const ca = installCatchAll(db, { prefixes: ['X:'], maxPvs: 3 });
+    for (const n of ['X:a', 'X:b', 'X:c']) expect(db.lookup(n)).toBeDefined();
+    expect(db.lookup('X:d')).toBeUndefined();
+    expect(db.lookup('X:a')).toBeDefined();
+    expect(ca.hits.map((h) => h.name)).toEqual(['X:a', 'X:b', 'X:c']);
+  });
+});
