@@ -56,6 +56,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       onOutput: (s) => io.stderr.write(s),
       snapshot: (twin) => [
         ...profile.devices.filter((d) => d.kind === 'motor').map((d) => `${String(d['pv'])}.RBV`),
+        ...profile.devices.filter((d) => d.kind === 'areaDetector').map((d) => `${String(d['prefix'])}:cam1:ArrayCounter_RBV`),
         ...twin.tracked,
       ],
     });

@@ -30,7 +30,7 @@ export interface ValidationReport {
   readonly timedOut: boolean;
   readonly duration: number;
   readonly moves: readonly MotorMove[];
-  readonly exposures: { readonly count: number; readonly totalSeconds: number; readonly detector: string }[];
+  readonly exposures: { readonly count: number; readonly images: number; readonly totalSeconds: number; readonly detector: string }[];
   readonly temperatures: { readonly pv: string; readonly from: number; readonly to: number; readonly min: number; readonly max: number; readonly setpoints: readonly number[] }[];
   readonly writes: Readonly<Record<string, number>>;
   readonly findings: readonly Finding[];
@@ -38,6 +38,9 @@ export interface ValidationReport {
   readonly score?: { readonly preset: string; readonly full: number; readonly accurate: boolean };
   readonly ok: boolean;
 }
+
+/** Motor record fields whose write starts motion. */
+const MOTION_FIELDS = new Set(['VAL', 'DVAL', 'RVAL', 'RLV', 'TWF', 'TWR', 'HOMF', 'HOMR', 'JOGF', 'JOGR']);
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : Array.isArray(v) && typeof v[0] === 'number' ? v[0] : undefined);
 
@@ -78,10 +81,12 @@ export function analyzeRun(input: {
     const rbv = events.filter((e) => e.kind === 'update' && e.channel === `${pv}.RBV`);
     const setpointPuts = events.filter((e) => e.kind === 'put' && (e.channel === pv || e.channel === `${pv}.VAL`));
     const setpoints = setpointPuts.map((e) => num(e.value)).filter((v): v is number => v !== undefined);
+    // Any command that starts motion: setpoints in any coordinate, tweaks, jogs, homing.
+    const motionPuts = events.filter((e) => e.kind === 'put' && (e.channel === pv || MOTION_FIELDS.has(e.channel.slice(pv.length + 1))) && e.channel.startsWith(pv));
     const from = num(input.before[`${pv}.RBV`]);
     const to = num(input.after[`${pv}.RBV`]);
     if (from === undefined || to === undefined || (from === to && setpoints.length === 0)) continue;
-    const firstPut = setpointPuts[0];
+    const firstPut = motionPuts[0];
     const lastRbv = rbv[rbv.length - 1];
     moves.push({
       motor: name,
@@ -106,22 +111,31 @@ export function analyzeRun(input: {
   const exposures = devicesOf(profile, 'areaDetector').map((d) => {
     const cam = `${String(d['prefix'])}:cam1:`;
     let count = 0;
+    let images = 0;
     let total = 0;
     let acquireTime = num(input.before[`${cam}AcquireTime`]) ?? 0;
+    let exposures = 1;
+    let counter = num(input.before[`${cam}ArrayCounter_RBV`]);
     let acquiring = false;
     for (const e of events) {
       if (e.kind !== 'update') continue;
       if (e.channel === `${cam}AcquireTime`) acquireTime = num(e.value) ?? acquireTime;
-      if (e.channel === `${cam}Acquire`) {
+      else if (e.channel === `${cam}NumExposures`) exposures = Math.max(1, num(e.value) ?? 1);
+      else if (e.channel === `${cam}ArrayCounter_RBV`) {
+        // Each image the detector read out counts its own exposure (Multiple/Continuous modes take several).
         const v = num(e.value);
-        if (v === 1 && !acquiring) {
-          count++;
-          total += acquireTime;
+        if (v !== undefined && counter !== undefined && v > counter) {
+          images += v - counter;
+          total += (v - counter) * acquireTime * exposures;
         }
+        counter = v;
+      } else if (e.channel === `${cam}Acquire`) {
+        const v = num(e.value);
+        if (v === 1 && !acquiring) count++;
         acquiring = v === 1;
       }
     }
-    return { detector: String(d['name'] ?? d['prefix']), count, totalSeconds: total };
+    return { detector: String(d['name'] ?? d['prefix']), count, images, totalSeconds: total };
   });
 
   const temperatures = devicesOf(profile, 'linkam').map((d) => {

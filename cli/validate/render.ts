@@ -14,7 +14,7 @@ export function renderReport(r: ValidationReport): string {
   }
   out.push('Detector exposures:');
   if (!r.exposures.some((e) => e.count)) out.push('  none');
-  for (const e of r.exposures) if (e.count) out.push(`  ${e.detector}: ${e.count} acquisitions, ${fmt(e.totalSeconds)} s total exposure`);
+  for (const e of r.exposures) if (e.count) out.push(`  ${e.detector}: ${e.count} acquisitions, ${e.images} images, ${fmt(e.totalSeconds)} s total exposure`);
   out.push('Temperatures:');
   const temps = r.temperatures.filter((t) => t.from !== t.to || t.setpoints.length || t.min !== t.max);
   if (!temps.length) out.push('  unchanged');

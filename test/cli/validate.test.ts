@@ -73,7 +73,7 @@ describe('beamtwin validate (cms profile)', () => {
     expect(r.out).toMatch(/^PASS/);
     expect(r.out).toMatch(/smx \(XF:11BMB-ES\{Chm:Smpl-Ax:X\}Mtr\): 0 -> 0\.5, distance 0\.5/);
     expect(r.out).toMatch(/sth \(XF:11BMB-ES\{Chm:Smpl-Ax:theta\}Mtr\): 0 -> -0\.2, distance 0\.2/);
-    expect(r.out).toMatch(/pilatus2M: 1 acquisitions, 0\.2 s total exposure/);
+    expect(r.out).toMatch(/pilatus2M: 1 acquisitions, 1 images, 0\.2 s total exposure/);
     expect(r.out).toMatch(/Findings:\n {2}none/);
   }, 60_000);
 });

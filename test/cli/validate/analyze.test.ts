@@ -23,3 +23,26 @@ describe('validate: motor moves', () => {
     expect(r.moves[0]!.seconds).toBeCloseTo(0.6, 9);
   });
 });
+
+describe('validate: moves by other commands and exposures', () => {
+  it('a tweak is a move that starts at the tweak', () => {
+    const events = [ev('put', `${X}.TWV`, 100, 0.5), ev('put', `${X}.TWF`, 105, 1), ev('update', `${X}.RBV`, 105.4, 0.5)];
+    const r = analyzeRun({ command: ['x'], events, profile, before: { [`${X}.RBV`]: 0 }, after: { [`${X}.RBV`]: 0.5 }, exitCode: 0, timedOut: false, catchAllHits: [] });
+    expect(r.moves[0]!.seconds).toBeCloseTo(0.4, 9);
+  });
+
+  it('counts every image of a Multiple acquisition, each with its exposure time', () => {
+    const cam = 'D{1}:cam1:';
+    const det: Profile = { name: 't', devices: [{ kind: 'areaDetector', name: 'det', prefix: 'D{1}' }] };
+    const events = [
+      ev('update', `${cam}AcquireTime`, 100, 0.5),
+      ev('update', `${cam}Acquire`, 101, 1),
+      ev('update', `${cam}ArrayCounter_RBV`, 101.5, 8),
+      ev('update', `${cam}ArrayCounter_RBV`, 102, 9),
+      ev('update', `${cam}ArrayCounter_RBV`, 102.5, 10),
+      ev('update', `${cam}Acquire`, 102.5, 0),
+    ];
+    const r = analyzeRun({ command: ['x'], events, profile: det, before: { [`${cam}AcquireTime`]: 0.1, [`${cam}ArrayCounter_RBV`]: 7 }, after: {}, exitCode: 0, timedOut: false, catchAllHits: [] });
+    expect(r.exposures[0]).toMatchObject({ count: 1, images: 3, totalSeconds: 1.5 });
+  });
+});
