@@ -27,6 +27,8 @@ export class CaRecorder {
   private seq = 0;
   private readonly maxArray: number;
   count = 0;
+  /** Names that connected at least once. */
+  readonly connected = new Set<string>();
 
   constructor(
     private readonly sink: TraceSink,
@@ -47,6 +49,7 @@ export class CaRecorder {
         ch.connection$.subscribe((up) => {
           if (up === wasUp) return;
           wasUp = up;
+          if (up) this.connected.add(name);
           this.local(up ? 'connect' : 'disconnect', name);
         }),
       );

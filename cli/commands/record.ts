@@ -58,6 +58,11 @@ export const recordCommand: CommandModule<RecordArgs> = {
     await recorder.stop();
     writer.close();
     io.stderr.write(`beamtwin record: ${recorder.count} events\n`);
+    const never = [...new Set(names)].filter((n) => !recorder.connected.has(n));
+    if (never.length) {
+      io.stderr.write(`beamtwin record: never connected: ${never.join(', ')}\n`);
+      return 1;
+    }
     return 0;
   },
 };

@@ -108,4 +108,13 @@ describe('beamtwin record', () => {
     expect(await runCli(['record', 'X', '-o', path.join(dir, 'x.jsonl'), '--mask', 'value,bogus'], b.io, [recordCommand])).toBe(2);
     expect(b.err.join('')).toMatch(/unknown mask word "bogus"/);
   });
+
+  it('a PV that never connects is named and the exit status is 1 (the rest is still recorded)', async () => {
+    const file = path.join(dir, 'missing.jsonl');
+    const b = io();
+    const code = await runCli(['record', `${L}TEMP`, 'NO:SUCH:PV:ever', '-o', file, '--duration', '1'], b.io, [recordCommand]);
+    expect(code).toBe(1);
+    expect(b.err.join('')).toMatch(/never connected: NO:SUCH:PV:ever/);
+    expect(readJsonlTrace(file).events.some((e) => e.kind === 'update' && e.channel === `${L}TEMP`)).toBe(true);
+  });
 });
