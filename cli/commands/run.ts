@@ -113,7 +113,18 @@ export async function runRecorded(
       opts.onOutput?.(`beamtwin run: cannot start ${argv[0]}: ${e.message}\n`);
       resolve({ code: 127, signal: null });
     });
-    child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+    child.on('exit', (c, s) => {
+      // Piped output is complete only at 'close' (the child's stdio has ended); a background process
+      // that keeps the pipe open must not hold the run, so wait for it briefly only.
+      const done = () => resolve({ code: c, signal: s });
+      if (child.stdout || child.stderr) {
+        const t = setTimeout(done, 500);
+        child.once('close', () => {
+          clearTimeout(t);
+          done();
+        });
+      } else done();
+    });
   });
   if (timer) clearTimeout(timer);
   process.off('SIGINT', forward);
