@@ -7,6 +7,7 @@ import { Twin } from '../../devices/twin.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { VirtualClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
+import { setLogSink } from '../../ioc/log.js';
 
 describe('guessPvType: the note’s string / enum / double rules', () => {
   it.each([
@@ -139,12 +140,20 @@ describe('the CMS twin’s catch-all', () => {
 });
 
 describe('catch-all bound', () => {
-  it('fabricates at most maxPvs names; later unknown names stay unknown, earlier ones keep working', () => {
+  it('fabricates at most maxPvs names; later unknown names stay unknown (said once), earlier ones keep working', () => {
     const db = new PvDatabase(new VirtualClock());
     const ca = installCatchAll(db, { prefixes: ['X:'], maxPvs: 3 });
-    for (const n of ['X:a', 'X:b', 'X:c']) expect(db.lookup(n)).toBeDefined();
-    expect(db.lookup('X:d')).toBeUndefined();
-    expect(db.lookup('X:a')).toBeDefined();
+    const warnings: string[] = [];
+    const prev = setLogSink((level, _name, msg) => level === 'warn' && warnings.push(msg));
+    try {
+      for (const n of ['X:a', 'X:b', 'X:c']) expect(db.lookup(n)).toBeDefined();
+      expect(db.lookup('X:d')).toBeUndefined();
+      expect(db.lookup('X:e')).toBeUndefined();
+      expect(db.lookup('X:a')).toBeDefined();
+    } finally {
+      setLogSink(prev);
+    }
     expect(ca.hits.map((h) => h.name)).toEqual(['X:a', 'X:b', 'X:c']);
+    expect(warnings).toEqual([expect.stringMatching(/catch-all limit of 3/)]);
   });
 });
