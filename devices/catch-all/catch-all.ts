@@ -60,13 +60,15 @@ export function guessPvType(name: string): { type: 'string' | 'enum' | 'double';
 export function installCatchAll(db: PvDatabase, opts: CatchAllOptions): { readonly hits: CatchAllHit[]; isCatchAll(pv: Pv): boolean } {
   const hits: CatchAllHit[] = [];
   const made = new WeakSet<Pv>();
+  let full = false;
   db.addResolver((name) => {
     if (!opts.prefixes.some((p) => name.startsWith(p))) return undefined;
     if (opts.exclude?.some((p) => name.startsWith(p))) return undefined;
     if (!/^[\x21-\x7e]+$/.test(name) || name.length > 200) return undefined;
     // Bounded, like everything a client can make the twin allocate.
     if (hits.length >= (opts.maxPvs ?? 10_000)) {
-      if (hits.length === (opts.maxPvs ?? 10_000)) log.warn(`catch-all limit of ${hits.length} fabricated PVs reached; further unknown names stay unknown`);
+      if (!full) log.warn(`catch-all limit of ${hits.length} fabricated PVs reached; further unknown names stay unknown`);
+      full = true;
       return undefined;
     }
     const { type, options } = guessPvType(name);
