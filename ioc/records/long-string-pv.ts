@@ -1,9 +1,10 @@
 import { DbrBase } from '../ca/protocol/dbr-types.js';
 import type { DbrValue, Limits } from '../ca/protocol/snapshot.js';
 import { noLimits } from '../ca/protocol/snapshot.js';
-import { Pv, type PutContext } from '../db/pv.js';
+import type { PutContext } from '../db/pv.js';
 import type { FieldDef } from './field.js';
 import type { EpicsRecord } from './record.js';
+import { RecordFieldPv } from './record-field-pv.js';
 
 /** PVLINK_STRINGSZ: what `REC.INP$` offers for link text. */
 export const LINK_STRING_SIZE = 1024;
@@ -16,14 +17,9 @@ export const STRING_FIELD_SIZE = 40;
  * char array stores the text up to the first NUL through the record's put path (processing included).
  * Alarm, time and monitors follow the plain field PV.
  */
-export class LongStringPv extends Pv {
-  constructor(
-    readonly record: EpicsRecord,
-    readonly field: FieldDef,
-    name: string,
-    capacity: number,
-  ) {
-    super(name, { type: DbrBase.CHAR, recordType: record.recordType, writable: !field.readOnly, maxCount: capacity }, record.clock);
+export class LongStringPv extends RecordFieldPv {
+  constructor(record: EpicsRecord, field: FieldDef, name: string, capacity: number) {
+    super(record, field, name, { type: DbrBase.CHAR, recordType: record.recordType, writable: !field.readOnly, maxCount: capacity });
   }
 
   override get value(): DbrValue {
@@ -35,24 +31,9 @@ export class LongStringPv extends Pv {
     return out;
   }
   override set value(_v: DbrValue) {}
-  override get status(): number {
-    return this.record.v['STAT'] as number;
-  }
-  override set status(_v: number) {}
-  override get severity(): number {
-    return this.record.v['SEVR'] as number;
-  }
-  override set severity(_v: number) {}
-  override get secPastEpoch(): number {
-    return this.record.sec;
-  }
-  override get nsec(): number {
-    return this.record.nsec;
-  }
   override get limits(): Limits {
     return noLimits;
   }
-  override stamp(): void {}
 
   protected override applyPut(value: DbrValue, ctx: PutContext): Promise<void> {
     return this.record.putField(this.field, textOfChars(value), ctx);
