@@ -18,6 +18,7 @@ import {
   DATA_TYPE_BYTES,
   DATA_TYPES,
   DataType,
+  declareAttributesAndPool,
   DISABLE_ENABLE,
   NO_YES,
   ParamSet,
@@ -183,15 +184,7 @@ export class CamDriver {
     this.arrayCounter = p.long('ArrayCounter', 0);
     p.roDouble('ArrayRate_RBV', 0, 2, { units: 'Hz' });
     this.arrayCallbacks = p.menu('ArrayCallbacks', DISABLE_ENABLE, 1);
-    p.chars('NDAttributesFile');
-    p.chars('NDAttributesMacros');
-    p.roMenu('NDAttributesStatus', ['Attributes file OK', 'File not found', 'XML syntax error', 'Macro substitution error'], 0);
-    p.roDouble('PoolMaxMem', 0, 1, { units: 'MB' });
-    p.roDouble('PoolUsedMem', 0, 1, { units: 'MB' });
-    p.roLong('PoolAllocBuffers');
-    p.roLong('PoolFreeBuffers');
-    p.roLong('PoolUsedBuffers');
-    p.roLong('PoolMaxBuffers');
+    declareAttributesAndPool(p);
     p.wo('PoolPollStats', { type: DbrBase.ENUM, enumStrings: ['Done', 'Poll'] });
     p.wo('EmptyFreeList', { type: DbrBase.ENUM, enumStrings: ['Done', 'Empty'] });
     p.wo('PreAllocBuffers', { type: DbrBase.ENUM, enumStrings: ['Done', 'Allocate'] });

@@ -10,6 +10,7 @@ import {
   COLOR_MODES,
   DATA_TYPE_BYTES,
   DATA_TYPES,
+  declareAttributesAndPool,
   DISABLE_ENABLE,
   NO_YES,
   ParamSet,
@@ -130,15 +131,7 @@ export abstract class NDPlugin {
     p.roLong('EpicsTSSec_RBV');
     p.roLong('EpicsTSNsec_RBV');
     this.arrayCallbacks = p.menu('ArrayCallbacks', DISABLE_ENABLE, 1);
-    p.chars('NDAttributesFile');
-    p.chars('NDAttributesMacros');
-    p.roMenu('NDAttributesStatus', ['Attributes file OK', 'File not found', 'XML syntax error', 'Macro substitution error'], 0);
-    p.roDouble('PoolMaxMem', 0, 1, { units: 'MB' });
-    p.roDouble('PoolUsedMem', 0, 1, { units: 'MB' });
-    p.roLong('PoolAllocBuffers');
-    p.roLong('PoolFreeBuffers');
-    p.roLong('PoolUsedBuffers');
-    p.roLong('PoolMaxBuffers');
+    declareAttributesAndPool(p);
     p.roLong('NumQueuedArrays');
     p.wo('EmptyFreeList', { type: DbrBase.ENUM, enumStrings: ['Done', 'Empty'] });
     // Arrays arrive from the clock, never during construction: subclasses finish their records first.
