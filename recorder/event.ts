@@ -38,7 +38,10 @@ export interface TraceEvent {
 export interface TraceHeader {
   readonly format: 'beamtwin-trace';
   readonly version: 1;
+  /** The program that wrote the trace (`beamtwin run`) … */
   readonly producer: string;
+  /** … and the beamtwin version it belongs to. */
+  readonly beamtwinVersion?: string;
   readonly profile?: string;
   readonly clock: 'real' | 'virtual' | string;
   readonly speed?: number;

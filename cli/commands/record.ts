@@ -5,6 +5,7 @@ import { CaRecorder } from '../../recorder/ca-recorder.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
 import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
+import { beamtwinVersion } from '../version.js';
 import { UsageError, type CliIo } from '../io.js';
 
 interface RecordArgs {
@@ -47,6 +48,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
       format: 'beamtwin-trace',
       version: 1,
       producer: 'beamtwin record',
+        beamtwinVersion,
       clock: 'real',
       start: Date.now() / 1000,
       channels: names,

@@ -7,6 +7,7 @@ import { InProcessRecorder } from '../../recorder/tap.js';
 import type { Profile } from '../../devices/profile/profile.js';
 import type { Twin } from '../../devices/twin.js';
 import type { CommandModule } from '../command.js';
+import { beamtwinVersion } from '../version.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
 
@@ -62,6 +63,7 @@ export async function runRecorded(
           format: 'beamtwin-trace',
           version: 1,
           producer: 'beamtwin run',
+        beamtwinVersion,
           profile: twin.profile.name,
           clock: 'real',
           speed: opts.speed ?? 1,

@@ -66,7 +66,7 @@ describe('beamtwin record', () => {
     expect(err).toContain('beamtwin record: recording 4 PVs');
     const r = readJsonlTrace(file);
     expect(r.truncated).toBe(false);
-    expect(r.header).toMatchObject({ format: 'beamtwin-trace', producer: 'beamtwin record', source: 'ca', channels: [`${L}STARTHEAT`, `${L}TEMP`, `${L}SETPOINT:SET`, `${L}TEMP`] });
+    expect(r.header).toMatchObject({ format: 'beamtwin-trace', producer: 'beamtwin record', beamtwinVersion: expect.stringMatching(/^\d+\.\d+\.\d+/), source: 'ca', channels: [`${L}STARTHEAT`, `${L}TEMP`, `${L}SETPOINT:SET`, `${L}TEMP`] });
     const ev = r.events;
     expect(err).toContain(`beamtwin record: ${ev.length} events\n`);
     // TEMP is named twice but recorded once.
