@@ -158,6 +158,27 @@ export class DbLexer {
     this.pos = p;
   }
 
+  /** Skip blanks and comments and note where the next token starts (line, column); returns its offset. */
+  private startToken(): number {
+    this.skipWsAndComments();
+    this.tline = this.line;
+    this.tcol = this.pos - this.lineStart + 1;
+    this.quoted = false;
+    return this.pos;
+  }
+
+  /** Offset after the run of characters of class `mask` that starts at `p`. */
+  private scanClass(p: number, mask: number): number {
+    const s = this.src;
+    const n = s.length;
+    while (p < n) {
+      const d = s.charCodeAt(p);
+      if (d < 128 && CLS[d]! & mask) p++;
+      else break;
+    }
+    return p;
+  }
+
   private error(msg: string): Tok {
     this.err = msg;
     this.tok = Tok.ERROR;
@@ -173,23 +194,14 @@ export class DbLexer {
 
   /** Next token in the INITIAL state. */
   next(): Tok {
-    this.skipWsAndComments();
     const s = this.src;
     const n = s.length;
-    let p = this.pos;
-    this.tline = this.line;
-    this.tcol = p - this.lineStart + 1;
-    this.quoted = false;
+    let p = this.startToken();
     if (p >= n) return (this.tok = Tok.EOF);
     const c = s.charCodeAt(p);
     if (c < 128 && CLS[c]! & C_BARE) {
       const st = p;
-      p++;
-      while (p < n) {
-        const d = s.charCodeAt(p);
-        if (d < 128 && CLS[d]! & C_BARE) p++;
-        else break;
-      }
+      p = this.scanClass(p + 1, C_BARE);
       this.pos = p;
       const len = p - st;
       // keywords are 4-10 lowercase letters: compare in place, no slice (field names are upper case)
@@ -267,23 +279,14 @@ export class DbLexer {
 
   /** Next token in the JSON state (field and info values). */
   nextJson(): Tok {
-    this.skipWsAndComments();
     const s = this.src;
     const n = s.length;
-    let p = this.pos;
-    this.tline = this.line;
-    this.tcol = p - this.lineStart + 1;
-    this.quoted = false;
+    let p = this.startToken();
     if (p >= n) return (this.tok = Tok.EOF);
     const c = s.charCodeAt(p);
     if (c < 128 && CLS[c]! & C_JBARE) {
       const st = p;
-      p++;
-      while (p < n) {
-        const d = s.charCodeAt(p);
-        if (d < 128 && CLS[d]! & C_JBARE) p++;
-        else break;
-      }
+      p = this.scanClass(p + 1, C_JBARE);
       this.pos = p;
       const w = s.slice(st, p);
       this.val = w;
