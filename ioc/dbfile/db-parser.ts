@@ -499,16 +499,7 @@ class DbParser {
       this.err(line, col, `can't set 'NAME' field of record '${rec.name}'`);
       return;
     }
-    for (const f of rec.fields) {
-      if (f.name === name) {
-        f.value = value;
-        f.file = this.file;
-        f.line = line;
-        f.col = col;
-        return;
-      }
-    }
-    rec.fields.push({ file: this.file, line, col, name, value });
+    this.upsert(rec.fields, name, value, line, col);
   }
 
   private setInfo(rec: DbRecordDef, name: string, value: string, line: number, col: number): void {
@@ -516,7 +507,12 @@ class DbParser {
       this.err(line, col, "info item name can't be empty");
       return;
     }
-    for (const f of rec.info) {
+    this.upsert(rec.info, name, value, line, col);
+  }
+
+  /** A later definition of the same field or info item replaces the value and its position (EPICS). */
+  private upsert(items: DbFieldDef[], name: string, value: string, line: number, col: number): void {
+    for (const f of items) {
       if (f.name === name) {
         f.value = value;
         f.file = this.file;
@@ -525,7 +521,7 @@ class DbParser {
         return;
       }
     }
-    rec.info.push({ file: this.file, line, col, name, value });
+    items.push({ file: this.file, line, col, name, value });
   }
 
   /** createAlias() */
