@@ -7,8 +7,6 @@ export class ConversionError extends Error {
   override name = 'ConversionError';
 }
 
-const isNumericBase = (b: DbrBase): boolean => b !== DbrBase.STRING;
-
 /**
  * Format a number the way EPICS' cvtDoubleToString / cvtFloatToString (libcom cvtFast.c) do for a given
  * precision: a fixed-point fast path for |v| <= 1e7 and precision <= 8; beyond that "%.*f" with at most 3
@@ -166,4 +164,3 @@ export function coerce(v: number, base: DbrBase): number {
   }
 }
 
-export { isNumericBase };

@@ -1,6 +1,5 @@
 import {
   EXTENDED_COUNT_MARK,
-  EXTENDED_HEADER_SIZE,
   EXTENDED_SIZE_MARK,
   HEADER_SIZE,
 } from './constants.js';
@@ -160,4 +159,3 @@ export function toInt16(v: number): number {
   return (v << 16) >> 16;
 }
 
-export { EXTENDED_HEADER_SIZE };
