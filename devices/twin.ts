@@ -97,7 +97,7 @@ export class Twin {
   }
 
   /** A PV the twin serves by itself (record fields made on demand), never one the catch-all would fabricate. */
-  private served(name: string): Pv | undefined {
+  served(name: string): Pv | undefined {
     const dot = name.lastIndexOf('.');
     return this.db.get(name) ?? (this.records.findRecord(dot > 0 ? name.slice(0, dot) : name) ? this.db.lookup(name) : undefined);
   }

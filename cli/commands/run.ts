@@ -148,10 +148,8 @@ export async function runRecorded(
 function snapshotOf(twin: Twin, names: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const n of names) {
-    // Field PVs of records resolve on demand; never let a snapshot fabricate a catch-all PV.
-    const dot = n.lastIndexOf('.');
-    const pv = twin.db.get(n) ?? (dot > 0 && twin.records.findRecord(n.slice(0, dot)) ? twin.db.lookup(n) : undefined);
-    const v = pv?.value;
+    // Never let a snapshot fabricate a catch-all PV.
+    const v = twin.served(n)?.value;
     out[n] = v !== null && typeof v === 'object' ? Array.from(v as ArrayLike<number>) : v;
   }
   return out;
