@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { readTrace } from './io/read-trace.js';
-import type { PresetName, ScoreResult } from './result.js';
+import type { BestOf, PresetName, ScoreResult } from './result.js';
 import { scorePreset, type ScoreOptions } from './score.js';
 
 /** One task of a dataset: references, a prediction, and what the harness needs to know about it. */
@@ -105,6 +105,30 @@ export interface TaskRow {
   readonly result?: ScoreResult;
 }
 
+/** A task's row from its best-of score, in the harness's terms (also used by `beamtwin eval`). */
+export function rowFromBest(id: string, complexity: 'simple' | 'complex', preset: PresetName, b: BestOf): TaskRow {
+  const r = b.best;
+  const c = r.metrics.continuous;
+  const noChanges = preset === 'vision' && b.index === -1;
+  return {
+    id,
+    complexity,
+    exactCodeMatch: false,
+    referenceIndex: b.index,
+    fullScore: r.fullScore,
+    fullMatch: r.accuracy,
+    discreteRate: r.metrics.discrete!.score,
+    discreteExact: r.metrics.discrete!.pass,
+    timingScore: r.metrics.timing!.score,
+    timingPass: r.metrics.timing!.pass,
+    continuousScore: c ? c.score : null,
+    continuousPass: c ? c.pass : null,
+    continuousForStats: noChanges ? 0 : c ? c.score : 1,
+    ...(r.referenceError ? { error: r.referenceError } : {}),
+    result: r,
+  };
+}
+
 export function scoreTask(task: DatasetTask, preset: PresetName, opts: ScoreOptions = {}): TaskRow {
   const complexity = task.isComplex ? 'complex' : 'simple';
   const base = { id: task.id, complexity, exactCodeMatch: task.exactCodeMatch } as const;
@@ -115,24 +139,7 @@ export function scoreTask(task: DatasetTask, preset: PresetName, opts: ScoreOpti
     const refs = task.references.map((r) => readTrace(r).events);
     const pred = readTrace(task.prediction!).events;
     const b = scorePreset(preset, refs, pred, { ...opts, ignore: [...(opts.ignore ?? []), ...task.ignore] });
-    const r = b.best;
-    const c = r.metrics.continuous;
-    const noChanges = preset === 'vision' && b.index === -1;
-    return {
-      ...base,
-      referenceIndex: b.index,
-      fullScore: r.fullScore,
-      fullMatch: r.accuracy,
-      discreteRate: r.metrics.discrete!.score,
-      discreteExact: r.metrics.discrete!.pass,
-      timingScore: r.metrics.timing!.score,
-      timingPass: r.metrics.timing!.pass,
-      continuousScore: c ? c.score : null,
-      continuousPass: c ? c.pass : null,
-      continuousForStats: noChanges ? 0 : c ? c.score : 1,
-      ...(r.referenceError ? { error: r.referenceError } : {}),
-      result: r,
-    };
+    return rowFromBest(task.id, complexity, preset, b);
   } catch (e) {
     return { ...base, referenceIndex: -1, fullScore: 0, fullMatch: false, discreteRate: 0, discreteExact: false, timingScore: 0, timingPass: false, continuousScore: null, continuousPass: null, continuousForStats: 0, error: (e as Error).message };
   }

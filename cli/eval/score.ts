@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { parseEnvtraceConfig } from '../../aligner/config.js';
-import type { TaskRow } from '../../aligner/dataset.js';
+import { rowFromBest, type TaskRow } from '../../aligner/dataset.js';
 import { parseTrace } from '../../aligner/io/read-trace.js';
 import type { EnvtraceConfig } from '../../aligner/presets/envtrace.js';
 import { renderHtmlReport } from '../../aligner/report/html.js';
 import { scoreJson } from '../../aligner/report/json.js';
-import type { BestOf, PresetName } from '../../aligner/result.js';
+import type { PresetName } from '../../aligner/result.js';
 import { scoreAllPresets, type ScoreOptions } from '../../aligner/score.js';
 import type { Event } from '../../aligner/trace.js';
 import type { Profile } from '../../devices/profile/profile.js';
@@ -63,30 +63,6 @@ function readTraceFile(file: string): { events: Event[]; recorded: boolean } {
   const t = parseTrace(fs.readFileSync(file, 'utf8'), file);
   // A beamtwin JSON Lines trace holds every channel; EnvTrace/VISION files hold what is to be scored.
   return { events: t.events, recorded: t.format === 'jsonl' };
-}
-
-/** TaskRow fields in the harness's terms, as `scoreTask` of aligner/dataset fills them. */
-export function rowFromBest(id: string, complexity: 'simple' | 'complex', preset: PresetName, b: BestOf): TaskRow {
-  const r = b.best;
-  const c = r.metrics.continuous;
-  const noChanges = preset === 'vision' && b.index === -1;
-  return {
-    id,
-    complexity,
-    exactCodeMatch: false,
-    referenceIndex: b.index,
-    fullScore: r.fullScore,
-    fullMatch: r.accuracy,
-    discreteRate: r.metrics.discrete!.score,
-    discreteExact: r.metrics.discrete!.pass,
-    timingScore: r.metrics.timing!.score,
-    timingPass: r.metrics.timing!.pass,
-    continuousScore: c ? c.score : null,
-    continuousPass: c ? c.pass : null,
-    continuousForStats: noChanges ? 0 : c ? c.score : 1,
-    ...(r.referenceError ? { error: r.referenceError } : {}),
-    result: r,
-  };
 }
 
 const nanToNull = (x: number) => (Number.isFinite(x) ? x : null);
