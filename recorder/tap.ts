@@ -4,7 +4,7 @@ import { EPICS_EPOCH_OFFSET } from '../ioc/ca/protocol/constants.js';
 import { epicsTimeFromMs } from '../ioc/ca/protocol/time.js';
 import type { DbEvent, PvDatabase } from '../ioc/db/database.js';
 import type { Pv } from '../ioc/db/pv.js';
-import type { EventKind, TraceEvent, TraceValue } from './event.js';
+import type { EventKind, TraceEvent } from './event.js';
 import { nameMatcher } from './filter.js';
 import type { TraceSink } from './jsonl.js';
 import { getLogger } from '../ioc/log.js';

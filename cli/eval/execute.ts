@@ -142,7 +142,7 @@ export function storeReference(cacheDir: string, run: CommandRun, traceText?: st
 }
 
 /** A reference: from the cache when its hash is there, else run once (shared by tasks asking at the same time). */
-export async function referenceRun(ref: ReferenceSpec, profile: Profile, ctx: ExecContext, exec: (spec: CommandSpec, tracePath: string) => Promise<CommandRun>): Promise<ReferenceRun> {
+export async function referenceRun(ref: ReferenceSpec, ctx: ExecContext, exec: (spec: CommandSpec, tracePath: string) => Promise<CommandRun>): Promise<ReferenceRun> {
   if (ref.kind === 'trace') return { kind: 'trace', hash: ref.hash, tracePath: ref.path };
   const hit = cachedReference(ctx.cacheDir, ref.hash);
   if (hit) {
@@ -180,9 +180,9 @@ export async function executeTask(
   candidateTrace: (c: CandidateSpec) => string,
   exec: (spec: CommandSpec, tracePath: string) => Promise<CommandRun> = (spec, p) => runCommandSpec(spec, ctx.profile(task.profile), p, ctx),
 ): Promise<TaskRun> {
-  const profile = ctx.profile(task.profile);
+  ctx.profile(task.profile); // a bad profile fails the task before any command runs
   // allSettled: when one command fails (an interruption), the task ends only after all its commands have.
-  const refs = Promise.allSettled(task.references.map((r) => referenceRun(r, profile, ctx, exec)));
+  const refs = Promise.allSettled(task.references.map((r) => referenceRun(r, ctx, exec)));
   const cands = Promise.allSettled(task.candidates.map(async (c) => ({ id: c.id, ...(await exec(c, candidateTrace(c))) })));
   const settled = [...(await refs), ...(await cands)];
   const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');

@@ -53,7 +53,6 @@ const BS = 92; // \
 const DOLLAR = 36; // $
 const LPAREN = 40;
 const LBRACE = 123;
-const NL = 10;
 
 /** Where output goes; `on=false` discards (macLib's scanning pass for defaults). */
 interface Out {
