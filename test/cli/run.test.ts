@@ -11,9 +11,10 @@ import { EPICS_EPOCH_OFFSET } from '../../ioc/ca/protocol/constants.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { toEnvTrace } from '../../recorder/export.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { DEBIAN_PYTHON } from '../helpers/python.js';
 import { SCENARIO } from '../recorder/profile.js';
 
-const PYTHON = '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-run-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

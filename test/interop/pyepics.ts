@@ -8,9 +8,10 @@
 // with the last message; `PythonSession` streams them and accepts JSON commands on stdin (`cmd()`).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { freeUdpPort } from '../helpers/ports.js';
+import { DEBIAN_PYTHON } from '../helpers/python.js';
 
-/** The system interpreter: Debian's python3-pyepics lives there, not in a pyenv one. */
-export const PYTHON = process.env['BEAMTWIN_PYTHON'] ?? '/usr/bin/python3';
+/** Debian's interpreter: python3-pyepics on Debian's libca, the reference C client as shipped. */
+export const PYTHON = DEBIAN_PYTHON;
 
 /** Python helpers put in front of every script. */
 export const PRELUDE = String.raw`

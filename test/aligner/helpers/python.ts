@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { DEBIAN_PYTHON } from '../../helpers/python.js';
 
-/** Debian's python3: the one with the distribution's numpy/scipy (CI installs python3-scipy). */
-export const DEBIAN_PYTHON = '/usr/bin/python3';
+/** Debian's python3 has the distribution's numpy/scipy (CI installs python3-scipy). */
+export { DEBIAN_PYTHON };
 
 /** Run one python3 program with a JSON document on stdin and parse the JSON it prints. */
-export function runPython<T>(program: string, input: unknown, python = 'python3'): T {
+export function runPython<T>(program: string, input: unknown, python = DEBIAN_PYTHON): T {
   const r = spawnSync(python, ['-c', program], {
     input: JSON.stringify(input),
     encoding: 'utf8',

@@ -9,9 +9,10 @@ import { writeBeacon, writeRepeaterRegister } from '../../../../ioc/ca/protocol/
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
 import { CaRepeater, classifyDatagram } from '../../../../ioc/ca/repeater/repeater.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
+import { DEBIAN_PYTHON } from '../../../helpers/python.js';
 import { clientFor, randomPrefix, silentLogger, startServer, until } from './harness.js';
 
-const PYTHON = process.env['BEAMTWIN_PYTHON'] ?? '/usr/bin/python3';
+const PYTHON = DEBIAN_PYTHON;
 
 async function startRepeater(): Promise<CaRepeater> {
   for (;;) {
