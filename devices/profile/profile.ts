@@ -42,6 +42,7 @@ function packageRoot(): string {
 /** Profiles shipped with beamtwin, by name. Data files live beside the sources (devices/beamlines). */
 export const builtinProfiles: Readonly<Record<string, string>> = {
   cms: path.join(packageRoot(), 'devices/beamlines/cms/cms.yaml'),
+  'ophyd-test': path.join(packageRoot(), 'devices/beamlines/ophyd-test/ophyd-test.yaml'),
 };
 
 /** Load a profile from a file (JSON or YAML by extension) or a built-in name. */
