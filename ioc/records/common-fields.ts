@@ -19,7 +19,7 @@ export const commonFields: readonly FieldDef[] = [
   menu('DISS', menuAlarmSevr),
   f('PROC', 'UCHAR', { pp: true }),
   menu('STAT', menuAlarmStat, { readOnly: true, initial: 17 /* UDF */ }),
-  menu('SEVR', menuAlarmSevr, { readOnly: true, initial: 3 /* INVALID */ }),
+  menu('SEVR', menuAlarmSevr, { readOnly: true }), // iocInit sets UDFS while UDF (EpicsRecord.init)
   menu('NSTA', menuAlarmStat, { readOnly: true }),
   menu('NSEV', menuAlarmSevr, { readOnly: true }),
   menu('ACKS', menuAlarmSevr, { readOnly: true }),

@@ -2,7 +2,7 @@ import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuOmsl, menuIvoa } from '../menus.js';
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
 import type { TimerHandle } from '../../clock.js';
 
@@ -149,6 +149,8 @@ export class BoRecord extends EpicsRecord {
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
+    // boRecord get_units/get_precision/get_control_double: HIGH is a time in seconds.
+    if (fd.name === 'HIGH') return { units: 's', precision: 2, limits: fieldLimits(0, 0, 0, 100000), enumStrings: [] };
     return binaryMeta(this, fd, (x) => super.fieldMeta(x));
   }
 }

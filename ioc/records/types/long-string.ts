@@ -1,7 +1,7 @@
 import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
-import { menuIvoa, menuOmsl, menuPost } from '../menus.js';
+import { menuAlarmSevr, menuIvoa, menuOmsl, menuPost } from '../menus.js';
 import { charArrayText } from '../long-string-pv.js';
 import { EpicsRecord } from '../record.js';
 
@@ -31,7 +31,7 @@ const longStringFields = [
   f('OLEN', 'ULONG', { readOnly: true }),
   menu('MPST', menuPost),
   menu('APST', menuPost),
-  f('SIMS', 'SHORT'),
+  menu('SIMS', menuAlarmSevr),
 ];
 
 /** Shared: SIZV (minimum 16), LEN = bytes + 1 (NUL), posting on change or MPST/APST Always. */

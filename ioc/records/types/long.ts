@@ -1,6 +1,7 @@
 import { alarmLimitFields, commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuIvoa, menuOmsl } from '../menus.js';
+import type { Dbf } from '../dbf.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST']);
@@ -43,9 +44,14 @@ export class LonginRecord extends EpicsRecord {
     this.checkLimitAlarms(this.num('VAL'));
   }
 
+  /** get_units: EGU on the fields of VAL's type (DBF_LONG, DBF_INT64). */
+  protected override get unitsDbf(): Dbf {
+    return this.table.get('VAL')!.dbf;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(fd, this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }
@@ -92,12 +98,17 @@ export class LongoutRecord extends EpicsRecord {
     return this.writeLink('OUT', out) ?? undefined;
   }
 
+  /** get_units: EGU on the fields of VAL's type (DBF_LONG, DBF_INT64). */
+  protected override get unitsDbf(): Dbf {
+    return this.table.get('VAL')!.dbf;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
       const drvh = this.num('DRVH');
       const drvl = this.num('DRVL');
       const [ch, cl] = drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
-      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(ch, cl), enumStrings: [] };
+      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(fd, ch, cl), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

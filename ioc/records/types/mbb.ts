@@ -32,8 +32,8 @@ const mbbFields = [
 /** Shared behaviour of mbbi and mbbo: state strings, state severities, raw values. */
 abstract class MbbRecord extends EpicsRecord {
   protected override initRecord(): void {
-    // init_special: states are "defined" when any ZRVL…FFVL is non-zero (the strings do not count).
-    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0) ? 1 : 0;
+    // init_common: states are "defined" when any ZRVL…FFVL is non-zero or any ZRST…FFST is set.
+    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0 || this.str(`${s}ST`) !== '') ? 1 : 0;
   }
 
   /** Which state a raw value selects (-1: none). */
@@ -148,6 +148,8 @@ export class MbboRecord extends MbbRecord {
       this.v['VAL'] = l.value & 0xffff;
       this.v['UDF'] = 0;
     }
+    this.v['MLST'] = this.num('VAL');
+    this.v['LALM'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {

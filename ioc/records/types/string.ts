@@ -32,6 +32,7 @@ export class StringinRecord extends EpicsRecord {
       this.v['VAL'] = String(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['OVAL'] = this.v['VAL'] as string;
   }
 
   protected process(): void | Promise<void> {
@@ -65,6 +66,7 @@ export class StringoutRecord extends EpicsRecord {
       this.v['VAL'] = String(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['OVAL'] = this.v['VAL'] as string;
   }
 
   protected process(): void | Promise<void> {
