@@ -213,6 +213,7 @@ export abstract class EpicsRecord {
   private finish(): Promise<void> | undefined {
     this.v['PACT'] = 0;
     this.running = undefined;
+    if (this.withoutEpilogue) return undefined;
     const alarmMask = this.resetAlarms();
     this.monitor(alarmMask);
     const fwd = this.fwdLink();
@@ -221,6 +222,14 @@ export abstract class EpicsRecord {
       return this.processRecord();
     }
     return fwd;
+  }
+
+  /**
+   * True after a process() that returned before its epilogue (a compress still collecting N samples): as
+   * in EPICS no alarm reset, no monitors and no forward link follow.
+   */
+  protected get withoutEpilogue(): boolean {
+    return false;
   }
 
   /** The record's own processing (EPICS process()). Return a Promise for asynchronous completion. */

@@ -81,7 +81,7 @@ while True:
         if missing:
             out({'put': c['pv'], 'status': 'not connected'})
             continue
-        st = ca.put(chids[c['pv']], c['value'], wait=True, timeout=10)
+        st = ca.put(chids[c['pv']], c['value'], wait=c['wait'], timeout=10)
         out({'put': c['pv'], 'status': st})
     elif op == 'wait':
         open_all([w['pv'] for w in c['conds']])
@@ -106,9 +106,9 @@ export class FieldReader {
     return (await this.session.next<{ dump: Dump }>((m) => 'dump' in m)).dump;
   }
 
-  /** A put with completion (put-callback); resolves with pyepics' status (1 = done). */
-  async put(pv: string, value: unknown): Promise<unknown> {
-    this.session.send({ op: 'put', pv, value });
+  /** A put with completion (put-callback) unless `wait` is false; resolves with pyepics' status (1 = done). */
+  async put(pv: string, value: unknown, wait = true): Promise<unknown> {
+    this.session.send({ op: 'put', pv, value, wait });
     return (await this.session.next<{ status: unknown }>((m) => 'put' in m)).status;
   }
 

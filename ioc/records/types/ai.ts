@@ -1,7 +1,7 @@
 import { DBE } from '../../ca/protocol/constants.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuConvert } from '../menus.js';
+import { menuConvert, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 /** aiRecord get_units: conversion and smoothing factors have no units. */
@@ -12,7 +12,7 @@ const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST
 export class AiRecord extends EpicsRecord {
   static readonly recordType = 'ai';
   static readonly table = new FieldTable(
-    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), [
       f('VAL', 'DOUBLE', { pp: true }),
       f('INP', 'INLINK'),
       menu('LINR', menuConvert, { pp: true }),

@@ -1,7 +1,7 @@
 import { DBE, Severity } from '../../ca/protocol/constants.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuConvert, menuIvoa, menuOmsl } from '../menus.js';
+import { menuConvert, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 /** aoRecord get_units: conversion factors have no units. */
@@ -12,7 +12,7 @@ const valueFields = new Set(['VAL', 'OVAL', 'PVAL', 'HIHI', 'HIGH', 'LOW', 'LOLO
 export class AoRecord extends EpicsRecord {
   static readonly recordType = 'ao';
   static readonly table = new FieldTable(
-    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), [
       f('VAL', 'DOUBLE', { pp: true }),
       f('OVAL', 'DOUBLE'),
       f('OUT', 'OUTLINK'),

@@ -306,7 +306,7 @@ export class CalcoutRecord extends CalcBase {
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
-    if (fd.name === 'ODLY') return { units: 's', precision: 2, limits: fieldLimits(-1e300, 1e300, 0, 100000), enumStrings: [] };
+    if (fd.name === 'ODLY') return { units: 's', precision: 2, limits: fieldLimits(0, 1e300, 0, 100000), enumStrings: [] };
     return super.fieldMeta(fd);
   }
 }

@@ -175,8 +175,11 @@ export class CompressRecord extends EpicsRecord {
     return 0;
   }
 
+  protected override get withoutEpilogue(): boolean {
+    return this.accumulating;
+  }
+
   protected override monitor(alarmMask: number): void {
-    if (this.accumulating) return;
     const mask = alarmMask | DBE.LOG | DBE.VALUE;
     if (alarmMask || this.v['NUSE'] !== this.v['OUSE']) {
       this.post('NUSE', mask);

@@ -1,8 +1,8 @@
 import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
-import { commonFields, fieldList } from '../common-fields.js';
+import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuAlarmSevr, menuIvoa, menuOmsl } from '../menus.js';
+import { menuAlarmSevr, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 /** The 16 state prefixes ZR … FF of mbbi/mbbo. */
@@ -93,7 +93,7 @@ abstract class MbbRecord extends EpicsRecord {
 /** Multi-bit binary input (mbbiRecord.c). */
 export class MbbiRecord extends MbbRecord {
   static readonly recordType = 'mbbi';
-  static readonly table = new FieldTable(fieldList(commonFields, mbbFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), mbbFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     super.initRecord();
@@ -130,7 +130,7 @@ export class MbbiRecord extends MbbRecord {
 export class MbboRecord extends MbbRecord {
   static readonly recordType = 'mbbo';
   static readonly table = new FieldTable(
-    fieldList(commonFields, mbbFields, [
+    fieldList(commonFields, simulationFields(menuSimm), mbbFields, [
       f('OUT', 'OUTLINK'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),

@@ -119,8 +119,12 @@ export class SeqRecord extends EpicsRecord {
       const l = this.link(`DOL${fd.name[2]}`);
       const target = l.kind === 'pv' ? this.engine.findRecord(l.record) : undefined;
       const tfd = l.kind === 'pv' ? target?.table.get(l.field) : undefined;
-      if (target && tfd) return { ...target.fieldMeta(tfd), enumStrings: [] };
-      return { units: '', precision: this.num('PREC'), limits: fieldLimits(-1e300, 1e300), enumStrings: [] };
+      // DOn: what DOLn points at (dbGetUnits, dbGetGraphicLimits …; nothing without a link), recGbl's control limits.
+      if (target && tfd) {
+        const m = target.fieldMeta(tfd);
+        return { ...m, limits: { ...m.limits, upperCtrl: 1e300, lowerCtrl: -1e300 }, enumStrings: [] };
+      }
+      return { units: '', precision: this.num('PREC'), limits: fieldLimits(0, 0, -1e300, 1e300), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

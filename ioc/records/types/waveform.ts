@@ -1,6 +1,6 @@
 import { DBE } from '../../ca/protocol/constants.js';
 import type { DbrValue } from '../../ca/protocol/snapshot.js';
-import { commonFields, fieldList, analogDisplayFields } from '../common-fields.js';
+import { commonFields, fieldList, analogDisplayFields, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuFtype } from '../menus.js';
 
@@ -140,7 +140,7 @@ export const arrayFields = [
 /** waveform (waveformRecord.c): INP → VAL array. */
 export class WaveformRecord extends ArrayRecord {
   static readonly recordType: string = 'waveform';
-  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('INP', 'INLINK'), f('RARM', 'SHORT')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), arrayFields, [f('INP', 'INLINK'), f('RARM', 'SHORT')]));
 
   protected override initRecord(): void {
     super.initRecord();
@@ -166,7 +166,7 @@ export class AaiRecord extends WaveformRecord {
 /** aao: array analog output, VAL → OUT. */
 export class AaoRecord extends ArrayRecord {
   static readonly recordType = 'aao';
-  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', ['supervisory', 'closed_loop'])]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), arrayFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', ['supervisory', 'closed_loop'])]));
 
   protected process(): void | Promise<void> {
     if (this.num('OMSL') === 1) {
