@@ -11,7 +11,7 @@ import { clear_buttons, NOTHING_DONE, type Reason } from './process.js';
 import { accelerationFor } from './profile.js';
 import { MIP, MIP_HOME, MIP_JOG } from './status.js';
 
-/** How moveDialPosition() moves: at slew speed (VELO/ACCL) or at backlash speed (BVEL/BACC). */
+/** How moveRaw() moves: at slew speed (VELO/ACCL) or at backlash speed (BVEL/BACC). */
 export const MoveMode = { Position: 0, Backlash: 1 } as const;
 export type MoveMode = (typeof MoveMode)[keyof typeof MoveMode];
 
@@ -154,8 +154,7 @@ export function do_work(pr: MotorRecord, procInd: Reason): void {
       m.PP = 1;
       m.MIP |= MIP.JOG_STOP;
       m.MIP &= ~(MIP.JOGF | MIP.JOGR);
-      pr.mark('MIP');
-      dev.stop();
+      dev.stop(); // (MIP is not MARKed here: motorRecord.cc posts it once the jog has stopped)
       return;
     } else if (m.MIP & (MIP.JOG_STOP | MIP.JOG_BL1 | MIP.JOG_BL2)) return;
 
@@ -205,10 +204,6 @@ export function do_work(pr: MotorRecord, procInd: Reason): void {
 
   if (m.DVAL !== m.LDVL || !m.DMOV) {
     if (m.DVAL !== m.LDVL) pr.mark('DVAL');
-    if (m.SET) {
-      if ((m.MIP & MIP.LOAD_P) === 0) load_pos(pr);
-      return; // device support calls back when the load is done
-    }
     doDVALchangedOrNOTdoneMoving(pr);
   } else if (m.SYNC && m.STUP === STUP.OFF && m.MIP === MIP.DONE) {
     syncTargetPosition(pr);
@@ -231,14 +226,30 @@ export function homing_wanted_and_allowed(pr: MotorRecord): boolean {
   return ret;
 }
 
+/**
+ * The "DVAL changed, or not done moving" part of do_work(): DIFF/RDIF, the deadband, retries, the soft travel
+ * limits and the (backlash-corrected) move. Positions in raw steps, as motorRecord.cc computes them.
+ */
 export function doDVALchangedOrNOTdoneMoving(pr: MotorRecord): void {
   const m = pr.m;
   const dir = dirSign(m.DIR);
-  let preferredDir = true;
-  const diff = m.DVAL - m.DRBV;
-  let relpos = diff;
-  let relbpos = m.DVAL - m.BDST - m.DRBV;
-  const absdiff = Math.abs(diff);
+  const amres = Math.abs(m.MRES);
+  const localDiff = m.DVAL - m.DRBV;
+  if (m.DIFF !== localDiff) {
+    m.DIFF = localDiff;
+    pr.mark('DIFF');
+  }
+  m.RDIF = nint(m.DIFF / m.MRES) | 0;
+  pr.mark('RDIF');
+  if (m.SET && !m.IGSET) {
+    if ((m.MIP & MIP.LOAD_P) === 0) load_pos(pr);
+    return; // device support calls back when the load is done
+  }
+  const rbvpos = m.DRBV / m.MRES;
+  const newpos = m.DVAL / m.MRES;
+  let relpos = m.DIFF / m.MRES;
+  let relbpos = (m.DVAL - m.BDST - m.DRBV) / m.MRES;
+  const useRel = use_rel(pr);
 
   // DVAL may have been written directly: make VAL agree.
   m.VAL = m.DVAL * dir + m.OFF;
@@ -246,18 +257,14 @@ export function doDVALchangedOrNOTdoneMoving(pr: MotorRecord): void {
   m.RVAL = nint(m.DVAL / m.MRES);
   if (m.RVAL !== m.LRVL) pr.mark('RVAL');
 
-  // Don't move if within the deadband.
+  // Don't move if within the retry deadband (or, on a first move, the same step or within SPDB).
+  const steps = Math.abs(nint(newpos) - nint(rbvpos));
   let tooSmall = false;
   if ((m.MIP & MIP.RETRY) === 0) {
-    if (m.SPDB > 0) {
-      if (m.DVAL - m.SPDB < m.DRBV && m.DVAL + m.SPDB > m.DRBV) tooSmall = true;
-    } else if (absdiff < Math.abs(m.MRES)) tooSmall = true;
-  } else if (absdiff < Math.abs(m.RDBD)) tooSmall = true;
+    if (steps < 1) tooSmall = true;
+    else if (m.SPDB > 0 && m.DVAL - m.SPDB < m.DRBV && m.DVAL + m.SPDB > m.DRBV) tooSmall = true;
+  } else if (steps < nint(m.RDBD / amres)) tooSmall = true;
 
-  if (m.MISS) {
-    m.MISS = 0;
-    pr.mark('MISS');
-  }
   if (tooSmall) {
     if (!m.DMOV && (m.MIP === MIP.DONE || m.MIP === MIP.RETRY)) {
       m.DMOV = 1;
@@ -273,23 +280,24 @@ export function doDVALchangedOrNOTdoneMoving(pr: MotorRecord): void {
     return;
   }
 
+  // A retry goes part of the way (RMOD), at least one step.
+  const atLeastAStep = (x: number): number => (Math.abs(x) < 1 ? (x > 0 ? 1 : -1) : x);
   if ((m.MIP & MIP.RETRY) === 0) {
     if (m.RCNT !== 0) pr.mark('RCNT');
     m.RCNT = 0;
-  } else if (m.RMOD === RMOD.Arithmetic) {
-    const factor = (m.RTRY - m.RCNT + 1) / m.RTRY;
-    relpos *= factor;
-    relbpos *= factor;
-  } else if (m.RMOD === RMOD.Geometric) {
-    const factor = 1 / 2 ** (m.RCNT - 1);
-    relpos *= factor;
-    relbpos *= factor;
+  } else if (m.RMOD === RMOD.Arithmetic || m.RMOD === RMOD.Geometric) {
+    const factor = m.RMOD === RMOD.Arithmetic ? (m.RTRY - m.RCNT + 1) / m.RTRY : 1 / 2 ** (m.RCNT - 1);
+    relpos = atLeastAStep(relpos * factor);
+    relbpos = atLeastAStep(relbpos * factor);
   } else if (m.RMOD === RMOD.InPosition) return;
 
-  if (m.BDST && diff > 0 !== m.BDST > 0) preferredDir = false;
+  // The preferred direction is the sign of BDST: compared with the move from the last target (absolute
+  // moves) or with DIFF (relative moves).
+  const preferredDir = useRel ? m.DIFF > 0 === m.BDST > 0 : m.DVAL > m.LDVL === m.BDST > 0;
 
   // Soft travel limits.
   if (!softLimitsDefined(m.DHLM, m.DLLM)) setLVIO(pr, 0);
+  else if (m.DLLM > m.DHLM) setLVIO(pr, 1);
   else if ((m.DVAL > m.DHLM && m.DVAL < m.LDVL) || (m.DVAL < m.DLLM && m.DVAL > m.LDVL)) {
     setLVIO(pr, 0); // towards the valid range from outside: allowed
   } else if (preferredDir) setLVIO(pr, m.DVAL > m.DHLM || m.DVAL < m.DLLM ? 1 : 0);
@@ -300,7 +308,7 @@ export function doDVALchangedOrNOTdoneMoving(pr: MotorRecord): void {
 
   const rdblOk = m.URIP === 1 ? pr.readLinkNumber('RDBL') !== undefined : true;
   if (m.LVIO || !rdblOk) {
-    // Refused: restore the previous targets; nothing moves.
+    // Refused: restore the previous targets; nothing moves (DIFF keeps the refused target's difference).
     m.VAL = m.LVAL;
     pr.mark('VAL');
     m.DVAL = m.LDVL;
@@ -320,13 +328,14 @@ export function doDVALchangedOrNOTdoneMoving(pr: MotorRecord): void {
   if (m.MIP === MIP.DONE || m.MIP === MIP.RETRY) doRetryOrDone(pr, preferredDir, relpos, relbpos);
 }
 
+/** The move itself: straight, all at backlash speed, or to the backlash position first (postProcess() does the rest). */
 export function doRetryOrDone(pr: MotorRecord, preferredDir: boolean, relpos: number, relbpos: number): void {
   const m = pr.m;
-  const rbdst1 = Math.abs(m.BDST) + m.SPDB;
   if (m.UDF || m.STAT === AlarmStatus.LINK || m.STAT === AlarmStatus.UDF) return;
   const useRel = use_rel(pr);
-  if (Math.abs(relpos) < m.SPDB) relpos = relpos > 0 ? m.SPDB : -m.SPDB;
-  if (Math.abs(relbpos) < m.SPDB) relbpos = relbpos > 0 ? m.SPDB : -m.SPDB;
+  const currpos = m.LDVL / m.MRES;
+  const newpos = m.DVAL / m.MRES;
+  const rbdst1 = 1 + Math.abs(m.BDST) / Math.abs(m.MRES);
 
   m.MIP |= MIP.MOVE;
   pr.mark('MIP');
@@ -338,17 +347,19 @@ export function doRetryOrDone(pr: MotorRecord, preferredDir: boolean, relpos: nu
   m.LVAL = m.VAL;
   m.LRVL = m.RVAL;
 
-  if (Math.abs(m.BDST) < m.SPDB || (preferredDir && m.BVEL === m.VELO && m.BACC === m.ACCL)) {
+  const straight = useRel ? relpos * m.FRAC : currpos + m.FRAC * (newpos - currpos);
+  if (Math.abs(m.BDST) < Math.abs(m.MRES) || (preferredDir && m.BVEL === m.VELO && m.BACC === m.ACCL)) {
     // No backlash leg needed.
-    moveDialPosition(pr, MoveMode.Position, m.DRBV + relpos);
-  } else if (preferredDir && ((useRel && relbpos <= m.SPDB) || (!useRel && Math.abs(m.DVAL - m.DRBV) <= rbdst1))) {
+    moveRaw(pr, MoveMode.Position, straight, useRel);
+  } else if (preferredDir && ((useRel && relbpos <= 1) || (!useRel && Math.abs(newpos - currpos) <= rbdst1))) {
     // Preferred direction and within the backlash distance: all of it at backlash speed.
-    moveDialPosition(pr, MoveMode.Backlash, m.DRBV + relpos);
+    moveRaw(pr, MoveMode.Backlash, straight, useRel);
   } else {
     // To the backlash position at slew speed; postProcess() does the backlash leg.
-    moveDialPosition(pr, MoveMode.Position, m.DRBV + relbpos);
+    moveRaw(pr, MoveMode.Position, useRel ? relbpos : (m.DVAL - m.BDST) / m.MRES, useRel);
     m.PP = 1;
   }
+  m.CDIR = m.RDIF < 0 ? 0 : 1;
 }
 
 export function use_rel(pr: MotorRecord): boolean {
@@ -356,35 +367,23 @@ export function use_rel(pr: MotorRecord): boolean {
   return m.RTRY !== 0 && m.RMOD !== RMOD.InPosition && (m.UEIP === 1 || m.URIP === 1);
 }
 
-export function moveDialPosition(pr: MotorRecord, mode: MoveMode, position: number): void {
+/** SET_VELOCITY, SET_VEL_BASE, SET_ACCEL and MOVE_ABS/MOVE_REL of a position in raw steps. */
+export function moveRaw(pr: MotorRecord, mode: MoveMode, position: number, relative: boolean): void {
   const m = pr.m;
-  const useRel = use_rel(pr);
-  const diff = (position - m.DRBV) * m.FRAC;
-  const val = useRel ? diff : position;
+  const amres = Math.abs(m.MRES);
+  const vbase = m.VBAS / amres;
   let vel: number;
   let acc: number;
   if (mode === MoveMode.Position) {
-    vel = m.VELO;
-    acc = accelerationFor(vel, m.VBAS, m.ACCL, m.ACCS, m.ACCU === ACCU.Accs);
+    vel = m.VELO / amres;
+    acc = accelerationFor(m.VELO, m.VBAS, m.ACCL, m.ACCS, m.ACCU === ACCU.Accs) / amres;
   } else {
-    vel = m.BVEL;
-    acc = vel - m.VBAS > 0 ? (vel - m.VBAS) / m.BACC : vel / m.BACC;
+    vel = m.BVEL / amres;
+    acc = vel - vbase > 0 ? (vel - vbase) / m.BACC : vel / m.BACC;
   }
-  devSupMoveDialEgu(pr, vel, acc, val, useRel);
-  pr.commandedDval = position;
-  setCDIRfromDialMove(pr, diff < 0 ? 0 : 1);
-}
-
-/** devSupMoveDialEgu → devSupMoveAbsRaw / devSupMoveRelRaw. */
-export function devSupMoveDialEgu(pr: MotorRecord, vel: number, accEgu: number, pos: number, relative: boolean): void {
-  const m = pr.m;
-  const amres = Math.abs(m.MRES);
-  let velRaw = vel / amres;
-  const vbaseRaw = m.VBAS / amres;
-  const accRaw = accEgu / amres;
-  if (velRaw <= vbaseRaw) velRaw = vbaseRaw + 1;
-  if (relative) pr.dev!.moveRelative(pos / m.MRES, velRaw, vbaseRaw, accRaw);
-  else pr.dev!.moveAbsolute(pos / m.MRES, velRaw, vbaseRaw, accRaw);
+  if (vel <= vbase) vel = vbase + 1;
+  if (relative) pr.dev!.moveRelative(position, vel, vbase, acc);
+  else pr.dev!.moveAbsolute(position, vel, vbase, acc);
 }
 
 /** devSupJogDial */
@@ -405,10 +404,4 @@ export function doHomeSetcdir(pr: MotorRecord): void {
   const forward = (m.MIP & MIP.HOMF && m.MRES > 0) || (m.MIP & MIP.HOMR && m.MRES < 0);
   pr.dev!.home(!!forward, hvel, vbase, acc);
   m.CDIR = forward ? 1 : 0;
-}
-
-export function setCDIRfromDialMove(pr: MotorRecord, directionDial: number): void {
-  let cdir = directionDial > 0 ? 1 : 0;
-  if (pr.m.MRES < 0) cdir = cdir ? 0 : 1;
-  pr.m.CDIR = cdir;
 }

@@ -4,7 +4,6 @@ import { AlarmStatus } from '../../ioc/ca/protocol/constants.js';
 import { softLimitsDefined, userLimitsFromDial } from './coordinates.js';
 import { VAL_LOG } from './monitor.js';
 import type { MotorRecord } from './motor-record.js';
-import { range_check } from './speeds.js';
 
 export function setLVIO(pr: MotorRecord, v: number): void {
   if (pr.m.LVIO !== v) {
@@ -86,16 +85,12 @@ export function set_userlimits(pr: MotorRecord): void {
   pr.mark('LLM');
 }
 
-/** Make RDBD ≥ |MRES| and 0 < SPDB ≤ RDBD (enforceMinRetryDeadband). */
+/** enforceMinRetryDeadband: RDBD ≥ |MRES| (SPDB is left as set: 0 means "no setpoint deadband"). */
 export function enforceMinRetryDeadband(pr: MotorRecord): void {
   const m = pr.m;
-  const oldSpdb = m.SPDB;
-  const oldRdbd = m.RDBD;
   const minRdbd = Math.abs(m.MRES);
-  if (m.RDBD < minRdbd) m.RDBD = minRdbd;
-  if (!m.SPDB) m.SPDB = m.RDBD;
-  if (!m.SPDB) m.SPDB = Math.abs(m.MRES);
-  range_check(pr, 'SPDB', 0, m.RDBD);
-  if (m.SPDB !== oldSpdb) pr.post('SPDB', VAL_LOG);
-  if (m.RDBD !== oldRdbd) pr.post('RDBD', VAL_LOG);
+  if (m.RDBD < minRdbd) {
+    m.RDBD = minRdbd;
+    pr.post('RDBD', VAL_LOG);
+  }
 }

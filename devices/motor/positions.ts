@@ -110,12 +110,9 @@ export function process_motor_info(pr: MotorRecord, initcall: boolean): void {
   m.LLS = userMatchesRaw ? m.RLLS : m.RHLS;
   if (m.HLS !== oldHls) pr.mark('HLS');
   if (m.LLS !== oldLls) pr.mark('LLS');
-  if (lsActive) {
-    m.STOP = 1;
-    pr.mark('STOP');
-    clear_buttons(pr);
-  }
-  m.MOVN = msta & MSTA.RA_DONE || lsActive ? 0 : 1;
+  // The record does not stop the motor at a switch (the controller does); it stops waiting for it.
+  if (lsActive || msta & MSTA.RA_PROBLEM) clear_buttons(pr);
+  m.MOVN = msta & MSTA.RA_DONE || msta & MSTA.RA_PROBLEM || lsActive ? 0 : 1;
   if (m.MOVN !== oldMovn) pr.mark('MOVN');
 
   m.ATHM = (m.UEIP ? msta & MSTA.EA_HOME : msta & MSTA.RA_HOME) ? 1 : 0;

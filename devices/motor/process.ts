@@ -1,7 +1,7 @@
 // motorRecord.cc process() and what it calls when a motion ends: init_re_init(), postProcess(), doBackLash(),
 // maybeRetry() and the DLY settle timer, as functions over the record.
 import { nint, softLimitsDefined } from './coordinates.js';
-import { do_work, doHomeSetcdir, moveDialPosition, MoveMode } from './do-work.js';
+import { do_work, doHomeSetcdir, MoveMode, moveRaw, use_rel } from './do-work.js';
 import { RMOD, SPMG, STUP } from './fields.js';
 import { enforceMinRetryDeadband, recalcLVIO, set_dial_highlimit, set_dial_lowlimit, setLVIO } from './limits.js';
 import { alarm_sub, monitor } from './monitor.js';
@@ -238,7 +238,7 @@ export function postProcess(pr: MotorRecord): void {
       pr.mark('HOMR');
     }
   } else if (m.MIP & MIP.JOG_STOP || m.MIP & MIP.MOVE) {
-    if (Math.abs(m.BDST) >= Math.abs(m.SPDB)) doBackLash(pr);
+    if (Math.abs(m.BDST) >= Math.abs(m.MRES)) doBackLash(pr);
     m.MIP &= ~(MIP.JOG_STOP | MIP.MOVE);
   } else if (m.MIP & MIP.JOG_BL1) doBackLash(pr);
   m.LVAL = m.VAL;
@@ -248,30 +248,37 @@ export function postProcess(pr: MotorRecord): void {
   pr.mark('MIP');
 }
 
+/** The backlash leg after a move or a jog (postProcess() in motorRecord.cc does it inline). */
 export function doBackLash(pr: MotorRecord): void {
   const m = pr.m;
+  const useRel = use_rel(pr);
+  const bpos = (m.DVAL - m.BDST) / m.MRES;
+  const currpos = m.DVAL / m.MRES;
+  let relpos = m.DIFF / m.MRES;
+  const relbpos = (m.DVAL - m.BDST - m.DRBV) / m.MRES;
   m.DMOV = 0;
   pr.unmark('DMOV');
   if (m.MIP & MIP.JOG_STOP) {
-    moveDialPosition(pr, MoveMode.Position, m.DVAL - m.BDST);
+    // First part of a jog done: to one backlash distance short of where it stopped, at slew speed.
+    moveRaw(pr, MoveMode.Position, useRel ? relbpos : bpos, useRel);
     m.MIP = MIP.JOG_BL1;
-  } else if (m.MIP & MIP.MOVE) {
-    moveDialPosition(pr, MoveMode.Backlash, m.DVAL);
-    m.RVAL = nint(m.DVAL / m.MRES);
-    m.MIP = MIP.MOVE_BL;
-  } else if (m.MIP & MIP.JOG_BL1) {
-    moveDialPosition(pr, MoveMode.Backlash, m.DVAL);
-    m.RVAL = nint(m.DVAL / m.MRES);
-    m.MIP = MIP.JOG_BL2;
+  } else {
+    // The last leg, at backlash speed.
+    if (m.MIP & MIP.JOG_BL1 && useRel) relpos -= relbpos;
+    relpos *= m.FRAC;
+    const newpos = bpos + m.FRAC * (currpos - bpos);
+    if (!useRel) m.RVAL = nint(newpos);
+    moveRaw(pr, MoveMode.Backlash, useRel ? relpos : newpos, useRel);
+    m.MIP = m.MIP & MIP.MOVE ? MIP.MOVE_BL : MIP.JOG_BL2;
   }
+  m.CDIR = relpos < 0 ? 0 : 1;
   m.PP = 1;
 }
 
 export function maybeRetry(pr: MotorRecord): void {
   const m = pr.m;
-  const diff = pr.commandedDval - m.DRBV;
   const userCdir = (m.DIR === 0) === m.MRES >= 0 ? m.CDIR : m.CDIR ? 0 : 1;
-  if (Math.abs(diff) >= m.RDBD && !(m.HLS && userCdir) && !(m.LLS && !userCdir)) {
+  if (Math.abs(m.DIFF) >= m.RDBD && !(m.HLS && userCdir) && !(m.LLS && !userCdir)) {
     // Not close enough.
     if (m.RTRY === 0) m.MIP &= MIP.JOG_REQ;
     else {

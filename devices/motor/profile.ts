@@ -91,7 +91,7 @@ export class Trajectory {
     const t = (ms - this.startMs) / 1000;
     if (t <= 0) {
       const first = this.segments[0];
-      return first ? { p: first.p, v: 0 } : { p: this.endPosition, v: 0 };
+      return first ? { p: first.p, v: first.v } : { p: this.endPosition, v: 0 };
     }
     if (ms >= this.endMs) return { p: this.endPosition, v: 0 };
     for (const s of this.segments) {
