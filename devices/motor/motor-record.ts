@@ -22,6 +22,8 @@
 //   "home on limit switch" is, as a capability of the device (the simulated controller has it).
 import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
 import type { TimerHandle } from '../../ioc/clock.js';
+import { ECA } from '../../ioc/ca/protocol/constants.js';
+import { PutError } from '../../ioc/db/errors.js';
 import type { PutContext } from '../../ioc/db/pv.js';
 import { isNumericDbf } from '../../ioc/records/dbf.js';
 import type { FieldDef } from '../../ioc/records/field.js';
@@ -64,8 +66,6 @@ export class MotorRecord extends EpicsRecord {
   readBackPosition = 0;
   /** @internal */
   readBackEncoder = 0;
-  /** @internal priv->last.commandedDval */
-  commandedDval = 0;
   /** @internal the DLY settle timer */
   dlyTimer: TimerHandle | undefined;
   /** @internal Processing passes so far (a put that processed nothing completes at once). */
@@ -220,8 +220,17 @@ export class MotorRecord extends EpicsRecord {
     }
   }
 
-  /** special(after = 0): runs before the value is stored. */
-  protected override beforePut(fd: FieldDef, _value: DbrValue, _ctx: PutContext): boolean | void {
+  /**
+   * special(after = 0): runs before the value is stored. Two things the C record does not do: a number that
+   * is not finite (NaN, ±Inf, or text that is no number) is refused, since a NaN target would start a move
+   * that never ends; and the put stamps the record, so what it posts at once (DMOV 1→0) carries the put's
+   * time, not the previous processing's.
+   */
+  protected override beforePut(fd: FieldDef, value: DbrValue, _ctx: PutContext): boolean | void {
+    if (isNumericDbf(fd.dbf) && fd.dbf !== 'MENU' && !fd.array && !Number.isFinite(firstNumber(value))) {
+      throw new PutError(`${this.name}.${fd.name}: ${String(value)} is not a finite number`, ECA.PUTFAIL);
+    }
+    this.getTimeStamp();
     specialBefore(this, fd, true);
     return true;
   }
@@ -280,4 +289,12 @@ export class MotorRecord extends EpicsRecord {
       },
     };
   }
+}
+
+/** The number a put carries, as storeField reads it (the first element of an array, text parsed). */
+function firstNumber(value: DbrValue): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Number(value);
+  const first = (value as ArrayLike<unknown>)[0];
+  return typeof first === 'number' ? first : typeof first === 'string' ? Number(first) : Number.NaN;
 }
