@@ -10,13 +10,17 @@
 // dbNotifyCompletion). A second put-callback to the same record waits until the first has completed (the
 // dbNotify restart list); plain puts act at once (a new VAL while moving retargets).
 //
+// The rules are those of motor R7's motorRecord.cc, the version of the reference motorSim IOC (README.md
+// here lists how the twin is checked against it); features of later versions (ACCS/ACCU, MFLG's home on a
+// limit switch) are kept where they leave R7's behaviour as it is.
+//
 // Deliberate differences (see the notes at each):
 // - VAL, DMOV and MOVN post a value change only when their value changed (EPICS re-posts a MARKed field
 //   even when it holds the same value, e.g. DMOV 0 twice when a new target arrives during a move).
 // - recalcLVIO sets LVIO from the readback against the new limits (as its comment intends; the C code's
 //   local variable makes it clear LVIO instead).
 // - RDBL readback: DRBV = RDBL × RRES (the C code divides by MRES as well).
-// - The backlash leg sets RVAL = NINT(DVAL / MRES) (the C code writes NINT(DVAL)).
+// - A put of a number that is not finite is refused, and a put stamps the record (beforePut).
 // - alarm_sub compares DVAL with DHLM/DLLM only when soft limits are defined.
 // - Controller-supplied limits/speeds (configRO) and PID gains are not modelled; of the MFLG flags only
 //   "home on limit switch" is, as a capability of the device (the simulated controller has it).

@@ -8,6 +8,8 @@ import { duration, loadRecording, norm, OPS, Replay, tickPhase, transitions, typ
 
 const rec = loadRecording();
 const FIELDS = Object.keys(rec.operations[0]!.after);
+const MRES = rec.operations[0]!.after['MRES'] as number;
+const RAW = new Set(['RVAL', 'RRBV', 'RDIF']);
 
 /** Remaining differences: operation index → what differs and why (the motor's README lists them too). */
 const KNOWN: Record<number, { fields?: readonly string[]; close?: { fields: readonly string[]; within: number }; transitions?: true; duration?: true; why: string }> = {
@@ -56,7 +58,8 @@ describe('the CMS sample-x motor replays the motorSim recording', () => {
         if (known?.fields?.includes(f)) continue;
         const a = norm(f, got[f]!);
         const b = norm(f, ref.after[f]!);
-        const within = known?.close?.fields.includes(f) ? known.close.within / (f.startsWith('R') && f !== 'RBV' ? 0.01 : 1) : 0;
+        // (a tolerance in EGU; raw fields count steps of MRES)
+        const within = known?.close?.fields.includes(f) ? known.close.within / (RAW.has(f) ? MRES : 1) : 0;
         if (a !== b && !(typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= within)) diff.push(`${f}: twin ${a}, motorSim ${b}`);
       }
       expect(diff).toEqual([]);
