@@ -7,6 +7,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { DbrValue, Limits } from '../../ioc/ca/protocol/snapshot.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { PutContext, Pv } from '../../ioc/db/pv.js';
+import { writableRecord, type RecordSpec } from './model.js';
 
 /** NELM of the CHAR waveforms areaDetector uses for strings (FilePath, FileName, StatusMessage …). */
 export const CHAR_NELM = 256;
@@ -71,7 +72,8 @@ export class Param {
 
   constructor(
     readonly name: string,
-    readonly opts: ParamOptions,
+    /** Metadata and behaviour; `behave` adds the driver's behaviour to a param declared from a table. */
+    public opts: ParamOptions,
     readonly sp: Pv | undefined,
     readonly rbv: Pv | undefined,
   ) {
@@ -93,6 +95,11 @@ export class Param {
   }
   get str(): string {
     return this.opts.charString ? decodeChars(this.current) : typeof this.current === 'string' ? this.current : String(this.num);
+  }
+
+  /** Attach driver behaviour (coerce, write, readback) to this param; its metadata stays. */
+  behave(b: Pick<ParamOptions, 'coerce' | 'write' | 'readback'>): void {
+    this.opts = { ...this.opts, ...(b.coerce ? { coerce: b.coerce } : {}), ...(b.write ? { write: b.write } : {}), ...(b.readback !== undefined ? { readback: b.readback } : {}) };
   }
 
   /** The native value for `v` (strings to CHAR arrays for char-string params). */
@@ -145,9 +152,69 @@ export class ParamSet {
   }
 
   get(name: string): Param {
-    const p = this.params.get(name);
+    const p = this.find(name);
     if (!p) throw new Error(`no parameter ${name} under ${this.prefix}`);
     return p;
+  }
+
+  /** The param named `name`; `X_RBV` also finds the pair `X` whose readback it is. */
+  find(name: string): Param | undefined {
+    const p = this.params.get(name);
+    if (p) return p;
+    if (name.endsWith('_RBV')) {
+      const pair = this.params.get(name.slice(0, -4));
+      if (pair?.rbv) return pair;
+    }
+    return undefined;
+  }
+
+  /**
+   * Serve the records of a template table: `X` and `X_RBV` become one param (setpoint and readback),
+   * other records params of their own. Code declaring a param again later adds behaviour only.
+   */
+  declare(specs: readonly RecordSpec[]): void {
+    const byName = new Map(specs.map((s) => [s.name, s]));
+    for (const s of specs) {
+      if (s.name.endsWith('_RBV') && byName.has(s.name.slice(0, -4))) continue;
+      const rbv = byName.get(`${s.name}_RBV`);
+      const o = (r: RecordSpec): ParamOptions => ({
+        type: r.type,
+        value: r.value,
+        ...(r.enumStrings.length ? { enumStrings: r.enumStrings } : {}),
+        units: r.units,
+        precision: r.precision,
+        maxCount: r.count,
+        charString: r.charString,
+      });
+      if (rbv) this.create(s.name, o(s), this.pv(s, o(s)), this.pv(rbv, o(rbv)));
+      else if (writableRecord(s)) this.create(s.name, o(s), this.pv(s, o(s)), undefined);
+      else this.create(s.name, o(s), undefined, this.pv(s, o(s)));
+    }
+  }
+
+  private pv(spec: RecordSpec, o: ParamOptions): Pv {
+    const writable = writableRecord(spec);
+    return this.db.create(this.prefix + spec.name, {
+      ...this.pvOptions(o, writable),
+      maxCount: spec.count,
+      recordType: spec.recordType,
+      ...(writable ? { put: (pv: Pv, value: DbrValue, ctx: PutContext) => this.putParam(this.find(spec.name)!, pv, value, ctx) } : {}),
+    });
+  }
+
+  private putParam(p: Param, pv: Pv, value: DbrValue, ctx: PutContext): void | Promise<void> {
+    const v = p.native(value);
+    pv.set(v);
+    if (p.opts.write) return p.opts.write(v, p, ctx);
+    p.update(p.opts.coerce ? p.opts.coerce(v, p) : v);
+    return undefined;
+  }
+
+  private create(name: string, o: ParamOptions, sp: Pv | undefined, rbv: Pv | undefined): Param {
+    const param = new Param(name, o, sp, rbv);
+    this.params.set(name, param);
+    this.setOpts.onCreate?.(param);
+    return param;
   }
 
   private pvOptions(o: ParamOptions, writable: boolean) {
@@ -169,25 +236,22 @@ export class ParamSet {
   }
 
   private add(name: string, o: ParamOptions, withSp: boolean, withRbv: boolean, rbvName = `${name}_RBV`): Param {
-    if (this.params.has(name)) throw new Error(`duplicate parameter ${name} under ${this.prefix}`);
+    const declared = this.find(withSp ? name : rbvName);
+    if (declared) {
+      // Served from a template table: the code adds the driver's behaviour.
+      declared.behave(o);
+      return declared;
+    }
+    if (this.db.get(this.prefix + name) || this.db.get(this.prefix + rbvName)) throw new Error(`duplicate parameter ${name} under ${this.prefix}`);
     let param: Param | undefined;
     const sp = withSp
       ? this.db.create(this.prefix + name, {
           ...this.pvOptions(o, true),
-          put: (pv, value, ctx) => {
-            const p = param!;
-            const v = p.native(value);
-            pv.set(v);
-            if (o.write) return o.write(v, p, ctx);
-            p.update(o.coerce ? o.coerce(v, p) : v);
-            return undefined;
-          },
+          put: (pv, value, ctx) => this.putParam(param!, pv, value, ctx),
         })
       : undefined;
     const rbv = withRbv ? this.db.create(this.prefix + rbvName, this.pvOptions(o, false)) : undefined;
-    param = new Param(name, o, sp, rbv);
-    this.params.set(name, param);
-    this.setOpts.onCreate?.(param);
+    param = this.create(name, o, sp, rbv);
     return param;
   }
 

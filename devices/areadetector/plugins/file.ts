@@ -143,7 +143,6 @@ export abstract class FilePlugin extends NDPlugin {
     this.capture.rbv!.enumStrings = ['Done', 'Capturing'];
     p.long('NumCapture', 1);
     this.numCaptured = p.roLong('NumCaptured_RBV');
-    p.wo('FreeCapture', { type: DbrBase.ENUM, enumStrings: ['Done', 'Free'], write: (_v, param) => { this.captured = []; this.numCaptured.update(0); param.update(0); } });
     p.menu('DeleteDriverFile', NO_YES, 0);
     p.menu('LazyOpen', NO_YES, 0);
     p.string('TempSuffix', '');

@@ -26,10 +26,8 @@ export class ProcessPlugin extends NDPlugin {
     p.double('Scale', 1, 3);
     p.menu('EnableLowClip', DISABLE_ENABLE, 0);
     p.double('LowClip', 0, 3);
-    p.double('LowClipValue', 0, 3);
     p.menu('EnableHighClip', DISABLE_ENABLE, 0);
     p.double('HighClip', 100, 3);
-    p.double('HighClipValue', 100, 3);
     p.menu('EnableFilter', DISABLE_ENABLE, 0);
     p.wo('FilterType', { type: DbrBase.ENUM, enumStrings: FILTER_TYPES, value: 0 });
     p.long('NumFilter', 1);
@@ -63,9 +61,7 @@ export class ProcessPlugin extends NDPlugin {
     const offset = p.get('Offset').num;
     const scale = p.get('Scale').num;
     const low = p.get('EnableLowClip').num ? p.get('LowClip').num : undefined;
-    const lowValue = p.get('LowClipValue').num;
     const high = p.get('EnableHighClip').num ? p.get('HighClip').num : undefined;
-    const highValue = p.get('HighClipValue').num;
     const typeOut = p.get('DataTypeOut').num;
     const dataType = typeOut === AUTOMATIC ? array.dataType : typeOut;
     if (!offsetScale && low === undefined && high === undefined && dataType === array.dataType) return array;
@@ -79,8 +75,8 @@ export class ProcessPlugin extends NDPlugin {
         for (let i = 0; i < src.length; i++) {
           let v = src[i]!;
           if (offsetScale) v = (v + offset) * scale;
-          if (low !== undefined && v < low) v = lowValue;
-          if (high !== undefined && v > high) v = highValue;
+          if (low !== undefined && v < low) v = low; // clipped to the threshold (ADCore 3.12's LowClip)
+          if (high !== undefined && v > high) v = high;
           out[i] = float ? v : Math.round(v);
         }
         return out;
