@@ -149,9 +149,12 @@ export function renderFrame(s: FrameSpec, out?: Int32Array): Int32Array {
         buf.fill(Math.round(base), row, row + w);
         continue;
       }
+      // Only the peaks rows whose Gaussian reaches this row contribute.
+      const near: number[] = [];
+      for (let j = 0; j < rowProfiles.length; j++) if (table.ys[j]![y]! !== 0) near.push(j);
       for (let ox = 0; ox < w; ox++) {
         let v = base;
-        if (any) for (let j = 0; j < rowProfiles.length; j++) v += table.ys[j]![y]! * rowProfiles[j]![ox]!;
+        for (const j of near) v += table.ys[j]![y]! * rowProfiles[j]![ox]!;
         if (s.noise > 0) {
           const x = s.reverseX ? s.minX + w - 1 - ox : s.minX + ox;
           v += s.noise * unit(s.seed, s.frame, y * s.maxSizeX + x);

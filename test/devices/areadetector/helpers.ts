@@ -57,3 +57,18 @@ export function rig(opts: AreaDetectorOptions = {}): Rig {
 
 /** Let promise callbacks run. */
 export const settle = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * A rig whose file plugins follow the conventions a client sets before writing (ophyd's staging does):
+ * the reference IOC starts with empty FileTemplate, AutoIncrement and AutoSave No, FileNumber 0.
+ */
+export async function fileRig(opts: AreaDetectorOptions = {}): Promise<Rig> {
+  const r = rig(opts);
+  for (const [plugin, template] of [['TIFF1', '%s%s_%3.3d.tif'], ['HDF1', '%s%s_%6.6d.h5']] as const) {
+    await r.put(`${plugin}:FileTemplate`, template);
+    await r.put(`${plugin}:AutoIncrement`, 1);
+    await r.put(`${plugin}:AutoSave`, 1);
+    await r.put(`${plugin}:FileNumber`, 1);
+  }
+  return r;
+}
