@@ -72,3 +72,10 @@ export async function fileRig(opts: AreaDetectorOptions = {}): Promise<Rig> {
   }
   return r;
 }
+
+/** One Gaussian peak at (512, 410), widths 20 × 12, no variation: numbers a test can reason about. */
+export async function singlePeak(r: Rig): Promise<Rig> {
+  const settings: [string, number][] = [['PeakNumX', 1], ['PeakNumY', 1], ['PeakStartX', 512], ['PeakStartY', 410], ['PeakWidthX', 20], ['PeakWidthY', 12], ['PeakVariation', 0]];
+  for (const [n, v] of settings) await r.put(`cam1:${n}`, v);
+  return r;
+}
