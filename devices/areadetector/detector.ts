@@ -89,7 +89,7 @@ export function recordPrefix(prefix: string, suffix: string): string {
 }
 
 /** What a detector start-up does: stay idle (default) or start acquiring as the reference IOC did. */
-export type DetectorStart = 'idle' | 'running';
+export type DetectorStart = 'idle' | 'running' | (string & {});
 
 /** The plugin class serving a model instance, by the last template it loads. */
 const PLUGIN_KINDS: Readonly<Record<string, string>> = {
@@ -106,6 +106,10 @@ const PLUGIN_KINDS: Readonly<Record<string, string>> = {
 
 export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDetectorOptions = {}): AreaDetector {
   const model = loadModel(opts.detectorModel ?? DEFAULT_MODEL);
+  const startName = opts.start ?? 'idle';
+  const start = model.starts?.[startName];
+  if (model.starts && !start) throw new Error(`detector model: no start-up named ${startName} (${Object.keys(model.starts).join(', ')})`);
+  const startValues = (inst: ModelInstance) => start?.values[inst.suffix] ?? {};
   const camInst = model.instances.find((i) => i.templates.includes('ADBase'));
   if (!camInst) throw new Error('detector model: no driver instance (one loading ADBase)');
   const modelCamPort = String(instanceRecords(camInst, model.macros).find((r) => r.name === 'PortName_RBV')?.value ?? 'SIM1');
@@ -124,7 +128,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     v[name] = value;
     v[`${name}_RBV`] = value;
   };
-  const camValues: Record<string, unknown> = { PortName_RBV: camPort };
+  const camValues: Record<string, unknown> = { ...startValues(camInst), PortName_RBV: camPort };
   // Deliberate: 32-bit counts (the reference's Int8 would wrap the Peaks image); see README.
   both(camValues, 'DataType', 'Int32');
   if (opts.acquireTime !== undefined) both(camValues, 'AcquireTime', opts.acquireTime);
@@ -140,7 +144,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
   camValues['ArraySizeY_RBV'] = maxSizeY;
   camValues['ArraySize_RBV'] = maxSizeX * maxSizeY * 4;
   const pluginValues = (inst: ModelInstance): Record<string, unknown> => {
-    const v: Record<string, unknown> = {};
+    const v: Record<string, unknown> = { ...startValues(inst) };
     if (opts.enabled) both(v, 'EnableCallbacks', opts.enabled.includes(inst.suffix) ? 'Enable' : 'Disable');
     if (inst.values['NDArrayPort'] === undefined || inst.values['NDArrayPort'] === modelCamPort) both(v, 'NDArrayPort', camPort);
     return v;
@@ -202,7 +206,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
   const timeSeries = (byKind.get('timeSeries') ?? []) as TimeSeriesPlugin[];
 
   // The reference IOC's start-up script ends by starting continuous acquisition; opt-in (README).
-  if (opts.start === 'running') db.clock.setTimeout(() => void cam.acquire.sp!.put(1, { origin: 'internal' }), 0);
+  if (start?.acquire ?? startName === 'running') db.clock.setTimeout(() => void cam.acquire.sp!.put(1, { origin: 'internal' }), 0);
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);

@@ -36,8 +36,17 @@ export interface ModelInstance {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
+/** One way of starting the IOC: start-up values by instance, and whether it starts acquiring. */
+export interface ModelStart {
+  readonly why: string;
+  readonly values: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly acquire: boolean;
+}
+
 export interface DetectorModel {
   readonly macros: Readonly<Record<string, number>>;
+  /** Start-ups by name (`idle`, `running`). */
+  readonly starts?: Readonly<Record<string, ModelStart>>;
   readonly instances: readonly ModelInstance[];
 }
 

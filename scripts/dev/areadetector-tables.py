@@ -72,6 +72,23 @@ DYNAMIC = re.compile(
 ARRAY_DESCRIPTION = re.compile(r'(ArraySize[XYZ]?_RBV|DataType_RBV|ColorMode_RBV|BayerPattern_RBV)$')
 
 
+# How each start-up differs from the model's values (the reference IOC after its start-up script).
+STARTS = {
+    'running': {
+        'why': 'the reference IOC: its start-up script ends with Acquire 1 (continuous, 0.1 s, Peaks)',
+        'values': {},
+        'acquire': True,
+    },
+    'idle': {
+        'why': 'the twin\'s default: no acquisition until a client asks, and one image per Acquire '
+               '(ImageMode Multiple, NumImages 1), so a script that writes Acquire 1 and waits gets one image '
+               'and traces hold only what the script caused',
+        'values': {'cam1:': {'ImageMode': 'Multiple', 'ImageMode_RBV': 'Multiple', 'NumImages': 1, 'NumImages_RBV': 1}},
+        'acquire': False,
+    },
+}
+
+
 def idle(rec):
     if rec['count'] > 1 or rec['record'] in ('waveform', 'subArray'):
         return []
@@ -166,6 +183,7 @@ def main():
             f.write('\n}\n')
     model = {
         'recorded_with': data['recorded_with'],
+        'starts': STARTS,
         'macros': {'NELEMENTS': 1048576, 'XSIZE': 1024, 'YSIZE': 1024, 'NCHANS': 2048},
         'instances': [{'suffix': i, 'templates': templates_of(i), 'values': overrides.get(i, {})} for i in inst],
     }

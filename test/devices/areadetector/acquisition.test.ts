@@ -33,9 +33,9 @@ describe('cam1 start-up values', () => {
     expect(r.pv('cam1:Acquire').enumStrings).toEqual(['Done', 'Acquire']);
     expect(r.pv('cam1:Acquire_RBV').enumStrings).toEqual(['Done', 'Acquiring']);
     expect(r.str('cam1:PortName_RBV')).toBe('PIL');
-    // The reference IOC's start-up settings, idle: Continuous, 100 images, 5 ms period, Peaks.
-    expect(r.pv('cam1:ImageMode').enumStrings[r.get('cam1:ImageMode')]).toBe('Continuous');
-    expect(r.get('cam1:NumImages')).toBe(100);
+    // The reference IOC's start-up settings (5 ms period, Peaks), but the idle start's one image per Acquire.
+    expect(r.pv('cam1:ImageMode').enumStrings[r.get('cam1:ImageMode')]).toBe('Multiple');
+    expect(r.get('cam1:NumImages')).toBe(1);
     expect(r.get('cam1:AcquirePeriod')).toBe(0.005);
     expect(r.pv('cam1:SimMode').enumStrings[r.get('cam1:SimMode')]).toBe('Peaks');
     expect(r.str('cam1:StatusMessage_RBV')).toBe('');
