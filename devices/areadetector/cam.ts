@@ -12,7 +12,7 @@ import type { TimerHandle } from '../../ioc/clock.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import { AcquireBusy } from './acquire-busy.js';
 import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
-import { FrameSource, type FrameSpec } from './frame.js';
+import { FrameSource, type FrameSpec, type SineAxis } from './frame.js';
 import type { NDArray, PortRegistry } from './ndarray.js';
 import {
   BAYER_PATTERNS,
@@ -88,6 +88,8 @@ export class CamDriver {
   private timer: TimerHandle | undefined;
   private acquiring = false;
   private imageStart = 0;
+  /** ArrayCounter at the last image reset: the sequence number of LinearRamp/Sine images counts from it. */
+  private resetAt = 0;
   private waiters: (() => void)[] = [];
   private lastArray: NDArray | undefined;
   /** Called after every image (the detector posts plugins' results). */
@@ -140,6 +142,18 @@ export class CamDriver {
     p.get('SizeY').behave({ coerce: clampInt(1, () => maxSizeY - this.int('MinY')) });
     p.get('BinX').behave({ coerce: clampInt(1, () => maxSizeX) });
     p.get('BinY').behave({ coerce: clampInt(1, () => maxSizeY) });
+    // simDetector recomputes its image (ramp back to its start, sines from phase 0) when a simulation
+    // parameter changes or Reset is written.
+    for (const param of p.params.values()) {
+      if (!param.sp || !/^(Gain\w*|Offset|Noise|SimMode|Reset|Peak\w+|[XY]Sine\w+|DataType|ColorMode)$/.test(param.name)) continue;
+      const coerce = param.opts.coerce;
+      param.behave({
+        write: (v) => {
+          param.update(coerce ? coerce(v, param) : v);
+          this.resetAt = this.arrayCounter.num;
+        },
+      });
+    }
 
     // Pilatus records beyond the reference IOC (a simDetector), for clients using Pilatus classes.
     p.double('ThresholdEnergy', 10, 3, { units: 'keV' });
@@ -204,6 +218,23 @@ export class CamDriver {
       peakStepX: this.num('PeakStepX'),
       peakStepY: this.num('PeakStepY'),
       peakVariation: this.num('PeakVariation'),
+      simMode: this.int('SimMode'),
+      sequence: Math.max(0, frame - this.resetAt - 1),
+      sineX: this.sine('X'),
+      sineY: this.sine('Y'),
+    };
+  }
+
+  private sine(axis: 'X' | 'Y'): SineAxis {
+    const n = (k: string) => this.num(`${axis}Sine${k}`);
+    return {
+      amplitude1: n('1Amplitude'),
+      frequency1: n('1Frequency'),
+      phase1: n('1Phase'),
+      amplitude2: n('2Amplitude'),
+      frequency2: n('2Frequency'),
+      phase2: n('2Phase'),
+      operation: this.int(`${axis}SineOperation`),
     };
   }
 
