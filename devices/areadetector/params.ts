@@ -7,6 +7,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { DbrValue, Limits } from '../../ioc/ca/protocol/snapshot.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { PutContext, Pv } from '../../ioc/db/pv.js';
+import { PutError } from '../../ioc/db/errors.js';
 import { writableRecord, type RecordSpec } from './model.js';
 
 /** NELM of the CHAR waveforms areaDetector uses for strings (FilePath, FileName, StatusMessage …). */
@@ -203,6 +204,10 @@ export class ParamSet {
   }
 
   private putParam(p: Param, pv: Pv, value: DbrValue, ctx: PutContext): void | Promise<void> {
+    // A longout holds an epicsInt32: a value beyond it is refused (dbPut's overflow), never wrapped.
+    if (p.opts.type === DbrBase.LONG && typeof value === 'number' && !(Number.isFinite(value) && value >= -(2 ** 31) && value < 2 ** 31)) {
+      throw new PutError(`${pv.name}: ${value} does not fit a 32-bit integer`);
+    }
     const v = p.native(value);
     pv.set(v);
     if (p.opts.write) return p.opts.write(v, p, ctx);
