@@ -206,7 +206,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
   const timeSeries = (byKind.get('timeSeries') ?? []) as TimeSeriesPlugin[];
 
   // The reference IOC's start-up script ends by starting continuous acquisition; opt-in (README).
-  if (start?.acquire ?? startName === 'running') db.clock.setTimeout(() => void cam.acquire.sp!.put(1, { origin: 'internal' }), 0);
+  const starting = (start?.acquire ?? startName === 'running') ? db.clock.setTimeout(() => void cam.acquire.sp!.put(1, { origin: 'internal' }), 0) : undefined;
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);
@@ -233,6 +233,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     ],
     reset: () => cam.reset(),
     stop: () => {
+      starting?.cancel();
       cam.stop();
       for (const pl of plugins.values()) pl.dispose();
     },
