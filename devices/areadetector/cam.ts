@@ -14,19 +14,7 @@ import { AcquireBusy } from './acquire-busy.js';
 import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
 import { FrameSource, type FrameSpec, type SineAxis } from './frame.js';
 import type { NDArray, PortRegistry } from './ndarray.js';
-import {
-  BAYER_PATTERNS,
-  COLOR_MODES,
-  DATA_TYPE_BYTES,
-  DATA_TYPES,
-  DataType,
-  declareAttributesAndPool,
-  DISABLE_ENABLE,
-  NO_YES,
-  ParamSet,
-  type Param,
-  type ParamSetOptions,
-} from './params.js';
+import { DATA_TYPE_BYTES, NO_YES, ParamSet, type Param, type ParamSetOptions } from './params.js';
 import type { RecordSpec } from './model.js';
 
 export const IMAGE_MODES = ['Single', 'Multiple', 'Continuous'] as const;
@@ -62,7 +50,6 @@ export const DetectorState = {
 /** DetectorState_RBV severities (ZRSV … TESV of ADBase.template). */
 const STATE_SEVERITY = [0, 0, 0, 0, 0, Severity.MINOR, Severity.MAJOR, 0, 0, Severity.INVALID, Severity.MINOR];
 
-export const SIM_MODES = ['LinearRamp', 'Peaks', 'Sine', 'Offset&Noise'] as const;
 
 export interface CamOptions {
   readonly portName: string;

@@ -186,7 +186,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
       : kind === 'trans' ? new TransformPlugin(ctx, p, base)
       : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
       : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
-      : new PvaPlugin(ctx, p, { ...base, pvName: value('PvName_RBV') });
+      : new PvaPlugin(ctx, p, base);
     plugins.set(inst.suffix, plugin);
     byKind.set(kind, [...(byKind.get(kind) ?? []), plugin]);
   }

@@ -313,25 +313,8 @@ export class ParamSet {
 
 // Menus shared by several templates.
 export const NO_YES = ['No', 'Yes'] as const;
-export const DISABLE_ENABLE = ['Disable', 'Enable'] as const;
-export const DONE_BUSY = (busy: string): readonly string[] => ['Done', busy];
 export const DATA_TYPES = ['Int8', 'UInt8', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float32', 'Float64'] as const;
 export const DATA_TYPES_AUTO = [...DATA_TYPES, 'Automatic'] as const;
-export const COLOR_MODES = ['Mono', 'Bayer', 'RGB1', 'RGB2', 'RGB3', 'YUV444', 'YUV422', 'YUV421'] as const;
-export const BAYER_PATTERNS = ['RGGB', 'GBRG', 'GRBG', 'BGGR'] as const;
 export const DataType = { Int8: 0, UInt8: 1, Int16: 2, UInt16: 3, Int32: 4, UInt32: 5, Int64: 6, UInt64: 7, Float32: 8, Float64: 9 } as const;
 /** Bytes per element of each DataType. */
 export const DATA_TYPE_BYTES = [1, 1, 2, 2, 4, 4, 8, 8, 4, 8] as const;
-
-/** NDArrayBase's attribute-file and pool-statistics records, which the driver and every plugin serve. */
-export function declareAttributesAndPool(p: ParamSet): void {
-  p.chars('NDAttributesFile');
-  p.chars('NDAttributesMacros');
-  p.roMenu('NDAttributesStatus', ['Attributes file OK', 'File not found', 'XML syntax error', 'Macro substitution error'], 0);
-  p.roDouble('PoolMaxMem', 0, 1, { units: 'MB' });
-  p.roDouble('PoolUsedMem', 0, 1, { units: 'MB' });
-  p.roLong('PoolAllocBuffers');
-  p.roLong('PoolFreeBuffers');
-  p.roLong('PoolUsedBuffers');
-  p.roLong('PoolMaxBuffers');
-}

@@ -80,9 +80,8 @@ export class StdArraysPlugin extends NDPlugin {
 
 /** NDPluginPva (`PVA:`): its records; the twin serves Channel Access only, no pvAccess image. */
 export class PvaPlugin extends NDPlugin {
-  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly pvName: string }) {
+  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions) {
     super(ctx, prefix, opts, 'NDPluginPva');
-    this.params.roString('PvName_RBV', opts.pvName);
   }
   protected process(): undefined {
     return undefined;
