@@ -273,36 +273,18 @@ export class ParamSet {
     return this.add(fullName, o, false, true, fullName);
   }
 
-  // Shorthands for the record types areaDetector uses.
-  long(name: string, value = 0, extra: Partial<ParamOptions> = {}): Param {
-    return this.rw(name, { type: DbrBase.LONG, value, ...extra });
-  }
+  // Shorthands for records the code adds beyond a model's tables (the Pilatus records).
   double(name: string, value = 0, precision = 3, extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.DOUBLE, value, precision, ...extra });
   }
   menu(name: string, enumStrings: readonly string[], value = 0, extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.ENUM, value, enumStrings, ...extra });
   }
-  string(name: string, value = '', extra: Partial<ParamOptions> = {}): Param {
-    return this.rw(name, { type: DbrBase.STRING, value, ...extra });
-  }
   chars(name: string, value = '', extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.CHAR, value, charString: true, ...extra });
   }
-  roLong(fullName: string, value = 0, extra: Partial<ParamOptions> = {}): Param {
-    return this.ro(fullName, { type: DbrBase.LONG, value, ...extra });
-  }
-  roDouble(fullName: string, value = 0, precision = 3, extra: Partial<ParamOptions> = {}): Param {
-    return this.ro(fullName, { type: DbrBase.DOUBLE, value, precision, ...extra });
-  }
   roMenu(fullName: string, enumStrings: readonly string[], value = 0): Param {
     return this.ro(fullName, { type: DbrBase.ENUM, value, enumStrings });
-  }
-  roString(fullName: string, value = ''): Param {
-    return this.ro(fullName, { type: DbrBase.STRING, value });
-  }
-  roChars(fullName: string, value = ''): Param {
-    return this.ro(fullName, { type: DbrBase.CHAR, value, charString: true });
   }
 
   /** Teleport every parameter back to its initial value. */
