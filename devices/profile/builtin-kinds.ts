@@ -36,6 +36,9 @@ registerDeviceKind('areaDetector', {
       ...(spec['model'] !== undefined ? { model: setting<string>(spec, 'model', 'string') } : {}),
       ...(spec['manufacturer'] !== undefined ? { manufacturer: setting<string>(spec, 'manufacturer', 'string') } : {}),
       ...(spec['fileRoot'] !== undefined ? { files: { root: setting<string>(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
+      ...(spec['detectorModel'] !== undefined ? { detectorModel: setting<string>(spec, 'detectorModel', 'string') } : {}),
+      // idle (default) or running: the reference IOC's start-up, continuous acquisition (README).
+      start: setting<string>(spec, 'start', 'string', 'idle'),
     }),
   prefixes: (spec) => [String(spec['prefix'])],
 });
