@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Argv } from 'yargs';
+import { positive, seconds } from '../options.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
@@ -203,8 +204,8 @@ export const runCommand: CommandModule<RunArgs> = {
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
       .option('record', { type: 'string', describe: 'Write the trace to this JSON Lines file' })
-      .option('timeout', { type: 'number', describe: 'Kill the command (and its process group) after this many seconds' })
-      .option('speed', { type: 'number', default: 1, describe: 'Run the twin N times faster than real time' })
+      .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the command (and its process group) after this many seconds' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run the twin N times faster than real time' })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })

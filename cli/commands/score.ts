@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { integerIn } from '../options.js';
 import { ConfigError, loadEnvtraceConfig } from '../../aligner/config.js';
 import { readTrace, TraceFormatError } from '../../aligner/io/read-trace.js';
 import { renderHtmlReport } from '../../aligner/report/html.js';
@@ -57,7 +58,7 @@ export const scoreCommand: CommandModule<ScoreArgs> = {
       .option('ignore', { type: 'string', array: true, describe: 'Channels to leave out' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .option('html', { type: 'string', describe: 'Also write a self-contained HTML report to this file' })
-      .option('max-rows', { type: 'number', default: 200, describe: 'Alignment rows printed in the text report' })
+      .option('max-rows', { type: 'number', default: 200, coerce: integerIn('--max-rows', 0), describe: 'Alignment rows printed in the text report' })
       .example('beamtwin score --gt ref.json --pred run.jsonl', 'score with the VISION harness rules')
       .example('beamtwin score --gt a.json b.json --pred run.json --preset envtrace --config cfg.yaml --html report.html', '') as unknown as Argv<ScoreArgs>,
   handler: async (args: ScoreArgs, io: CliIo) => {

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { port, positive } from '../options.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
@@ -35,12 +36,12 @@ export const serveCommand: CommandModule<ServeArgs> = {
   builder: (y: Argv) =>
     y
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
-      .option('port', { type: 'number', describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
+      .option('port', { type: 'number', coerce: port, describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
       .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind (default EPICS_CAS_INTF_ADDR_LIST, else all)' })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: names the profile does not serve stay unknown' })
       .option('demo', { type: 'boolean', default: false, describe: 'Also serve the demo:* PVs (one of each type)' })
       .option('list-pvs', { type: 'boolean', default: false, describe: 'Print the served PV names and exit (record fields NAME.FIELD are served too)' })
-      .option('speed', { type: 'number', default: 1, describe: 'Run simulated dynamics this many times faster than real time' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run simulated dynamics this many times faster than real time' })
       .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records' })
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
       .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,

@@ -1,0 +1,150 @@
+// Careless and hostile command lines (issue 12, items 10–12): numbers are checked, the CA tools end on
+// missing PVs, and a put that did not happen is an error. No wall-clock assertions: a tool that hung
+// would fail by the test's own timeout, and every missing-PV case uses a short -w.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/run-cli.js';
+import { PutError } from '../../ioc/db/errors.js';
+import { ECA } from '../../ioc/ca/protocol/constants.js';
+import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
+import type { CaServer } from '../../ioc/ca/server/server.js';
+import { PvDatabase } from '../../ioc/db/database.js';
+import { randomPrefix, startServer } from '../ioc/ca/client/harness.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+const oneLine = (s: string) => expect(s).toMatch(/^beamtwin: [^\n]+\n$/);
+
+describe('numeric options are checked (one line, exit 2)', () => {
+  const cases: [string[], RegExp][] = [
+    [['serve', '--port', 'abc', '--list-pvs'], /--port needs a number/],
+    [['serve', '--port', '99999', '--list-pvs'], /--port must be an integer from 0 to 65535, got 99999/],
+    [['serve', '--port', '1.5', '--list-pvs'], /--port must be an integer from 0 to 65535, got 1.5/],
+    [['serve', '--port', '1', '--port', '2', '--list-pvs'], /--port was given 2 times/],
+    [['serve', '--speed', '0', '--list-pvs'], /--speed must be a positive number/],
+    [['repeater', '--port', '-1'], /--port must be an integer/],
+    [['get', '-w', 'abc', 'X:Y'], /-w\/--timeout needs a number/],
+    [['get', '-w', '0', 'X:Y'], /-w\/--timeout must be a positive number of seconds, got 0/],
+    [['get', '-#', '-3', 'X:Y'], /-#\/--count must be an integer of at least 0, got -3/],
+    [['monitor', '-u', '0', 'X:Y'], /--updates must be an integer of at least 1/],
+    [['run', '--timeout', 'abc', '--', 'true'], /--timeout needs a number/],
+    [['run', '--timeout', '0', '--', 'true'], /--timeout must be a positive number of seconds, got 0/],
+    [['validate', '--timeout', '-1', '--', 'true'], /--timeout must be a positive number/],
+    [['record', 'X:Y', '-o', '/dev/null', '--duration', 'abc'], /--duration needs a number/],
+    [['eval', 'm.yaml', '--jobs', '0'], /--jobs must be an integer of at least 1, got 0/],
+    [['eval', 'm.yaml', '--jobs', '1.5'], /--jobs must be an integer/],
+    [['score', '--gt', 'a', '--pred', 'b', '--max-rows', 'x'], /--max-rows needs a number/],
+  ];
+  for (const [argv, msg] of cases) {
+    it(argv.join(' '), async () => {
+      const r = await cli(...argv);
+      expect(r.code).toBe(2);
+      oneLine(r.err);
+      expect(r.err).toMatch(msg);
+    });
+  }
+});
+
+describe('CA tools against a server', () => {
+  let server: CaServer;
+  const p = randomPrefix();
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    const db = new PvDatabase();
+    db.create(`${p}L`, { type: DbrBase.LONG, value: 42 });
+    db.create(`${p}E`, { type: DbrBase.ENUM, value: 0, enumStrings: ['Off', 'On'] });
+    db.create(`${p}REFUSE`, {
+      type: DbrBase.DOUBLE,
+      value: 1,
+      put: () => {
+        throw new PutError(ECA.PUTFAIL, 'refused by the device');
+      },
+    });
+    // A put-callback that never completes: only the wait can run out.
+    db.create(`${p}SLOW`, { type: DbrBase.DOUBLE, value: 0, put: (pv, v) => (pv.set(v as number), new Promise<void>(() => {})) });
+    server = await startServer(db);
+    for (const [k, v] of Object.entries({ ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' })) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+  });
+
+  afterAll(async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await server.stop();
+  });
+
+  describe('get/put/info/monitor end on a missing PV within -w', () => {
+    for (const argv of [
+      ['get'],
+      ['get', '-a'],
+      ['get', '-t'],
+      ['get', '--json'],
+      ['get', '-d', 'DBR_CTRL_DOUBLE'],
+      ['get', '-#', '2'],
+      ['info'],
+      ['info', '--json'],
+      ['monitor'],
+      ['monitor', '-u', '1'],
+      ['monitor', '--json'],
+    ]) {
+      it(`${argv.join(' ')} NOPE`, async () => {
+        const r = await cli(...argv, '-w', '0.3', `${p}NOPE`);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`'${p}NOPE' not found`);
+      });
+    }
+    for (const wait of [[], ['-c']]) {
+      it(`put ${wait.join(' ')} NOPE`, async () => {
+        const r = await cli('put', ...wait, '-w', '0.3', `${p}NOPE`, '1');
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`'${p}NOPE' not found`);
+      });
+    }
+  });
+
+  describe('put says when it did not happen', () => {
+    it('a value the PV cannot take exits 1 and leaves the value', async () => {
+      for (const [pv, v] of [
+        [`${p}L`, 'abc'],
+        [`${p}E`, 'Bogus'],
+      ] as const) {
+        const r = await cli('put', '-w', '2', pv, v);
+        expect(r.code, `${pv} ${v}`).toBe(1);
+        oneLine(r.err);
+        expect(r.err).toContain(`put to ${pv} failed`);
+      }
+      expect((await cli('get', '-t', `${p}L`)).out).toBe('42\n');
+    });
+
+    it('a put the device refuses exits 1, with and without -c', async () => {
+      for (const wait of [[], ['-c']]) {
+        const r = await cli('put', ...wait, '-w', '2', `${p}REFUSE`, '5');
+        expect(r.code, wait.join('')).toBe(1);
+        oneLine(r.err);
+        expect(r.err).toContain(`put to ${p}REFUSE failed`);
+      }
+    });
+
+    it('put -c whose completion does not come in time says "wait timed out", not "failed"', async () => {
+      const r = await cli('put', '-c', '-w', '0.3', `${p}SLOW`, '5');
+      expect(r.code).toBe(1);
+      oneLine(r.err);
+      expect(r.err).toContain('wait timed out');
+      expect(r.err).not.toContain('failed');
+    });
+
+    it('a good put still exits 0', async () => {
+      const r = await cli('put', '-t', `${p}L`, '7');
+      expect(r).toMatchObject({ code: 0, out: '7\n' });
+    });
+  });
+});
