@@ -15,6 +15,7 @@ registerDeviceKind('linkam', {
       stepPeriod: setting(spec, 'stepPeriod', 'number', 1),
     }),
   prefixes: (spec) => [String(spec['prefix']), ...((spec['aliases'] as string[] | undefined) ?? [])],
+  settings: ['prefix', 'aliases', 'setpoint', 'rampRate', 'temperature', 'stepPeriod'],
 });
 
 registerDeviceKind('shutter', {
@@ -25,6 +26,7 @@ registerDeviceKind('shutter', {
       delay: setting(spec, 'delay', 'number', 0.1),
     }),
   prefixes: (spec) => [String(spec['pv']), ...((spec['blades'] as string[] | undefined) ?? [])],
+  settings: ['pv', 'blades', 'delay'],
 });
 
 registerDeviceKind('areaDetector', {
@@ -38,6 +40,7 @@ registerDeviceKind('areaDetector', {
       ...(spec['fileRoot'] !== undefined ? { files: { root: setting<string>(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
     }),
   prefixes: (spec) => [String(spec['prefix'])],
+  settings: ['prefix', 'sizeX', 'sizeY', 'acquireTime', 'model', 'manufacturer', 'fileRoot'],
 });
 
 /** Record fields a motor spec may set directly (the rest of the spec is simulation settings). */
@@ -67,4 +70,5 @@ registerDeviceKind('motor', {
     };
   },
   prefixes: (spec) => [String(spec['pv'])],
+  settings: ['pv', ...MOTOR_FIELDS, 'hardLimits', 'position', 'updatePeriod'],
 });

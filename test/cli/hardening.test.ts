@@ -1,6 +1,9 @@
 // Careless and hostile command lines (issue 12, items 10–12): numbers are checked, the CA tools end on
 // missing PVs, and a put that did not happen is an error. No wall-clock assertions: a tool that hung
 // would fail by the test's own timeout, and every missing-PV case uses a short -w.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/run-cli.js';
 import { PutError } from '../../ioc/db/errors.js';
@@ -146,5 +149,51 @@ describe('CA tools against a server', () => {
       const r = await cli('put', '-t', `${p}L`, '7');
       expect(r).toMatchObject({ code: 0, out: '7\n' });
     });
+  });
+});
+
+describe('user files go through one strict schema: a misspelled key names the key and the file', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beamtwin-strict-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  it('validate --rules: `forbiden:` is refused, not a rule that checks nothing', async () => {
+    const f = write('rules.yaml', 'forbiden: ["XF:11BMB-ES{Chm:Smpl-Ax:X}Mtr"]\n');
+    const r = await cli('validate', '--rules', f, '--', 'true');
+    expect(r).toMatchObject({ code: 2, err: `beamtwin: ${f}: unknown key "forbiden"\n` });
+    const g = write('rules2.json', JSON.stringify({ ranges: { 'A:*': { min: 0, maks: 5 } } }));
+    expect((await cli('validate', '--rules', g, '--', 'true')).err).toBe(`beamtwin: ${g}: unknown key "maks" in ranges.A:*\n`);
+  });
+
+  it('a profile: unknown top-level keys, and unknown device settings naming the device', async () => {
+    const f = write('p.yaml', 'name: p\ndevices: []\ntraked: ["A"]\n');
+    expect(await cli('serve', '--profile', f, '--list-pvs')).toMatchObject({ code: 2, err: `beamtwin: ${f}: unknown key "traked"\n` });
+    const g = write('q.yaml', 'name: q\ndevices:\n  - { kind: linkam, name: lk, prefix: "A:", rampRte: 5 }\n');
+    const r = await cli('serve', '--profile', g, '--list-pvs');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^beamtwin: device lk: unknown setting "rampRte" \(linkam takes prefix, aliases, setpoint, rampRate, .*\)\n$/);
+  });
+
+  it('an eval manifest: a misspelled key in a task or a candidate', async () => {
+    const f = write('m.yaml', 'tasks:\n  - id: t\n    reference: "true"\n    candiates: ["true"]\n');
+    expect(await cli('eval', f, '-o', path.join(dir, 'out'))).toMatchObject({ code: 2, err: `beamtwin: ${f}: unknown key "candiates" in tasks[0]\n` });
+    const g = write('n.yaml', 'defaults: { timeout: 5 }\ntasks:\n  - id: t\n    reference: "true"\n    candidates: [{ id: c, command: "true", expected: pass }]\n');
+    expect((await cli('eval', g, '-o', path.join(dir, 'out'))).err).toBe(`beamtwin: ${g}: unknown key "expected" in tasks[0].candidates[0]\n`);
+    const h = write('o.yaml', 'defaults: { timout: 5 }\ntasks: []\n');
+    expect((await cli('eval', h, '-o', path.join(dir, 'out'))).err).toBe(`beamtwin: ${h}: unknown key "timout" in defaults\n`);
+  });
+
+  it('empty files and directories are named as such', async () => {
+    const e = write('empty.yaml', '');
+    expect((await cli('validate', '--rules', e, '--', 'true')).err).toBe(`beamtwin: ${e}: is empty\n`);
+    expect((await cli('validate', '--rules', dir, '--', 'true')).err).toBe(`beamtwin: ${dir}: is a directory, not a rules file\n`);
+    expect((await cli('serve', '--profile', e, '--list-pvs')).err).toBe(`beamtwin: ${e}: is empty\n`);
   });
 });
