@@ -47,7 +47,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     checkSpeed(args.speed);
     const profile = loadProfile(args.profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
-    const reference = args.expect ? readTraceOrFail(args.expect, io) : undefined;
+    const reference = args.expect ? readTraceOrFail(args.expect, io, '--expect') : undefined;
     const outcome = await runRecorded(argv, {
       profile,
       speed: args.speed,

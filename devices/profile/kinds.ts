@@ -30,6 +30,17 @@ export function deviceKind(name: string): DeviceKind {
   return k;
 }
 
+/** Create a device; a PV name another device already serves is a profile error naming both. */
+export function createDevice(kind: DeviceKind, ctx: DeviceContext, spec: DeviceSpec): DeviceHandle {
+  try {
+    return kind.create(ctx, spec);
+  } catch (e) {
+    const dup = /^duplicate PV name (.*)$/.exec((e as Error).message);
+    if (dup) throw new ProfileError(`device ${String(spec['name'] ?? spec.kind)}: ${dup[1]} is already served by another device (a PV listed twice?)`);
+    throw e;
+  }
+}
+
 /** A setting the kind does not know is an error naming it (a typo would otherwise be ignored silently). */
 export function checkSettings(kind: DeviceKind, spec: DeviceSpec): void {
   if (!kind.settings) return;

@@ -197,3 +197,53 @@ describe('user files go through one strict schema: a misspelled key names the ke
     expect((await cli('serve', '--profile', e, '--list-pvs')).err).toBe(`beamtwin: ${e}: is empty\n`);
   });
 });
+
+describe('errors a user can cause are one line without a stack, naming the option or the device', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beamtwin-oneline-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('a profile listing a PV twice', async () => {
+    const f = path.join(dir, 'dup.yaml');
+    fs.writeFileSync(f, 'name: d\ndevices:\n  - { kind: shutter, name: a, pv: "A:S" }\n  - { kind: shutter, name: b, pv: "A:S" }\n');
+    const r = await cli('serve', '--profile', f, '--list-pvs');
+    expect(r).toMatchObject({ code: 2, err: 'beamtwin: device b: A:S is already served by another device (a PV listed twice?)\n' });
+  });
+
+  it('score: a directory, a missing file, an empty file, each named with its option', async () => {
+    const good = path.join(dir, 'good.json');
+    fs.writeFileSync(good, JSON.stringify({ events: [{ channel: 'A', timestamp: 0, value: 1 }] }));
+    const empty = path.join(dir, 'empty.jsonl');
+    fs.writeFileSync(empty, '');
+    const blank = path.join(dir, 'blank.json');
+    fs.writeFileSync(blank, '  \n');
+    const missing = path.join(dir, 'missing.json');
+    for (const [argv, err] of [
+      [['--gt', dir, '--pred', good], `--gt ${dir}: is a directory, not a trace file`],
+      [['--gt', good, '--pred', missing], `--pred ${missing}: no such file`],
+      [['--gt', good, '--pred', empty], `--pred ${empty}: is empty`],
+      [['--gt', blank, '--pred', good], `--gt ${blank}: is empty`],
+    ] as const) {
+      const r = await cli('score', ...argv);
+      expect(r, argv.join(' ')).toMatchObject({ code: 2, err: `beamtwin: ${err}\n` });
+    }
+    const r = await cli('validate', '--expect', missing, '--', 'true');
+    expect(r).toMatchObject({ code: 2, err: `beamtwin: --expect ${missing}: no such file\n` });
+  });
+});
+
+describe('score gates CI: exit 1 on FAIL unless --exit-zero', () => {
+  const EX = path.join(import.meta.dirname, '../../examples/traces');
+  it('a trace scored against itself passes (0); a failing one exits 1, or 0 with --exit-zero', async () => {
+    const self = await cli('score', '--gt', `${EX}/scan-pred.jsonl`, '--pred', `${EX}/scan-pred.jsonl`);
+    expect(self.code).toBe(0);
+    expect(self.out).toMatch(/accuracy PASS/);
+    const fail = await cli('score', '--gt', `${EX}/scan-gt.vision.json`, '--pred', `${EX}/scan-pred.jsonl`);
+    expect(fail.code).toBe(1);
+    expect(fail.out).toMatch(/accuracy FAIL/);
+    expect(fail.err).toBe('');
+    expect((await cli('score', '--gt', `${EX}/scan-gt.vision.json`, '--pred', `${EX}/scan-pred.jsonl`, '--exit-zero')).code).toBe(0);
+  });
+});
