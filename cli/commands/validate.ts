@@ -69,6 +69,8 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       after: outcome.after,
       exitCode: outcome.exitCode,
       timedOut: outcome.timedOut,
+      signal: outcome.signal,
+      ...(outcome.startError ? { startError: outcome.startError } : {}),
       catchAllHits: outcome.catchAllHits,
       startTs: outcome.startTs,
       endTs: outcome.endTs,

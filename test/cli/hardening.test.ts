@@ -247,3 +247,44 @@ describe('score gates CI: exit 1 on FAIL unless --exit-zero', () => {
     expect((await cli('score', '--gt', `${EX}/scan-gt.vision.json`, '--pred', `${EX}/scan-pred.jsonl`, '--exit-zero')).code).toBe(0);
   });
 });
+
+describe('run and validate say how the command ended', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beamtwin-start-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('run: not found → 127, not executable or a directory → 126, each with the reason on one line', async () => {
+    const script = path.join(dir, 'plan.sh');
+    fs.writeFileSync(script, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+    for (const [cmd, code, why] of [
+      [path.join(dir, 'nope'), 127, 'command not found'],
+      ['beamtwin-no-such-command', 127, 'command not found'],
+      [script, 126, 'permission denied (not an executable file)'],
+      [dir, 126, 'is a directory'],
+    ] as const) {
+      const r = await cli('run', '--', cmd);
+      expect(r, cmd).toMatchObject({ code, err: `beamtwin run: cannot start ${cmd}: ${why}\n` });
+    }
+    const j = await cli('run', '--json', '--', path.join(dir, 'nope'));
+    expect(JSON.parse(j.out)).toMatchObject({ exitCode: 127, startError: 'command not found' });
+  });
+
+  it('validate: a non-zero exit, a signal and a command that cannot start are findings naming the status', async () => {
+    const cases: [string[], string][] = [
+      [['sh', '-c', 'exit 3'], 'the script exited with status 3'],
+      [['sh', '-c', 'kill -TERM $$'], 'the script was killed by SIGTERM (exit status 143)'],
+      [[path.join(dir, 'nope')], `the script did not start: ${path.join(dir, 'nope')}: command not found (exit status 127)`],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli('validate', '--json', '--', ...argv);
+      expect(r.code, argv.join(' ')).toBe(1);
+      const report = JSON.parse(r.out);
+      expect(report.ok).toBe(false);
+      expect(report.findings).toContainEqual({ kind: 'exit', pv: '', message, at: 0, breaks: true });
+    }
+    const ok = await cli('validate', '--json', '--', 'true');
+    expect(JSON.parse(ok.out).findings.filter((f: { kind: string }) => f.kind === 'exit')).toEqual([]);
+  });
+});
