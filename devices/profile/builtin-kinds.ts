@@ -13,9 +13,11 @@ registerDeviceKind('linkam', {
       rampRate: setting(spec, 'rampRate', 'number', 10),
       temperature: setting(spec, 'temperature', 'number', 25),
       stepPeriod: setting(spec, 'stepPeriod', 'number', 1),
+      ...(spec['range'] !== undefined ? { range: setting<[number, number]>(spec, 'range', 'array') } : {}),
+      ...(spec['maxRampRate'] !== undefined ? { maxRampRate: setting<number>(spec, 'maxRampRate', 'number') } : {}),
     }),
   prefixes: (spec) => [String(spec['prefix']), ...((spec['aliases'] as string[] | undefined) ?? [])],
-  settings: ['prefix', 'aliases', 'setpoint', 'rampRate', 'temperature', 'stepPeriod'],
+  settings: ['prefix', 'aliases', 'setpoint', 'rampRate', 'temperature', 'stepPeriod', 'range', 'maxRampRate'],
 });
 
 registerDeviceKind('shutter', {
