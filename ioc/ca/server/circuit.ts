@@ -328,10 +328,12 @@ export class ServerCircuit {
     return this.clientMinor >= 9 ? n : Math.min(n, 0xfffe);
   }
 
-  /** Count a reply carries: 0 asks for the current length (CA >= 4.13). */
+  /**
+   * Count a reply carries: 0 asks for the current length. RSRV's read_reply does so for every client,
+   * whatever minor version it announced (count 0 only became legal in 4.13, but older clients never send it).
+   */
   private replyCount(requested: number, pv: Pv): number {
-    if (requested === 0) return this.clientMinor >= 13 || this.clientMinor === 0 ? pv.count : pv.maxCount;
-    return requested;
+    return requested === 0 ? pv.count : requested;
   }
 
   private read(msg: { kind: 'READ' | 'READ_NOTIFY'; type: number; count: number; sid: number; ioid: number }, m: RawMessage): void {

@@ -523,6 +523,24 @@ describe('more RSRV behaviour', () => {
     expect(r.dataCount).toBe(0xfffe);
   });
 
+  // RSRV's read_reply takes count 0 as "all current elements" whatever the client's version (checked on
+  // pythonSoftIOC's RSRV with minor 11: a 10-element waveform holding 3 answers count 3, ECA_NORMAL).
+  it('count 0 from a client older than CA 4.13 gets the current length with ECA_NORMAL, as RSRV', async () => {
+    const c = await RawCircuit.open(s.server.tcpPort, { minor: 11 });
+    circuits.push(c);
+    const ch = await c.createChannel(name('dyn'));
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.LONG, 0, ch.sid, 1);
+      writeEventAddRequest(w, DbrBase.LONG, 0, ch.sid, 2, DBE.VALUE);
+    });
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.p1, r.dataCount, (r.msg as { dbr: { value: number[] } }).dbr.value])).toEqual([
+      [Command.READ_NOTIFY, ECA.NORMAL, 3, [1, 2, 3]],
+      [Command.EVENT_ADD, ECA.NORMAL, 3, [1, 2, 3]],
+    ]);
+  });
+
   it('a client older than CA 4.4 gets ECA_DEFUNCT instead of a channel', async () => {
     const c = await RawCircuit.open(s.server.tcpPort, { minor: 2 });
     circuits.push(c);
