@@ -387,21 +387,18 @@ export class ServerCircuit {
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
       return;
     }
-    const info = dbrInfo(msg.type);
-    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
-    if (!info || !plain || msg.type === 38) {
-      if (notify) {
-        writeWriteNotifyReply(this.out, msg.type, msg.count, ECA.BADTYPE, msg.ioid);
-        this.closeNow();
-      } else {
-        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${msg.type} in write`);
-      }
-      return;
-    }
     const reply = (status: number, text: string) => {
       if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
       else writeError(this.out, ch.cid, status, m.headerBytes, text);
     };
+    const info = dbrInfo(msg.type);
+    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
+    if (!info || !plain || msg.type === 38) {
+      // The payload was framed whole, so the circuit is still in step: answer and keep it, as the CA server
+      // library does (RSRV hangs up), so the client can still clear the channel afterwards.
+      reply(ECA.BADTYPE, `invalid DBR type ${msg.type} in write to ${ch.pv.name}`);
+      return;
+    }
     if (!ch.pv.writable) {
       reply(ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
       return;
@@ -425,7 +422,9 @@ export class ServerCircuit {
       value = convertForPut(raw, info.base, ch.pv.nativeType, ch.pv.enumStrings);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
-      reply(notify ? ECA.PUTFAIL : ECA.BADTYPE, e.message);
+      // A value that does not convert ("abc" to a LONG) is a failed put, not a bad type: softIoc answers
+      // ECA_PUTFAIL to WRITE and WRITE_NOTIFY alike (EPICS' caput aborts on ECA_BADTYPE). Value kept.
+      reply(ECA.PUTFAIL, e.message);
       return;
     }
     // The receive buffer is reused: keep the header an asynchronous ERROR reply will quote.

@@ -39,6 +39,7 @@ beforeAll(async () => {
     db.create(p + 'ro', { type: DbrBase.DOUBLE, value: 2, writable: false });
     db.create(p + 'hidden', { type: DbrBase.DOUBLE, value: 3, readable: false });
     db.create(p + 'dyn', { type: DbrBase.LONG, value: [1, 2, 3], maxCount: 10 });
+    db.create(p + 'lo', { type: DbrBase.LONG, value: 5 });
     db.create(p + 'wf', { type: DbrBase.DOUBLE, value: new Float64Array(100_000).fill(0.25) });
     db.create(p + 'busy', {
       type: DbrBase.DOUBLE,
@@ -273,6 +274,28 @@ describe('writes', () => {
     expect([n.command, n.p1, n.p2]).toEqual([Command.WRITE_NOTIFY, ECA.NOWTACCESS, 4]);
     expect(s.db.get(name('ro'))!.value).toBe(2);
     expect(c.isClosed).toBe(false);
+  });
+
+  // softIoc (pythonSoftIOC's RSRV) answers `caput P:lo abc` on a longout with ERROR ECA_PUTFAIL to WRITE and
+  // status ECA_PUTFAIL to WRITE_NOTIFY; EPICS' caput aborts on the ECA_BADTYPE answered here before.
+  it('a value that cannot be converted → ECA_PUTFAIL to WRITE and WRITE_NOTIFY; the value is kept, the circuit stays', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('lo'));
+    c.take();
+    const req = build((w) => writeWriteRequest(w, false, DbrBase.STRING, ch.sid, 0, ['abc']));
+    c.send(req);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.STRING, ch.sid, 8, ['abc']));
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.p1, r.p2])).toEqual([
+      [Command.ERROR, ch.cid, ECA.PUTFAIL],
+      [Command.WRITE_NOTIFY, ECA.PUTFAIL, 8],
+    ]);
+    expect(rs[0]!.payload.subarray(0, 16)).toEqual(req.subarray(0, 16));
+    expect(s.db.get(name('lo'))!.value).toBe(5);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.STRING, ch.sid, 9, ['12']));
+    const ok = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect([ok.p1, ok.p2]).toEqual([ECA.NORMAL, 9]);
+    expect(s.db.get(name('lo'))!.value).toBe(12);
   });
 
   it('a count above the native count → ECA_BADCOUNT', async () => {
