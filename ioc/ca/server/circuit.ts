@@ -5,6 +5,7 @@ import type { Pv, PvUpdate } from '../../db/pv.js';
 import type { Logger } from '../../log.js';
 import {
   AccessRights,
+  CA_DEFAULT_MAX_ARRAY_BYTES,
   CA_MINIMUM_SUPPORTED_VERSION,
   CA_MINOR_VERSION,
   Command,
@@ -329,6 +330,19 @@ export class ServerCircuit {
   }
 
   /**
+   * A reply of `count` elements of `type` is refused (ECA_TOLARGE) when it exceeds EPICS_CA_MAX_ARRAY_BYTES,
+   * or when it asks for more elements than the PV has and the zero padding would take it past both the
+   * PV's own size and EPICS' default 16 kB: so no request makes the server allocate more than the PV.
+   * (RSRV pads any count its buffers can hold and, with EPICS_CA_AUTO_ARRAY_BYTES, grows them to 1.8 GB
+   * for one EVENT_ADD of 200M elements.)
+   */
+  private tooLarge(type: number, count: number, pv: Pv): boolean {
+    const bytes = dbrSizeN(type, count);
+    if (bytes > this.opts.maxArrayBytes) return true;
+    return count > pv.maxCount && bytes > Math.max(dbrSizeN(type, pv.maxCount), CA_DEFAULT_MAX_ARRAY_BYTES);
+  }
+
+  /**
    * Count a reply carries: 0 asks for the current length. RSRV's read_reply does so for every client,
    * whatever minor version it announced (count 0 only became legal in 4.13, but older clients never send it).
    */
@@ -354,8 +368,8 @@ export class ServerCircuit {
     }
     const pv = ch.pv;
     const count = this.replyCount(msg.count, pv);
-    if (dbrSizeN(msg.type, count) > this.opts.maxArrayBytes) {
-      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements exceeds EPICS_CA_MAX_ARRAY_BYTES`);
+    if (this.tooLarge(msg.type, count, pv)) {
+      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements of ${pv.name} is too large`);
       return;
     }
     // The deprecated READ answers with the channel's cid in p1; READ_NOTIFY with a status there.
@@ -499,6 +513,13 @@ export class ServerCircuit {
     const sub: MonitorSub = { subid: msg.subid, channel: ch, type: msg.type, count: msg.count, mask, rx: undefined, pending: false };
     this.subs.set(msg.subid, sub);
     ch.subs.set(msg.subid, sub);
+    // Bounded like reads, once for all: a count-0 update is never longer than the PV's maximum.
+    if (this.tooLarge(msg.type, msg.count === 0 ? ch.pv.maxCount : msg.count, ch.pv)) {
+      // Refused with ERROR, as RSRV's read_reply when its buffer cannot hold an update. The subscription
+      // stays registered but silent, so the client's EVENT_CANCEL is still confirmed.
+      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `subscription of ${msg.count} elements of ${ch.pv.name} is too large`);
+      return;
+    }
     // First update always, whatever the mask.
     this.sendUpdate(sub);
     sub.rx = ch.pv.updates.subscribe((u) => this.onUpdate(sub, u));
@@ -538,12 +559,9 @@ export class ServerCircuit {
     const pv = sub.channel.pv;
     const count = this.replyCount(sub.count, pv);
     const snap = u ? updateSnapshot(pv, u) : pv;
+    // EVENT_ADD checked the size: `count` never exceeds what the PV and EPICS_CA_MAX_ARRAY_BYTES allow.
     if (!pv.readable) {
       writeEventAddReply(this.out, sub.type, count, ECA.NORDACCESS, sub.subid, undefined);
-      return;
-    }
-    if (dbrSizeN(sub.type, count) > this.opts.maxArrayBytes) {
-      writeEventAddReply(this.out, sub.type, count, ECA.TOLARGE, sub.subid, undefined);
       return;
     }
     const start = this.out.pos;

@@ -349,6 +349,46 @@ describe('subscriptions', () => {
     expect(await c.roundTrip()).toEqual([]);
   });
 
+  // EPICS_CA_AUTO_ARRAY_BYTES is on here (the default): the PV's length is what bounds a subscription.
+  it('EVENT_ADD counts past the PV (200M, 2^31, 2^32-1 elements) → ERROR ECA_TOLARGE, nothing sent, cancel confirmed', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('wf'));
+    const pv = s.db.get(name('wf'))!;
+    c.take();
+    const huge = [200_000_000, 2 ** 31, 2 ** 32 - 1, 100_001];
+    const before = process.memoryUsage().arrayBuffers;
+    huge.forEach((n, i) => c.send(build((w) => writeEventAddRequest(w, DbrBase.DOUBLE, n, ch.sid, 0x70 + i, DBE.VALUE))));
+    const rs = await c.roundTrip();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    expect(rs.map((r) => [r.command, r.p1, r.p2, r.payload.readUInt16BE(0), r.payload.readUInt32BE(12), r.payload.readUInt32BE(20)])).toEqual(
+      huge.map((n, i) => [Command.ERROR, ch.cid, ECA.TOLARGE, Command.EVENT_ADD, 0x70 + i, n]),
+    );
+    pv.set(new Float64Array(100_000).fill(0.5));
+    expect(await c.roundTrip()).toEqual([]);
+    c.request((w) => huge.forEach((n, i) => writeEventCancelRequest(w, DbrBase.DOUBLE, n, ch.sid, 0x70 + i)));
+    const cancels = await c.roundTrip();
+    expect(cancels.map((r) => [r.command, r.payloadSize, r.p2])).toEqual(huge.map((_, i) => [Command.EVENT_ADD, 0, 0x70 + i]));
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('a count past the PV within 16 kB is zero-padded, in reads and updates alike (as RSRV)', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dyn'));
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.LONG, 100, ch.sid, 1);
+      writeEventAddRequest(w, DbrBase.LONG, 100, ch.sid, 2, DBE.VALUE);
+      writeReadNotifyRequest(w, DbrBase.LONG, 5000, ch.sid, 3);
+    });
+    const rs = await c.roundTrip();
+    const padded = [1, 2, 3, ...new Array<number>(97).fill(0)];
+    expect(rs.map((r) => [r.command, r.dataCount, r.msg.kind === 'ERROR' ? r.p2 : upd(r).value])).toEqual([
+      [Command.READ_NOTIFY, 100, padded],
+      [Command.EVENT_ADD, 100, padded],
+      [Command.ERROR, 0, ECA.TOLARGE],
+    ]);
+  });
+
   it('honours the mask: DBE_ALARM only ignores value changes; DBE_PROPERTY sees metadata changes', async () => {
     const c = await open();
     const ch = await c.createChannel(name('dbl'));
