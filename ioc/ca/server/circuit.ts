@@ -43,9 +43,12 @@ import { ByteWriter } from '../protocol/writer.js';
 /** The socket side of a circuit: the thin I/O shell implements this. */
 export interface CircuitTransport {
   write(bytes: Buffer): void;
-  /** Bytes accepted but not yet sent; above the high-water mark monitors coalesce. */
+  /** Bytes accepted but not yet sent; above the high-water mark monitors coalesce and reading stops. */
   readonly backlog: number;
   close(): void;
+  /** Stop reading from the client (backpressure) until resume(); call drained() once output has gone. */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface CircuitOptions {
@@ -54,7 +57,10 @@ export interface CircuitOptions {
   readonly maxArrayBytes: number;
   readonly tcpPort: number;
   readonly peer: string;
-  /** Queue bytes above which monitor updates coalesce to the newest value per subscription. */
+  /**
+   * Queue bytes above which monitor updates coalesce to the newest value per subscription and the
+   * circuit stops reading requests until the client has taken its replies.
+   */
   readonly highWater?: number;
   /** Defer a flush to the end of the current turn (setImmediate in production, sync in tests). */
   readonly defer?: (fn: () => void) => void;
@@ -89,8 +95,12 @@ const HIGH_WATER = 4 * 1024 * 1024;
 /** CA_PROTO_PRIORITY_MAX */
 const CA_PROTO_PRIORITY_MAX = 99;
 const EMPTY_HEADER = Buffer.alloc(16);
-/** Put-callbacks that may wait behind a busy one on a channel before the client is told to back off. */
-const MAX_QUEUED_NOTIFY = 1024;
+/**
+ * Put-callbacks waiting behind busy ones (all channels of a circuit) at which the circuit stops reading
+ * requests; it reads again once half of them completed. libca sync groups send 1000+ back to back: they
+ * all complete, in order, and memory stays bounded (RSRV blocks its receive thread the same way).
+ */
+const NOTIFY_QUEUE_HIGH = 1024;
 
 /**
  * One CA virtual circuit on the server side: frames requests, applies them to the PV source and writes
@@ -106,6 +116,10 @@ export class ServerCircuit {
   private nextSid = 1;
   private flushScheduled = false;
   private processing = false;
+  /** Put-callbacks waiting in channels' notifyQueues. */
+  private queuedNotifies = 0;
+  /** Whether the transport is reading (false while backpressure holds requests back). */
+  private reading = true;
   private eventsOff = false;
   private closed = false;
   clientMinor = 0;
@@ -146,24 +160,74 @@ export class ServerCircuit {
   /** Bytes arrived from the client. Replies are batched and flushed once the input is drained. */
   recv(chunk: Buffer): void {
     if (this.closed) return;
+    this.run(() => this.framer.push(chunk));
+  }
+
+  /** The socket drained: send what coalesced meanwhile, and read requests again if they were held. */
+  drained(): void {
+    if (this.closed) return;
+    if (!this.eventsOff) this.sendPending();
+    this.unstall();
+  }
+
+  /** Put-callbacks waiting behind busy ones (white box for tests). */
+  get queuedPutCallbacks(): number {
+    return this.queuedNotifies;
+  }
+
+  /**
+   * Apply requests (`step` frames them), then flush. The framer pauses itself past the high-water marks
+   * (onMessage); requests then stay buffered and the transport stops reading until unstall().
+   */
+  private run(step: () => void): void {
     this.processing = true;
     try {
-      this.framer.push(chunk);
+      step();
+      // A synchronous transport may have taken everything already: go on at once if so.
+      while (this.framer.paused && !this.closed) {
+        this.flush();
+        if (!this.canResume()) break;
+        this.framer.resume();
+      }
     } finally {
       this.processing = false;
     }
     this.flush();
+    this.setReading(!this.framer.paused);
   }
 
-  /** The socket drained: send what coalesced meanwhile. */
-  drained(): void {
-    if (!this.closed && !this.eventsOff) this.sendPending();
+  /** Held requests may go on: the queue of put-callbacks halved, or the client took its replies. */
+  private unstall(): void {
+    if (this.closed || !this.framer.paused || !this.canResume()) return;
+    this.run(() => this.framer.resume());
+  }
+
+  private setReading(on: boolean): void {
+    if (on === this.reading || this.closed) return;
+    this.reading = on;
+    if (on) this.transport.resume?.();
+    else this.transport.pause?.();
+  }
+
+  private get outputBytes(): number {
+    return this.transport.backlog + this.out.pos;
+  }
+  private get highWater(): number {
+    return this.opts.highWater ?? HIGH_WATER;
+  }
+  /** Stop applying requests: too many put-callbacks waiting, or too many replies the client has not taken. */
+  private overHigh(): boolean {
+    return this.queuedNotifies >= NOTIFY_QUEUE_HIGH || this.outputBytes >= this.highWater;
+  }
+  private canResume(): boolean {
+    return this.queuedNotifies <= NOTIFY_QUEUE_HIGH / 2 && this.outputBytes < this.highWater;
   }
 
   /** The client went away (or we closed): release every subscription and pending callback. */
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.queuedNotifies = 0;
     for (const sub of this.subs.values()) sub.rx?.unsubscribe();
     this.subs.clear();
     this.pendingSubs.clear();
@@ -229,6 +293,8 @@ export class ServerCircuit {
       this.opts.log.error(`${this.opts.peer}: internal error on ${msg.kind}: ${(e as Error).stack ?? e}`);
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'internal server error');
     }
+    // Backpressure: hold the following requests (in the framer, then in the socket) until this eases.
+    if (!this.closed && this.overHigh()) this.framer.pause();
   }
 
   private apply(msg: ClientMessage, m: RawMessage): void {
@@ -463,11 +529,8 @@ export class ServerCircuit {
     };
     if (notify && ch.notifyBusy) {
       // RSRV runs one put-callback per channel at a time; the next waits for the first to complete.
-      if (ch.notifyQueue.length >= MAX_QUEUED_NOTIFY) {
-        reply(ECA.PUTCBINPROG, `too many put-callbacks queued on ${ch.pv.name}`);
-        return;
-      }
       ch.notifyQueue.push(start);
+      this.queuedNotifies++;
       return;
     }
     start();
@@ -482,16 +545,19 @@ export class ServerCircuit {
     text: string,
   ): void {
     ch.pendingPuts--;
+    let next: (() => void) | undefined;
     if (notify) {
       ch.notifyBusy = false;
-      const next = ch.notifyQueue.shift();
-      if (next && !this.closed && !ch.cleared) next();
+      next = ch.notifyQueue.shift();
+      if (next) this.queuedNotifies--;
     }
     if (this.closed || ch.cleared) return;
+    // Reply first: the next put-callback may complete synchronously and must be answered after this one.
     if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
     else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, header, text);
-    else return;
+    if (next) next();
     this.scheduleFlush();
+    this.unstall();
   }
 
   private eventAdd(msg: { type: number; count: number; sid: number; subid: number; mask: number }, m: RawMessage): void {
@@ -528,7 +594,7 @@ export class ServerCircuit {
   private onUpdate(sub: MonitorSub, u: PvUpdate): void {
     if ((u.mask & sub.mask) === 0 || this.closed) return;
     // Replies not yet flushed count too: a device may post many updates within one turn.
-    if (this.eventsOff || this.transport.backlog + this.out.pos > (this.opts.highWater ?? HIGH_WATER)) {
+    if (this.eventsOff || this.outputBytes > this.highWater) {
       // Slow client or flow control: keep only the newest value per subscription (EPICS coalesces too).
       sub.pending = true;
       this.pendingSubs.add(sub);
@@ -543,13 +609,15 @@ export class ServerCircuit {
     this.scheduleFlush();
   }
 
+  /** Send coalesced updates while the client keeps up; the rest wait for the next drain. */
   private sendPending(): void {
     if (this.pendingSubs.size === 0) return;
     for (const sub of this.pendingSubs) {
+      if (this.outputBytes > this.highWater) break;
+      this.pendingSubs.delete(sub);
       if (sub.pending && this.subs.get(sub.subid) === sub) this.sendUpdate(sub);
       sub.pending = false;
     }
-    this.pendingSubs.clear();
     this.scheduleFlush();
     this.flush();
   }
@@ -616,6 +684,9 @@ export class ServerCircuit {
 
   private dropChannel(ch: ServerChannel): void {
     for (const sub of ch.subs.values()) this.cancelSub(sub);
+    // Put-callbacks still waiting are dropped unanswered, as the one in flight (RSRV rsrvFreePutNotify).
+    this.queuedNotifies -= ch.notifyQueue.length;
+    ch.notifyQueue.length = 0;
     ch.cleared = true;
     this.channels.delete(ch.sid);
   }

@@ -16,6 +16,7 @@ import {
 } from '../../../../ioc/ca/protocol/messages.js';
 import { SEARCH_DO_REPLY, SEARCH_DONT_REPLY } from '../../../../ioc/ca/protocol/constants.js';
 import { PutError } from '../../../../ioc/db/errors.js';
+import type { ServerCircuit } from '../../../../ioc/ca/server/circuit.js';
 import { startTestServer, type TestServer } from '../../../helpers/ca-server.js';
 import { build, RawCircuit, type Reply } from '../../../helpers/ca-raw.js';
 
@@ -31,6 +32,8 @@ let releaseSlow: (() => void) | undefined;
 const busyCalls: number[] = [];
 const busyRelease: (() => void)[] = [];
 const circuits: RawCircuit[] = [];
+const seqPuts: number[] = [];
+let seqMaxQueued = 0;
 
 beforeAll(async () => {
   s = await startTestServer((db, p) => {
@@ -51,6 +54,17 @@ beforeAll(async () => {
       },
     });
     db.create(p + 'gone', { type: DbrBase.DOUBLE, value: 1 });
+    db.create(p + 'seq', {
+      type: DbrBase.DOUBLE,
+      value: 0,
+      put: async (pv, v) => {
+        seqPuts.push(v as number);
+        // White box: how many put-callbacks the circuits hold back (CaServer keeps them in a private set).
+        for (const c of (s.server as unknown as { circuits: Set<ServerCircuit> }).circuits) seqMaxQueued = Math.max(seqMaxQueued, c.queuedPutCallbacks);
+        await new Promise<void>((r) => setImmediate(r));
+        pv.set(v);
+      },
+    });
     db.create(p + 'late_fail', {
       type: DbrBase.DOUBLE,
       put: async () => {
@@ -520,6 +534,25 @@ describe('more RSRV behaviour', () => {
     } finally {
       for (const r of busyRelease.splice(0)) r();
     }
+  });
+
+  // libca sync groups send 1000+ WRITE_NOTIFYs back to back; the 1025th used to be refused and libca aborted.
+  it('5000 WRITE_NOTIFYs sent at once on one channel all complete, in order; the server reads them as the queue allows', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('seq'));
+    c.take();
+    const N = 5000;
+    c.request((w) => {
+      for (let i = 1; i <= N; i++) writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, i, [i]);
+    });
+    await c.next((r) => r.command === Command.WRITE_NOTIFY && r.p2 === N);
+    const done = c.replies.filter((r) => r.command === Command.WRITE_NOTIFY);
+    expect(done.map((r) => r.p2)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(done.every((r) => r.p1 === ECA.NORMAL)).toBe(true);
+    expect(seqPuts).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(seqMaxQueued).toBeLessThanOrEqual(1024);
+    expect(s.db.get(name('seq'))!.value).toBe(N);
+    expect(await c.roundTrip()).toEqual([]);
   });
 
   it('an asynchronous put failure quotes the WRITE request it belongs to, even after more requests', async () => {
