@@ -28,7 +28,7 @@ export const JSONL_FORMAT = 'beamtwin-trace';
  * scored PV changes seen by monitors (`update`) and logged calls (`marker`); client puts, their
  * completions, catch-all hits and link state would count each action twice or not at all.
  */
-export const UNSCORED_KINDS: ReadonlySet<string> = new Set(['put', 'put-complete', 'connect', 'disconnect', 'catch-all']);
+export const UNSCORED_KINDS: ReadonlySet<string> = new Set(['put', 'put-complete', 'connect', 'disconnect', 'catch-all', 'line', 'source', 'output', 'line-limit', 'process']);
 
 function toEvent(channel: unknown, timestamp: unknown, value: unknown, meta: unknown, kind: unknown, where: string): Event {
   const ts = timestamp instanceof PyFloatLiteral ? timestamp.value : pyFloat(timestamp as Value);

@@ -10,8 +10,10 @@ import type { CommandModule } from '../command.js';
 import { beamtwinVersion } from '../version.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
+import { LineTracing, type LineLimits, type LineSummary } from '../../recorder/lines/tracing.js';
+import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
 
-interface RunArgs {
+interface RunArgs extends LineArgs {
   profile: string;
   record?: string;
   timeout?: number;
@@ -39,6 +41,8 @@ export interface RunOutcome {
   /** Values of the `snapshot` PVs before the command and after it. */
   readonly before: Readonly<Record<string, unknown>>;
   readonly after: Readonly<Record<string, unknown>>;
+  /** With `lines`: what the line tracer recorded (merged into the trace file). */
+  readonly lines?: LineSummary;
 }
 
 /**
@@ -47,7 +51,7 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
@@ -56,6 +60,7 @@ export async function runRecorded(
   // Every event stays in memory only for callers that analyse them (validate, eval); `run` just counts.
   const sinks: TraceSink[] = opts.keepEvents === false ? [tally] : [tally, memory];
   const twin = session.twin;
+  const tracing = opts.lines ? new LineTracing(twin.db, twin.profile.controlPrefix ?? 'beamtwin:', opts.lines, opts.speed ?? 1) : undefined;
   if (opts.record) {
     try {
       sinks.push(
@@ -70,6 +75,7 @@ export async function runRecorded(
           start: twin.clock.now() / 1000,
           channels: opts.channels ?? [],
           source: 'in-process',
+          ...(tracing ? { command: [...argv], cwd: opts.cwd ?? process.cwd(), lines: tracing.limits } : {}),
         }),
       );
     } catch (e) {
@@ -84,6 +90,7 @@ export async function runRecorded(
     markerPv: twin.marker,
     ignore: [twin.resetPv],
     isCatchAll: (pv) => twin.isCatchAllPv(pv),
+    ...(tracing ? { linePv: tracing.linePv } : {}),
   }).start();
   const names = opts.snapshot?.(twin) ?? [];
   const before = snapshotOf(twin, names);
@@ -91,7 +98,7 @@ export async function runRecorded(
   const t0 = performance.now();
   let timedOut = false;
   const child = spawn(argv[0]!, argv.slice(1), {
-    env: session.childEnv(process.env),
+    env: { ...session.childEnv(process.env), ...tracing?.env(process.env) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started
@@ -137,11 +144,12 @@ export async function runRecorded(
   const after = snapshotOf(twin, names);
   recorder.stop();
   sink.close();
+  const lines = tracing?.finish(opts.record);
   const hits = twin.catchAllHits.map((h) => h.name);
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after };
+  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
 }
 
 /** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */
@@ -198,7 +206,7 @@ export const runCommand: CommandModule<RunArgs> = {
   command: 'run [command..]',
   describe: 'Run a command against a fresh, isolated twin and record its trace',
   builder: (y: Argv) =>
-    y
+    lineOptions(y)
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
@@ -208,11 +216,12 @@ export const runCommand: CommandModule<RunArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as Argv<RunArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as unknown as Argv<RunArgs>,
   handler: async (args: RunArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (argv.length === 0) throw new UsageError('give the command to run after --, e.g. beamtwin run -- python3 plan.py');
     checkSpeed(args.speed);
+    const lines = lineLimits(args);
     let channels = args.channels;
     if (args.tracked) {
       const { loadProfile } = await import('../../devices/profile/profile.js');
@@ -226,13 +235,15 @@ export const runCommand: CommandModule<RunArgs> = {
       speed: args.speed,
       strict: args.strict,
       ...(channels ? { channels } : {}),
+      ...(lines ? { lines } : {}),
     });
     if (args.json) {
       io.stdout.write(
-        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits }) + '\n',
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
       );
     } else {
       io.stderr.write(summarize(outcome));
+      if (outcome.lines && lines) io.stderr.write(lineSummaryText(outcome.lines, lines));
     }
     return outcome.exitCode;
   },
