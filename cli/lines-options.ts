@@ -33,3 +33,22 @@ export function lineSummaryText(s: LineSummary, limits: LineLimits): string {
   const limited = s.limited ? `; ${s.limited} reached the ${limits.maxSteps}-step limit (recorded as line-limit)` : '';
   return `lines: ${s.steps} steps from ${s.processes} Python process${s.processes === 1 ? '' : 'es'}${limited}\n`;
 }
+
+/**
+ * A manifest's `lines:` (in defaults or a task): `true` (default limits), `{maxSteps, maxRepr}`, or
+ * false/absent (no tracing). Throws a plain Error naming the problem.
+ */
+export function manifestLines(v: unknown, where: string): LineLimits | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (v === true) return DEFAULT_LINE_LIMITS;
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const limits = { maxSteps: o['maxSteps'] ?? DEFAULT_LINE_LIMITS.maxSteps, maxRepr: o['maxRepr'] ?? DEFAULT_LINE_LIMITS.maxRepr } as LineLimits;
+    try {
+      return checkLineLimits(limits, `${where}.lines.max`);
+    } catch (e) {
+      throw new Error((e as Error).message.replace('.lines.maxsteps', '.lines.maxSteps').replace('.lines.maxrepr', '.lines.maxRepr'));
+    }
+  }
+  throw new Error(`${where}.lines: true, false or {maxSteps, maxRepr}`);
+}

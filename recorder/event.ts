@@ -69,6 +69,8 @@ export interface TraceEvent {
   readonly step?: number;
   /** Call depth among the user's frames (0 = outermost). */
   readonly depth?: number;
+  /** The frame (call) the line runs in, numbered per process: its locals accumulate over its lines. */
+  readonly frame?: number;
   /** Locals that changed since the frame's previous line, as bounded reprs. */
   readonly locals?: Readonly<Record<string, string>>;
   /** Names in `locals` whose repr was cut to the length limit. */
@@ -105,6 +107,8 @@ export interface TraceHeader {
   readonly cwd?: string;
   /** Line tracing was on, with these limits (see recorder/lines/). */
   readonly lines?: { readonly maxSteps: number; readonly maxRepr: number };
+  /** With lines: the tracked PVs' values when recording started (the state a script starts from). */
+  readonly initial?: Readonly<Record<string, TraceValue>>;
 }
 
 export const TRACE_FORMAT = 'beamtwin-trace';

@@ -112,6 +112,7 @@ function lineFields(e: TraceEvent): string {
   if (e.thread) s += `,"thread":${e.thread}`;
   if (e.step !== undefined) s += `,"step":${e.step}`;
   if (e.depth !== undefined) s += `,"depth":${e.depth}`;
+  if (e.frame !== undefined) s += `,"frame":${e.frame}`;
   if (e.locals !== undefined) s += `,"locals":${JSON.stringify(e.locals)}`;
   if (e.cut !== undefined) s += `,"cut":${JSON.stringify(e.cut)}`;
   if (e.more) s += `,"more":${e.more}`;

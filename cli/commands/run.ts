@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { Argv } from 'yargs';
-import type { TraceEvent } from '../../recorder/event.js';
+import type { TraceEvent, TraceValue } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
 import type { Profile } from '../../devices/profile/profile.js';
@@ -75,7 +75,7 @@ export async function runRecorded(
           start: twin.clock.now() / 1000,
           channels: opts.channels ?? [],
           source: 'in-process',
-          ...(tracing ? { command: [...argv], cwd: opts.cwd ?? process.cwd(), lines: tracing.limits } : {}),
+          ...(tracing ? { command: [...argv], cwd: opts.cwd ?? process.cwd(), lines: tracing.limits, initial: snapshotOf(twin, twin.tracked) as Record<string, TraceValue> } : {}),
         }),
       );
     } catch (e) {

@@ -61,6 +61,7 @@ export function readLineRecords(text: string, toTwinMs: (wallSeconds: number) =>
       if (int(o['th'])) e.thread = int(o['th'])!;
       e.step = step;
       e.depth = int(o['d']) ?? 0;
+      if (int(o['fr']) !== undefined) e.frame = int(o['fr'])!;
       if (o['v'] && typeof o['v'] === 'object') e.locals = o['v'] as Record<string, string>;
       if (Array.isArray(o['cut'])) e.cut = o['cut'] as string[];
       if (int(o['more'])) e.more = int(o['more'])!;

@@ -68,6 +68,8 @@ class Tracer:
         self.codes = {}  # code object -> (file, function) for user code, None otherwise
         self.files = {}  # co_filename -> display name, or None when not user code
         self.depth = {}  # frame -> call depth among user frames
+        self.fids = {}  # frame -> its number in this process (kept while a generator is suspended)
+        self.next_fid = 0
         self.snap = {}  # frame -> {name: (value, repr)}
         self.threads = {}  # thread ident -> small number (main thread: 0)
         self.suspended = None  # the user generator frame that yielded last (a Bluesky plan …)
@@ -156,6 +158,9 @@ class Tracer:
         while parent is not None and parent not in self.depth:
             parent = parent.f_back
         self.depth[frame] = self.depth[parent] + 1 if parent is not None else 0
+        if frame not in self.fids:
+            self.next_fid += 1
+            self.fids[frame] = self.next_fid
         if frame is self.suspended:
             self.suspended = None
         return self.on_local
@@ -171,7 +176,7 @@ class Tracer:
             changed, cut, more = self._changed(frame)
             info = self.codes[frame.f_code]
             rec = [step, _now(), info[0], frame.f_lineno, info[1], self.depth.get(frame, 0), changed, cut, more,
-                   self._thread()]
+                   self._thread(), self.fids.get(frame, 0)]
             with self.lock:
                 self.buf.append(rec)
                 if len(self.buf) >= _FLUSH_EVERY:
@@ -183,6 +188,7 @@ class Tracer:
                 self.suspended = frame  # a yield: its locals and line stay for when it resumes
             else:
                 self.snap.pop(frame, None)
+                self.fids.pop(frame, None)
                 if frame is self.suspended:
                     self.suspended = None
         return self.on_local
@@ -279,8 +285,8 @@ class Tracer:
         if not self.buf:
             return
         lines = []
-        for step, t, f, line, fn, depth, changed, cut, more, th in self.buf:
-            rec = {'s': step, 't': t, 'f': f, 'l': line, 'fn': fn, 'd': depth}
+        for step, t, f, line, fn, depth, changed, cut, more, th, fid in self.buf:
+            rec = {'s': step, 't': t, 'f': f, 'l': line, 'fn': fn, 'd': depth, 'fr': fid}
             if changed:
                 rec['v'] = changed
             if cut:
