@@ -30,6 +30,12 @@ import threading
 import time
 import types
 
+_get_ident = threading.get_ident
+try:  # the C string encoder json.dumps uses, without its per-call set-up
+    from json.encoder import encode_basestring as _encode_str
+except ImportError:  # pragma: no cover
+    _encode_str = json.dumps
+
 _now = time.time  # the unscaled clock, taken before anything may scale it
 _MISSING = object()
 _SKIP_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
@@ -66,12 +72,14 @@ class Tracer:
         self.buf = []
         self.lock = threading.Lock()  # guards buf and the file
         self.codes = {}  # code object -> (file, function) for user code, None otherwise
+        self.where_json = {}  # code object -> its file and function as JSON fields
         self.files = {}  # co_filename -> display name, or None when not user code
         self.depth = {}  # frame -> call depth among user frames
         self.fids = {}  # frame -> its number in this process (kept while a generator is suspended)
         self.next_fid = 0
         self.snap = {}  # frame -> {name: (value, repr)}
-        self.threads = {}  # thread ident -> small number (main thread: 0)
+        self.threads = {}  # thread ident -> small number (the main thread is 0)
+        self.main_ident = threading.main_thread().ident
         self.suspended = None  # the user generator frame that yielded last (a Bluesky plan …)
         self.output_bytes = 0
         self.output_cut = False
@@ -174,12 +182,12 @@ class Tracer:
                 self._stop()
                 return None
             changed, cut, more = self._changed(frame)
-            info = self.codes[frame.f_code]
-            rec = [step, _now(), info[0], frame.f_lineno, info[1], self.depth.get(frame, 0), changed, cut, more,
-                   self._thread(), self.fids.get(frame, 0)]
-            with self.lock:
-                self.buf.append(rec)
-                if len(self.buf) >= _FLUSH_EVERY:
+            ident = _get_ident()
+            # list.append is atomic under the GIL: no lock on the hot path, only around writing the file
+            self.buf.append((step, _now(), frame.f_code, frame.f_lineno, self.depth.get(frame, 0), changed, cut, more,
+                             0 if ident == self.main_ident else self._thread(ident), self.fids.get(frame, 0)))
+            if len(self.buf) >= _FLUSH_EVERY:
+                with self.lock:
                     self._flush_locked()
         elif event == 'return':
             self.depth.pop(frame, None)
@@ -193,11 +201,10 @@ class Tracer:
                     self.suspended = None
         return self.on_local
 
-    def _thread(self):
-        ident = threading.get_ident()
+    def _thread(self, ident):
         n = self.threads.get(ident)
         if n is None:
-            n = self.threads[ident] = 0 if threading.current_thread() is threading.main_thread() else len(self.threads) + 1
+            n = self.threads[ident] = len(self.threads) + 1
         return n
 
     def _changed(self, frame):
@@ -284,19 +291,26 @@ class Tracer:
     def _flush_locked(self):
         if not self.buf:
             return
+        buf, self.buf = self.buf, []
+        dumps = json.dumps
+        enc = _encode_str
+        where = self.where_json
         lines = []
-        for step, t, f, line, fn, depth, changed, cut, more, th, fid in self.buf:
-            rec = {'s': step, 't': t, 'f': f, 'l': line, 'fn': fn, 'd': depth, 'fr': fid}
+        for step, t, code, line, depth, changed, cut, more, th, fid in buf:
+            w = where.get(code)
+            if w is None:
+                f, fn = self.codes[code]
+                w = where[code] = '"f":%s,"fn":%s' % (dumps(f, ensure_ascii=False), dumps(fn, ensure_ascii=False))
+            rec = '{"s":%d,"t":%r,%s,"l":%d,"d":%d,"fr":%d' % (step, t, w, line, depth, fid)
             if changed:
-                rec['v'] = changed
+                rec += ',"v":{' + ','.join([enc(k) + ':' + enc(v) for k, v in changed.items()]) + '}'
             if cut:
-                rec['cut'] = cut
+                rec += ',"cut":' + dumps(cut, ensure_ascii=False)
             if more:
-                rec['more'] = more
+                rec += ',"more":%d' % more
             if th:
-                rec['th'] = th
-            lines.append(json.dumps(rec, ensure_ascii=False))
-        self.buf = []
+                rec += ',"th":%d' % th
+            lines.append(rec + '}')
         self.fh.write('\n'.join(lines) + '\n')
 
     def close(self):
