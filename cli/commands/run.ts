@@ -11,6 +11,7 @@ import { beamtwinVersion } from '../version.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
 import { LineTracing, type LineLimits, type LineSummary } from '../../recorder/lines/tracing.js';
+import { pythonHookEnv } from '../../recorder/lines/python-env.js';
 import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
 
 interface RunArgs extends LineArgs {
@@ -98,7 +99,7 @@ export async function runRecorded(
   const t0 = performance.now();
   let timedOut = false;
   const child = spawn(argv[0]!, argv.slice(1), {
-    env: { ...session.childEnv(process.env), ...tracing?.env(process.env) },
+    env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, opts.speed ?? 1, tracing) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started

@@ -64,11 +64,9 @@ export class LineTracing {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'beamtwin-lines-'));
   }
 
-  /** Variables to add to the command's environment (`base` supplies an existing PYTHONPATH). */
-  env(base: NodeJS.ProcessEnv): Record<string, string> {
-    const py = base['PYTHONPATH'];
+  /** The tracer's settings, for the command's environment (with the hook on PYTHONPATH: python-env.ts). */
+  env(): Record<string, string> {
     return {
-      PYTHONPATH: py ? `${pythonHookDir()}${path.delimiter}${py}` : pythonHookDir(),
       BEAMTWIN_LINES_DIR: this.dir,
       BEAMTWIN_LINES_MAX_STEPS: String(this.limits.maxSteps),
       BEAMTWIN_LINES_MAX_REPR: String(this.limits.maxRepr),

@@ -36,7 +36,12 @@ try:  # the C string encoder json.dumps uses, without its per-call set-up
 except ImportError:  # pragma: no cover
     _encode_str = json.dumps
 
-_now = time.time  # the unscaled clock, taken before anything may scale it
+from beamtwin_hooks import after_import
+
+try:  # the unscaled clock: traces map wall-clock time to twin time themselves
+    from beamtwin_speed import real_time as _now
+except ImportError:  # pragma: no cover
+    _now = time.time
 _MISSING = object()
 _SKIP_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
 _MUTABLE = (list, dict, set, bytearray)
@@ -326,29 +331,27 @@ class Tracer:
 
     # --- which line issued a put -------------------------------------------------------------------------
 
-    def put_line(self, frame):
-        """The user line behind a put issued from `frame`'s thread: {file, line, function, via, step}."""
-        f = frame
+    def _innermost_user(self, f, via):
+        """The first user frame from `f` outwards, as a line reference, or None."""
         while f is not None:
             info = self.user_code(f.f_code)
             if info is not None:
-                return {'file': info[0], 'line': f.f_lineno, 'function': info[1], 'via': 'stack'}
+                return {'file': info[0], 'line': f.f_lineno, 'function': info[1], 'via': via}
             f = f.f_back
-        g = self.suspended
-        if g is not None:
-            info = self.user_code(g.f_code)
-            return {'file': info[0], 'line': g.f_lineno, 'function': info[1], 'via': 'plan'}
-        me = threading.get_ident()
-        for ident, top in sys._current_frames().items():
-            if ident == me:
-                continue
-            f = top
-            while f is not None:
-                info = self.user_code(f.f_code)
-                if info is not None:
-                    return {'file': info[0], 'line': f.f_lineno, 'function': info[1], 'via': 'thread'}
-                f = f.f_back
-        return {'via': 'none'}
+        return None
+
+    def put_line(self, frame):
+        """The user line behind a put issued from `frame`'s thread: {file, line, function, via}."""
+        line = self._innermost_user(frame, 'stack')
+        if line is None and self.suspended is not None:
+            line = self._innermost_user(self.suspended, 'plan')
+        if line is None:
+            me = threading.get_ident()
+            for ident, top in sys._current_frames().items():
+                line = self._innermost_user(top, 'thread') if ident != me else None
+                if line is not None:
+                    break
+        return line or {'via': 'none'}
 
     def announce(self, ca, real_put, frame):
         """Write the put's line to the twin's line PV, on the circuit the put is about to take."""
@@ -413,32 +416,6 @@ def _patch_epics_ca(module, tracer):
         module.libca = _LibcaProxy(module.libca, tracer, module)
 
 
-class _EpicsCaFinder:
-    """Patches `epics.ca` right after it is imported, whoever imports it (the script, ophyd …)."""
-
-    def __init__(self, tracer):
-        self.tracer = tracer
-
-    def find_spec(self, name, path, target=None):
-        if name != 'epics.ca':
-            return None
-        import importlib.machinery
-
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return None
-        loader = spec.loader
-        exec_module = loader.exec_module
-        tracer = self.tracer
-
-        def exec_and_patch(module):
-            exec_module(module)
-            _patch_epics_ca(module, tracer)
-
-        loader.exec_module = exec_and_patch
-        return spec
-
-
 class _Output:
     """sys.stdout that also tells the tracer what was printed."""
 
@@ -476,9 +453,7 @@ def install():
         return
     t = _tracer = Tracer(out_dir, _env_int('BEAMTWIN_LINES_MAX_STEPS', 10000), _env_int('BEAMTWIN_LINES_MAX_REPR', 80),
                          os.environ.get('BEAMTWIN_LINE_PV'))
-    sys.meta_path.insert(0, _EpicsCaFinder(t))
-    if 'epics.ca' in sys.modules:
-        _patch_epics_ca(sys.modules['epics.ca'], t)
+    after_import('epics.ca', lambda m: _patch_epics_ca(m, t))
     if sys.stdout is not None:
         sys.stdout = _Output(sys.stdout, t)
     atexit.register(t.close)

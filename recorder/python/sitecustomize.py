@@ -34,9 +34,11 @@ try:
     if os.environ.get('BEAMTWIN_LINES_DIR') or os.environ.get('BEAMTWIN_SPEED'):
         sys.path.insert(0, _here)
         try:
+            import beamtwin_speed
             import beamtwin_lines
         finally:
             sys.path.remove(_here)
+        beamtwin_speed.install()  # first: modules imported from here on see the scaled clocks
         beamtwin_lines.install()
 except Exception as _e:  # the command must run even when the tracer cannot start
-    sys.stderr.write('beamtwin: line tracer not started: %r\n' % (_e,))
+    sys.stderr.write('beamtwin: start-up hook failed (line tracer, clock scaling): %r\n' % (_e,))
