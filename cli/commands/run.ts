@@ -213,7 +213,7 @@ export const runCommand: CommandModule<RunArgs> = {
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
       .option('record', { type: 'string', describe: 'Write the trace to this JSON Lines file' })
       .option('timeout', { type: 'number', describe: 'Kill the command (and its process group) after this many seconds' })
-      .option('speed', { type: 'number', default: 1, describe: 'Run the twin N times faster than real time' })
+      .option('speed', { type: 'number', default: 1, describe: "Run the twin N times faster than real time (a Python command's clocks too)" })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
