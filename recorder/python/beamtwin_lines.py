@@ -100,6 +100,23 @@ class Tracer:
                     'python': sys.version.split()[0], 'maxSteps': max_steps, 'maxRepr': max_repr})
         self.put_lock = threading.RLock()
         self.marker_chid = None
+        self.out_dir = out_dir
+        self.closed = False
+        if hasattr(os, 'register_at_fork'):
+            os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self):
+        """A forked child (multiprocessing …) records into its own file, from its own step 0."""
+        self.lock = threading.Lock()
+        self.put_lock = threading.RLock()
+        self.buf = []
+        self.step = 0
+        self.closed = False
+        self.marker_chid = None  # libca contexts do not survive a fork
+        self.path = os.path.join(self.out_dir, 'lines-%d.jsonl' % os.getpid())
+        self.fh = open(self.path, 'w', encoding='utf-8')
+        self._emit({'pid': os.getpid(), 'ppid': os.getppid(), 'start': _now(), 'cwd': self.cwd,
+                    'python': sys.version.split()[0], 'maxSteps': self.max_steps, 'maxRepr': self.max_repr})
 
     # --- which files are the user's -------------------------------------------------------------------
 
@@ -319,6 +336,9 @@ class Tracer:
         self.fh.write('\n'.join(lines) + '\n')
 
     def close(self):
+        if self.closed:
+            return
+        self.closed = True
         sys.settrace(None)
         if self.out_pending:
             self.output('', end=True)
@@ -457,5 +477,14 @@ def install():
     if sys.stdout is not None:
         sys.stdout = _Output(sys.stdout, t)
     atexit.register(t.close)
+    real_exit = os._exit
+
+    def _exit(code):  # skips atexit (multiprocessing children end this way): close the record first
+        try:
+            t.close()
+        finally:
+            real_exit(code)
+
+    os._exit = _exit
     threading.settrace(t.on_call)
     sys.settrace(t.on_call)
