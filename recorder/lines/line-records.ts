@@ -33,6 +33,9 @@ export function readLineRecords(text: string, toTwinMs: (wallSeconds: number) =>
   let pid = 0;
   let lastT = 0;
   let lastStep = 0;
+  let argv: string[] = [];
+  let ended = false;
+  let lastMs = 0;
   for (const raw of text.split('\n')) {
     if (!raw) continue;
     let o: Obj;
@@ -44,7 +47,7 @@ export function readLineRecords(text: string, toTwinMs: (wallSeconds: number) =>
     if (!o || typeof o !== 'object') break;
     const t = typeof o['t'] === 'number' ? (o['t'] as number) : lastT;
     lastT = t;
-    const ms = toTwinMs(t);
+    const ms = (lastMs = toTwinMs(t));
     const stamp = epicsTimeFromMs(ms);
     const base = (kind: TraceEvent['kind'], channel: string): Mutable<Omit<TraceEvent, 'seq'>> => ({
       kind,
@@ -69,6 +72,7 @@ export function readLineRecords(text: string, toTwinMs: (wallSeconds: number) =>
     } else if (int(o['pid']) !== undefined && o['start'] !== undefined) {
       pid = int(o['pid'])!;
       lastT = typeof o['start'] === 'number' ? o['start'] : lastT;
+      if (Array.isArray(o['argv'])) argv = (o['argv'] as unknown[]).map(String);
     } else if (typeof o['source'] === 'string') {
       const e = base('source', o['source']);
       e.value = str(o['text']) ?? '';
@@ -86,12 +90,23 @@ export function readLineRecords(text: string, toTwinMs: (wallSeconds: number) =>
       e.value = typeof o['max'] === 'number' ? o['max'] : null;
       out.push({ pid, step: int(o['step']) ?? lastStep, ms, event: e });
     } else if (o['end'] !== undefined) {
-      const argv = Array.isArray(o['argv']) ? (o['argv'] as unknown[]).map(String) : [];
+      if (Array.isArray(o['argv'])) argv = (o['argv'] as unknown[]).map(String);
       const e = base('process', argv[0] || 'python');
       e.value = argv;
       e.step = int(o['steps']) ?? lastStep;
       out.push({ pid, step: Number.MAX_SAFE_INTEGER, ms, event: e });
+      ended = true;
     }
+  }
+  if (!ended && out.length) {
+    // Killed (a timeout's SIGKILL) or cut short: its end is where its record stops, marked truncated.
+    const stamp = epicsTimeFromMs(lastMs);
+    out.push({
+      pid,
+      step: Number.MAX_SAFE_INTEGER,
+      ms: lastMs,
+      event: { kind: 'process', channel: argv[0] || 'python', timestamp: stamp.secPastEpoch + EPICS_EPOCH_OFFSET + stamp.nsec / 1e9, epics: [stamp.secPastEpoch, stamp.nsec], pid, value: argv, step: lastStep, truncated: true },
+    });
   }
   return out;
 }

@@ -49,6 +49,7 @@ _MAX_LOCALS = 50  # changed names recorded per step; more are counted
 _MAX_SOURCE = 256 * 1024
 _MAX_OUTPUT = 64 * 1024
 _FLUSH_EVERY = 2000
+_FLUSH_SECONDS = 0.25
 _DBR_CHAR = 4
 _MARKER_BYTES = 1024
 
@@ -75,6 +76,7 @@ class Tracer:
         self.stopped = False
         self.truncated_values = 0
         self.buf = []
+        self.flushed = _now()
         self.lock = threading.Lock()  # guards buf and the file
         self.codes = {}  # code object -> (file, function) for user code, None otherwise
         self.where_json = {}  # code object -> its file and function as JSON fields
@@ -97,7 +99,8 @@ class Tracer:
         self.path = os.path.join(out_dir, 'lines-%d.jsonl' % os.getpid())
         self.fh = open(self.path, 'w', encoding='utf-8')
         self._emit({'pid': os.getpid(), 'ppid': os.getppid(), 'start': _now(), 'cwd': self.cwd,
-                    'python': sys.version.split()[0], 'maxSteps': max_steps, 'maxRepr': max_repr})
+                    'python': sys.version.split()[0], 'maxSteps': max_steps, 'maxRepr': max_repr,
+                    'argv': list(sys.argv)})
         self.put_lock = threading.RLock()
         self.marker_chid = None
         self.out_dir = out_dir
@@ -116,7 +119,8 @@ class Tracer:
         self.path = os.path.join(self.out_dir, 'lines-%d.jsonl' % os.getpid())
         self.fh = open(self.path, 'w', encoding='utf-8')
         self._emit({'pid': os.getpid(), 'ppid': os.getppid(), 'start': _now(), 'cwd': self.cwd,
-                    'python': sys.version.split()[0], 'maxSteps': self.max_steps, 'maxRepr': self.max_repr})
+                    'python': sys.version.split()[0], 'maxSteps': self.max_steps, 'maxRepr': self.max_repr,
+                    'argv': list(sys.argv)})
 
     # --- which files are the user's -------------------------------------------------------------------
 
@@ -205,10 +209,13 @@ class Tracer:
                 return None
             changed, cut, more = self._changed(frame)
             ident = _get_ident()
+            t = _now()
             # list.append is atomic under the GIL: no lock on the hot path, only around writing the file
-            self.buf.append((step, _now(), frame.f_code, frame.f_lineno, self.depth.get(frame, 0), changed, cut, more,
+            self.buf.append((step, t, frame.f_code, frame.f_lineno, self.depth.get(frame, 0), changed, cut, more,
                              0 if ident == self.main_ident else self._thread(ident), self.fids.get(frame, 0)))
-            if len(self.buf) >= _FLUSH_EVERY:
+            # Written out in blocks, and at least every quarter second: a command killed at its timeout
+            # (SIGKILL, no atexit) loses no more than that.
+            if len(self.buf) >= _FLUSH_EVERY or t - self.flushed > _FLUSH_SECONDS:
                 with self.lock:
                     self._flush_locked()
         elif event == 'return':
@@ -311,7 +318,9 @@ class Tracer:
             self.fh.write(json.dumps(obj, ensure_ascii=False) + '\n')
 
     def _flush_locked(self):
+        self.flushed = _now()
         if not self.buf:
+            self.fh.flush()
             return
         buf, self.buf = self.buf, []
         dumps = json.dumps
@@ -334,6 +343,7 @@ class Tracer:
                 rec += ',"th":%d' % th
             lines.append(rec + '}')
         self.fh.write('\n'.join(lines) + '\n')
+        self.fh.flush()
 
     def close(self):
         if self.closed:

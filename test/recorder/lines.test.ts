@@ -87,6 +87,14 @@ describe('readLineRecords', () => {
     expect(second.event).toMatchObject({ channel: 'p.py', line: { file: 'p.py', line: 4, function: 'g' }, step: 2, depth: 1, frame: 2, locals: { x: '1' }, cut: ['x'], thread: 2, pid: 7 });
     expect(r[5]!.event.value).toEqual(['p.py', '-v']);
   });
+
+  it('a process killed before its end record (a timeout) still ends, marked truncated, with its argv', () => {
+    const text = ['{"pid": 9, "start": 100.0, "argv": ["hang.py"]}', '{"s":1,"t":101.0,"f":"hang.py","fn":"<module>","l":1,"d":0,"fr":1}'].join('\n');
+    const r = readLineRecords(text, (t) => t * 1000);
+    expect(r.map((x) => x.event.kind)).toEqual(['line', 'process']);
+    expect(r[1]!.event).toMatchObject({ pid: 9, value: ['hang.py'], step: 1, truncated: true });
+    expect(r[1]!.ms).toBe(101000);
+  });
 });
 
 describe('etRecord', () => {
