@@ -19,12 +19,13 @@ export function lineOptions<T>(y: Argv<T>): Argv<T & LineArgs> {
 /** Checked limits, or undefined without --lines. */
 export function lineLimits(args: LineArgs): LineLimits | undefined {
   if (!args.lines) return undefined;
-  return checkLineLimits({ maxSteps: args['lines-max-steps'], maxRepr: args['lines-max-repr'] }, '--lines-max-');
+  return checkLineLimits({ maxSteps: args['lines-max-steps'], maxRepr: args['lines-max-repr'] }, ['--lines-max-steps', '--lines-max-repr']);
 }
 
-export function checkLineLimits(l: LineLimits, prefix: string): LineLimits {
-  if (!Number.isInteger(l.maxSteps) || l.maxSteps < 1) throw new UsageError(`${prefix}steps must be a positive whole number`);
-  if (!Number.isInteger(l.maxRepr) || l.maxRepr < 8) throw new UsageError(`${prefix}repr must be a whole number of at least 8`);
+/** The limits, or a UsageError naming the bad one (`names`: how the user spelled steps and repr). */
+export function checkLineLimits(l: LineLimits, names: readonly [string, string]): LineLimits {
+  if (!Number.isInteger(l.maxSteps) || l.maxSteps < 1) throw new UsageError(`${names[0]} must be a positive whole number`);
+  if (!Number.isInteger(l.maxRepr) || l.maxRepr < 8) throw new UsageError(`${names[1]} must be a whole number of at least 8`);
   return l;
 }
 
@@ -44,11 +45,7 @@ export function manifestLines(v: unknown, where: string): LineLimits | undefined
   if (typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     const limits = { maxSteps: o['maxSteps'] ?? DEFAULT_LINE_LIMITS.maxSteps, maxRepr: o['maxRepr'] ?? DEFAULT_LINE_LIMITS.maxRepr } as LineLimits;
-    try {
-      return checkLineLimits(limits, `${where}.lines.max`);
-    } catch (e) {
-      throw new Error((e as Error).message.replace('.lines.maxsteps', '.lines.maxSteps').replace('.lines.maxrepr', '.lines.maxRepr'));
-    }
+    return checkLineLimits(limits, [`${where}.lines.maxSteps`, `${where}.lines.maxRepr`]);
   }
   throw new Error(`${where}.lines: true, false or {maxSteps, maxRepr}`);
 }

@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecorded } from '../../cli/commands/run.js';
 import { runCli } from '../../cli/run-cli.js';
+import { loadManifest, ManifestError } from '../../cli/eval/manifest.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { DEFAULT_LINE_LIMITS } from '../../recorder/lines/tracing.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
@@ -77,7 +78,10 @@ const interpreters: [string, () => string][] = [
 
 describe.each(interpreters)('a loop and a function (%s)', (_name, python) => {
   const script = write(`loop-${_name.split(' ')[0]}.py`, LOOP);
-  const run = traced(python(), script);
+  let run: ReturnType<typeof traced>;
+  beforeAll(() => {
+    run = traced(python(), script);
+  });
 
   it('each put names the line that issued it, exactly, and its step', async () => {
     const { events } = await run;
@@ -226,6 +230,30 @@ describe('the start-up hook', () => {
       if (saved === undefined) delete process.env['PYTHONPATH'];
       else process.env['PYTHONPATH'] = saved;
     }
+  });
+});
+
+describe('lines in an eval manifest', () => {
+  const manifest = (lines: string) => {
+    const script = write('m.py', 'pass\n');
+    const file = write(`m-${Math.random().toString(36).slice(2)}.yaml`, `defaults: { lines: ${lines} }\ntasks:\n  - id: t\n    reference: ${script}\n    candidates: [ { id: c, script: ${script} } ]\n`);
+    return file;
+  };
+  it('true, limits or absent; traced commands hash apart from untraced ones', () => {
+    const on = loadManifest(manifest('true'))[0]!;
+    const off = loadManifest(manifest('false'))[0]!;
+    const limited = loadManifest(manifest('{ maxSteps: 50 }'))[0]!;
+    expect(on.candidates[0]!.lines).toEqual(DEFAULT_LINE_LIMITS);
+    expect(off.candidates[0]!.lines).toBeUndefined();
+    expect(limited.candidates[0]!.lines).toEqual({ maxSteps: 50, maxRepr: DEFAULT_LINE_LIMITS.maxRepr });
+    expect(new Set([on.candidates[0]!.hash, off.candidates[0]!.hash, limited.candidates[0]!.hash]).size).toBe(3);
+    // eval --lines turns it on for every task
+    expect(loadManifest(manifest('false'), { lines: DEFAULT_LINE_LIMITS })[0]!.references[0]).toMatchObject({ lines: DEFAULT_LINE_LIMITS });
+  });
+  it('refuses bad limits, naming them', () => {
+    expect(() => loadManifest(manifest('{ maxSteps: 0 }'))).toThrow(ManifestError);
+    expect(() => loadManifest(manifest('{ maxSteps: 0 }'))).toThrow(/t\.lines\.maxSteps/);
+    expect(() => loadManifest(manifest('yes please'))).toThrow(/lines: true, false or/);
   });
 });
 
