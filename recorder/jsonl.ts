@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { EPICS_EPOCH_OFFSET } from '../ioc/ca/protocol/constants.js';
-import type { TraceEvent, TraceHeader, TraceValue } from './event.js';
+import type { LineRef, TraceEvent, TraceHeader, TraceValue } from './event.js';
 
 /** Where events go: a file writer, an in-memory list, a test spy. */
 export interface TraceSink {
@@ -90,7 +90,34 @@ export function eventLine(e: TraceEvent): string {
   if (e.eca !== undefined) s += `,"eca":${e.eca}`;
   if (e.durationMs !== undefined) s += `,"durationMs":${e.durationMs}`;
   if (e.message !== undefined) s += `,"message":${JSON.stringify(e.message)}`;
+  if (e.line !== undefined) s += `,"line":${lineRefJson(e.line)}`;
+  if (e.pid !== undefined) s += lineFields(e);
   return s + '}\n';
+}
+
+/** A line reference as JSON, fields in a fixed order (byte-identical re-exports). */
+export function lineRefJson(l: LineRef): string {
+  const parts: string[] = [];
+  if (l.file !== undefined) parts.push(`"file":${JSON.stringify(l.file)}`);
+  if (l.line !== undefined) parts.push(`"line":${l.line}`);
+  if (l.function !== undefined) parts.push(`"function":${JSON.stringify(l.function)}`);
+  if (l.via !== undefined) parts.push(`"via":${JSON.stringify(l.via)}`);
+  if (l.step !== undefined) parts.push(`"step":${l.step}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** The fields of events from a traced process (`--lines`): written only when `pid` is set. */
+function lineFields(e: TraceEvent): string {
+  let s = `,"pid":${e.pid}`;
+  if (e.thread) s += `,"thread":${e.thread}`;
+  if (e.step !== undefined) s += `,"step":${e.step}`;
+  if (e.depth !== undefined) s += `,"depth":${e.depth}`;
+  if (e.frame !== undefined) s += `,"frame":${e.frame}`;
+  if (e.locals !== undefined) s += `,"locals":${JSON.stringify(e.locals)}`;
+  if (e.cut !== undefined) s += `,"cut":${JSON.stringify(e.cut)}`;
+  if (e.more) s += `,"more":${e.more}`;
+  if (e.truncated !== undefined) s += `,"truncated":${e.truncated}`;
+  return s;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { EventKind, TraceEvent } from './event.js';
 import { nameMatcher } from './filter.js';
 import type { TraceSink } from './jsonl.js';
 import { getLogger } from '../ioc/log.js';
+import { PutLines } from './lines/put-lines.js';
 
 const log = getLogger('beamtwin.recorder');
 
@@ -24,6 +25,8 @@ export interface TapOptions {
   readonly isCatchAll?: (pv: Pv) => boolean;
   /** Arrays longer than this (default 4096) are recorded by length only: `value: null, length: n`. */
   readonly maxArray?: number;
+  /** Writes to this PV announce the code line of the put that follows them (`--lines`, recorder/lines/). */
+  readonly linePv?: Pv;
 }
 
 const isFloat = (pv: Pv) => pv.nativeType === DbrBase.DOUBLE || pv.nativeType === DbrBase.FLOAT;
@@ -43,6 +46,7 @@ export class InProcessRecorder {
   private readonly ignore: ReadonlySet<Pv>;
   private readonly markerPv: Pv | undefined;
   private readonly maxArray: number;
+  private readonly putLines: PutLines | undefined;
   count = 0;
   /** Events that could not be recorded (the sink failed: disk full …). */
   errors = 0;
@@ -57,6 +61,7 @@ export class InProcessRecorder {
     this.ignore = new Set(opts.ignore ?? []);
     this.markerPv = opts.markerPv;
     this.maxArray = opts.maxArray ?? 4096;
+    this.putLines = opts.linePv ? new PutLines() : undefined;
   }
 
   start(): this {
@@ -123,7 +128,7 @@ export class InProcessRecorder {
       case 'update': {
         const u = e.update;
         const pv = u.pv;
-        if (pv === this.markerPv || this.ignore.has(pv) || !this.accepts(pv.name, 'update')) return;
+        if (pv === this.markerPv || pv === this.opts.linePv || this.ignore.has(pv) || !this.accepts(pv.name, 'update')) return;
         const ev = this.stamped('update', pv.name, u.secPastEpoch, u.nsec);
         this.setValue(ev, u.value, isFloat(pv));
         ev.mask = u.mask;
@@ -137,6 +142,11 @@ export class InProcessRecorder {
           this.marker(String(typeof e.value === 'object' ? (e.value as ArrayLike<unknown>)[0] : e.value));
           return;
         }
+        if (this.putLines && e.pv === this.opts.linePv) {
+          this.putLines.announce(e.value, e.ctx);
+          return;
+        }
+        const announced = this.putLines?.lineOf(e.ctx);
         if (this.ignore.has(e.pv) || !this.accepts(e.pv.name, 'put')) return;
         const ev = this.event('put', e.pv.name, this.db.clock.now());
         this.setValue(ev, e.value, isFloat(e.pv));
@@ -146,11 +156,15 @@ export class InProcessRecorder {
         if (ctx.cid !== undefined) ev.cid = ctx.cid;
         ev.notify = ctx.notify === true;
         ev.origin = ctx.origin ?? 'internal';
+        if (announced) {
+          ev.line = announced.line;
+          if (announced.pid !== undefined) ev.pid = announced.pid;
+        }
         this.write(ev);
         return;
       }
       case 'put-complete': {
-        if (e.pv === this.markerPv || this.ignore.has(e.pv) || !this.accepts(e.pv.name, 'put-complete')) return;
+        if (e.pv === this.markerPv || e.pv === this.opts.linePv || this.ignore.has(e.pv) || !this.accepts(e.pv.name, 'put-complete')) return;
         const ev = this.event('put-complete', e.pv.name, this.db.clock.now());
         ev.eca = e.status;
         ev.durationMs = Math.round(e.durationMs * 1000) / 1000;

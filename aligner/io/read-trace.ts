@@ -26,9 +26,10 @@ export const JSONL_FORMAT = 'beamtwin-trace';
 /**
  * Recorder bookkeeping in a JSON Lines trace that is not part of what gets scored: the reference harness
  * scored PV changes seen by monitors (`update`) and logged calls (`marker`); client puts, their
- * completions, catch-all hits and link state would count each action twice or not at all.
+ * completions, catch-all hits and link state would count each action twice or not at all; the code's
+ * lines, sources and output (`--lines`) are not beamline events.
  */
-export const UNSCORED_KINDS: ReadonlySet<string> = new Set(['put', 'put-complete', 'connect', 'disconnect', 'catch-all']);
+export const UNSCORED_KINDS: ReadonlySet<string> = new Set(['put', 'put-complete', 'connect', 'disconnect', 'catch-all', 'line', 'source', 'output', 'line-limit', 'process']);
 
 function toEvent(channel: unknown, timestamp: unknown, value: unknown, meta: unknown, kind: unknown, where: string): Event {
   const ts = timestamp instanceof PyFloatLiteral ? timestamp.value : pyFloat(timestamp as Value);

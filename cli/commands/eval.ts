@@ -8,8 +8,9 @@ import { loadManifest, ManifestError, type TaskSpec } from '../eval/manifest.js'
 import { summaryJson, summaryText } from '../eval/store.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
+import { lineLimits, lineOptions, type LineArgs } from '../lines-options.js';
 
-interface EvalArgs {
+interface EvalArgs extends LineArgs {
   manifest: string;
   jobs?: number;
   out: string;
@@ -39,7 +40,7 @@ export const evalCommand: CommandModule<EvalArgs> = {
   command: 'eval <manifest>',
   describe: 'Run and score a manifest of tasks (reference and candidate commands), N twins in parallel',
   builder: (y: Argv) =>
-    y
+    lineOptions(y)
       .positional('manifest', { type: 'string', demandOption: true, describe: 'Tasks (JSON or YAML): defaults and tasks with references and candidates' })
       .option('jobs', { alias: 'j', type: 'number', coerce: integerIn('--jobs', 1), describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
       .option('out', { alias: 'o', type: 'string', default: 'eval-out', describe: 'Results folder (traces, rows, reports, summary)' })
@@ -59,12 +60,14 @@ export const evalCommand: CommandModule<EvalArgs> = {
     if (!fs.existsSync(args.manifest)) throw new UsageError(`no such manifest: ${args.manifest}`);
     if (args.jobs !== undefined && !(args.jobs >= 1)) throw new UsageError('--jobs must be at least 1');
     let tasks: TaskSpec[];
+    const lines = lineLimits(args);
     try {
       tasks = loadManifest(args.manifest, {
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
         ...(args.speed !== undefined ? { speed: args.speed } : {}),
         ...(args.profile ? { profile: args.profile } : {}),
+        ...(lines ? { lines } : {}),
       });
     } catch (e) {
       if (e instanceof ManifestError) throw new UsageError(e.message);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Argv } from 'yargs';
 import { positive, seconds } from '../options.js';
-import type { TraceEvent } from '../../recorder/event.js';
+import type { TraceEvent, TraceValue } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
 import type { Profile } from '../../devices/profile/profile.js';
@@ -12,8 +12,11 @@ import type { CommandModule } from '../command.js';
 import { beamtwinVersion } from '../version.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
+import { LineTracing, type LineLimits, type LineSummary } from '../../recorder/lines/tracing.js';
+import { pythonHookEnv } from '../../recorder/lines/python-env.js';
+import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
 
-interface RunArgs {
+interface RunArgs extends LineArgs {
   profile: string;
   record?: string;
   timeout?: number;
@@ -43,6 +46,8 @@ export interface RunOutcome {
   /** Values of the `snapshot` PVs before the command and after it. */
   readonly before: Readonly<Record<string, unknown>>;
   readonly after: Readonly<Record<string, unknown>>;
+  /** With `lines`: what the line tracer recorded (merged into the trace file). */
+  readonly lines?: LineSummary;
 }
 
 /**
@@ -51,7 +56,7 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
@@ -60,6 +65,7 @@ export async function runRecorded(
   // Every event stays in memory only for callers that analyse them (validate, eval); `run` just counts.
   const sinks: TraceSink[] = opts.keepEvents === false ? [tally] : [tally, memory];
   const twin = session.twin;
+  const tracing = opts.lines ? new LineTracing(twin.db, twin.profile.controlPrefix ?? 'beamtwin:', opts.lines, opts.speed ?? 1) : undefined;
   if (opts.record) {
     try {
       sinks.push(
@@ -74,6 +80,7 @@ export async function runRecorded(
           start: twin.clock.now() / 1000,
           channels: opts.channels ?? [],
           source: 'in-process',
+          ...(tracing ? { command: [...argv], cwd: opts.cwd ?? process.cwd(), lines: tracing.limits, initial: snapshotOf(twin, twin.tracked) as Record<string, TraceValue> } : {}),
         }),
       );
     } catch (e) {
@@ -88,6 +95,7 @@ export async function runRecorded(
     markerPv: twin.marker,
     ignore: [twin.resetPv],
     isCatchAll: (pv) => twin.isCatchAllPv(pv),
+    ...(tracing ? { linePv: tracing.linePv } : {}),
   }).start();
   const names = opts.snapshot?.(twin) ?? [];
   const before = snapshotOf(twin, names);
@@ -96,7 +104,7 @@ export async function runRecorded(
   let timedOut = false;
   let startError: string | undefined;
   const child = spawn(argv[0]!, argv.slice(1), {
-    env: session.childEnv(process.env),
+    env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, opts.speed ?? 1, tracing) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started
@@ -145,11 +153,12 @@ export async function runRecorded(
   const after = snapshotOf(twin, names);
   recorder.stop();
   sink.close();
+  const lines = tracing?.finish(opts.record);
   const hits = twin.catchAllHits.map((h) => h.name);
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after };
+  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
 }
 
 /** Why spawn failed, in a shell's words and exit status. */
@@ -217,21 +226,22 @@ export const runCommand: CommandModule<RunArgs> = {
   command: 'run [command..]',
   describe: 'Run a command against a fresh, isolated twin and record its trace',
   builder: (y: Argv) =>
-    y
+    lineOptions(y)
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
       .option('record', { type: 'string', describe: 'Write the trace to this JSON Lines file' })
       .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the command (and its process group) after this many seconds' })
-      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run the twin N times faster than real time' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: "Run the twin N times faster than real time (a Python command's clocks too)" })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as Argv<RunArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as unknown as Argv<RunArgs>,
   handler: async (args: RunArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (argv.length === 0) throw new UsageError('give the command to run after --, e.g. beamtwin run -- python3 plan.py');
     checkSpeed(args.speed);
+    const lines = lineLimits(args);
     let channels = args.channels;
     if (args.tracked) {
       const { loadProfile } = await import('../../devices/profile/profile.js');
@@ -245,15 +255,17 @@ export const runCommand: CommandModule<RunArgs> = {
       speed: args.speed,
       strict: args.strict,
       ...(channels ? { channels } : {}),
+      ...(lines ? { lines } : {}),
     });
     if (args.json) {
       io.stdout.write(
-        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, ...(outcome.startError ? { startError: outcome.startError } : {}), durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits }) + '\n',
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, ...(outcome.startError ? { startError: outcome.startError } : {}), durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
       );
     } else if (outcome.startError) {
       io.stderr.write(`beamtwin run: cannot start ${argv[0]}: ${outcome.startError}\n`);
     } else {
       io.stderr.write(summarize(outcome));
+      if (outcome.lines && lines) io.stderr.write(lineSummaryText(outcome.lines, lines));
     }
     return outcome.exitCode;
   },

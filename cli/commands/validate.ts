@@ -9,10 +9,11 @@ import { loadRules } from '../validate/rules.js';
 import { scoredEvents } from '../validate/to-aligner.js';
 import type { CommandModule } from '../command.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
+import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
 import { runRecorded } from './run.js';
 import { readTraceOrFail } from './score.js';
 
-interface ValidateArgs {
+interface ValidateArgs extends LineArgs {
   profile: string;
   expect?: string;
   rules?: string;
@@ -30,7 +31,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   command: 'validate [command..]',
   describe: 'Run a script against a fresh twin and report what it does (moves, exposures, limits, unknown PVs)',
   builder: (y: Argv) =>
-    y
+    lineOptions(y)
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true })
       .option('profile', { type: 'string', default: 'cms' })
@@ -48,11 +49,13 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     const profile = loadProfile(args.profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
     const reference = args.expect ? readTraceOrFail(args.expect, io, '--expect') : undefined;
+    const lines = lineLimits(args);
     const outcome = await runRecorded(argv, {
       profile,
       speed: args.speed,
       ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
       ...(args.record ? { record: args.record } : {}),
+      ...(lines ? { lines } : {}),
       stdio: 'pipe',
       onOutput: (s) => io.stderr.write(s),
       snapshot: (twin) => [
@@ -82,6 +85,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       const best = scorePreset(args.preset, [scoredEvents(reference, tracked)], scoredEvents(outcome.events, tracked)).best;
       report = { ...report, score: { preset: args.preset, full: best.fullScore, accurate: best.accuracy } };
     }
+    if (outcome.lines && lines) io.stderr.write(lineSummaryText(outcome.lines, lines));
     io.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
     return report.ok ? 0 : 1;
   },

@@ -78,6 +78,7 @@ export async function runCommandSpec(spec: CommandSpec, profile: Profile, traceP
       record: tmp,
       timeoutS: spec.timeoutS,
       speed: spec.speed,
+      ...(spec.lines ? { lines: spec.lines } : {}),
       stdio: 'pipe',
       cwd,
       onOutput: (s) => {

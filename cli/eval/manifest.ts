@@ -6,6 +6,8 @@ import { checkShape, must, readUserFile } from '../../devices/profile/user-file.
 import type { PresetName } from '../../aligner/result.js';
 import { PRESETS } from '../../aligner/score.js';
 import { sha256, stableJson } from './hash.js';
+import { manifestLines } from '../lines-options.js';
+import type { LineLimits } from '../../recorder/lines/tracing.js';
 
 /**
  * An evaluation manifest (JSON or YAML):
@@ -37,6 +39,8 @@ export interface CommandSpec {
   readonly files: Readonly<Record<string, string>>;
   readonly timeoutS: number;
   readonly speed: number;
+  /** Trace the command's Python lines with these limits (`lines:` in the manifest, `eval --lines`). */
+  readonly lines?: LineLimits;
   readonly hash: string;
 }
 
@@ -78,6 +82,7 @@ export interface Overrides {
   readonly timeoutS?: number;
   readonly speed?: number;
   readonly profile?: string;
+  readonly lines?: LineLimits;
 }
 
 /** Bumped when what a stored result holds (or how it is scored) changes, so old results are redone. */
@@ -123,6 +128,7 @@ interface Ctx {
   readonly profileHash: string;
   readonly timeoutS: number;
   readonly speed: number;
+  readonly lines: LineLimits | undefined;
   readonly over: Overrides;
 }
 
@@ -157,8 +163,9 @@ function commandSpec(raw: unknown, ctx: Ctx, where: string): CommandSpec {
   if (argv.length > 1 && files['1'] === undefined && /\.py$/i.test(argv[1]!)) throw new ManifestError(`${where}: no such script ${argv[1]}`);
   // Content, not location: the same manifest checked out elsewhere hashes the same.
   const portable = argv.map((a, i) => (files[String(i)] ? `file:${files[String(i)]}` : a));
-  const hash = sha256(stableJson({ v: RESULT_VERSION, argv: portable, profile: ctx.profileHash, speed, timeoutS }));
-  return { argv, cwd: ctx.dir, files, timeoutS, speed, hash };
+  const lines = ctx.lines;
+  const hash = sha256(stableJson({ v: RESULT_VERSION, argv: portable, profile: ctx.profileHash, speed, timeoutS, ...(lines ? { lines } : {}) }));
+  return { argv, cwd: ctx.dir, files, timeoutS, speed, ...(lines ? { lines } : {}), hash };
 }
 
 /** `reference:` is one reference (script, command string or list, {trace}); `references:` is a list of them. */
@@ -242,6 +249,14 @@ function readDoc(file: string): Obj {
   return checkShape(manifestSchema, readUserFile(file, 'manifest', manifestError), file, manifestError) as Obj;
 }
 
+function tryLines(v: unknown, where: string): LineLimits | undefined {
+  try {
+    return manifestLines(v, where);
+  } catch (e) {
+    throw new ManifestError((e as Error).message);
+  }
+}
+
 const safeId = (s: string) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..';
 
 /** Read and resolve a manifest. CLI overrides win over the manifest's own settings. */
@@ -273,6 +288,7 @@ export function loadManifest(file: string, over: Overrides = {}): TaskSpec[] {
       profileHash,
       timeoutS: over.timeoutS ?? num(pick('timeout'), `${where}.timeout`) ?? 60,
       speed: over.speed ?? num(pick('speed'), `${where}.speed`) ?? 1,
+      lines: over.lines ?? tryLines(pick('lines'), where),
       over,
     };
     const references = referenceSpecs(t, ctx, where);

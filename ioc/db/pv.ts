@@ -17,6 +17,10 @@ export interface PutContext {
   readonly notify?: boolean;
   /** Where the put came from: 'ca', 'internal' (device models), 'link' (record links) … */
   readonly origin?: string;
+  /** The CA circuit it came on (unique in the process) … */
+  readonly circuit?: number;
+  /** … and its ordinal among that circuit's write requests (refused ones count too). */
+  readonly write?: number;
 }
 
 /**

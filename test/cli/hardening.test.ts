@@ -65,7 +65,7 @@ describe('CA tools against a server', () => {
       type: DbrBase.DOUBLE,
       value: 1,
       put: () => {
-        throw new PutError(ECA.PUTFAIL, 'refused by the device');
+        throw new PutError('refused by the device', ECA.PUTFAIL);
       },
     });
     // A put-callback that never completes: only the wait can run out.

@@ -107,7 +107,14 @@ const NOTIFY_QUEUE_HIGH = 1024;
  * replies. No sockets here; `transport` is the shell. Errors follow RSRV: protocol violations are
  * answered (where CA has an answer) and close the circuit; failed operations keep it.
  */
+/** Circuits get distinct ids for the life of the process (traces pair a client's writes by circuit). */
+let circuitIds = 0;
+
 export class ServerCircuit {
+  /** Names this circuit in put contexts. */
+  readonly id = ++circuitIds;
+  /** WRITE and WRITE_NOTIFY requests received, refused ones included: a put's ordinal on its circuit. */
+  private writes = 0;
   private readonly out = new ByteWriter(16 * 1024);
   private readonly framer: Framer;
   private readonly channels = new Map<number, ServerChannel>();
@@ -462,6 +469,7 @@ export class ServerCircuit {
     m: RawMessage,
   ): void {
     const notify = msg.kind === 'WRITE_NOTIFY';
+    const write = ++this.writes;
     const ch = this.channels.get(msg.sid);
     if (!ch) {
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
@@ -512,7 +520,7 @@ export class ServerCircuit {
     const start = () => {
       let done: Promise<void>;
       try {
-        done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca' });
+        done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca', circuit: this.id, write });
       } catch (e) {
         done = Promise.reject(e);
       }

@@ -1,0 +1,201 @@
+"""beamtwin's clock scaling, started by the sitecustomize next to it when the twin runs `--speed N` times
+faster than real time: the command's clocks run N times faster too, so a script that waits for a 10 s
+move waits 1 s, and its own pauses shrink with it.
+
+Scaled (in this process; child processes inherit the environment and scale alike):
+- `time.time`/`time_ns` follow the twin's clock (`BEAMTWIN_CLOCK_ORIGIN`: the wall-clock second at which
+  twin time and wall time agree), `time.monotonic`/`perf_counter` (and `_ns`) run N times faster, and
+  `time.localtime`/`gmtime`/`ctime`/`asctime`/`strftime` without a time argument use the scaled time;
+  `datetime.now()`/`utcnow()`/`today()` likewise;
+- `time.sleep(s)` sleeps s/N;
+- threading: `Condition.wait`, hence `Event.wait`, `Semaphore`, `Barrier`, `queue.Queue`; `Lock.acquire`
+  through them; `Thread.join` timeouts; modules that took `from time import monotonic` before this ran
+  (threading) get the scaled one;
+- selectors' `select(timeout)` (asyncio's event loop waits there: `asyncio.sleep`, Bluesky's `bps.sleep`);
+- pyepics' waits: `ca.pend_event(t)` (and so `ca.poll`) passes t/N to libca; its other timeouts (get,
+  put with wait) are measured with the scaled `time.time`, i.e. in twin seconds.
+
+Not scaled: libca's own C timers (channel search retries, `EPICS_CA_CONN_TMO` echo/beacon timeouts):
+they are about the network, not the plan. pyepics' connection timeouts (`connect_channel`,
+`PV.wait_for_connection`) are kept in real seconds for the same reason (scaled, a 5 s connection timeout
+would become 0.5 s at --speed 10 and fail on a busy machine). CPU clocks (`process_time`) are not scaled.
+"""
+import os
+import time
+
+from beamtwin_hooks import after_import
+
+real_time = time.time
+real_time_ns = time.time_ns
+real_monotonic = time.monotonic
+real_perf_counter = time.perf_counter
+real_sleep = time.sleep
+
+speed = 1.0
+_installed = False
+
+
+def _scale_time(N, origin):
+    m0 = real_monotonic()
+    p0 = real_perf_counter()
+
+    def scaled_time():
+        return origin + (real_time() - origin) * N
+
+    def scaled_time_ns():
+        return int(scaled_time() * 1e9)
+
+    def scaled_monotonic():
+        return m0 + (real_monotonic() - m0) * N
+
+    def scaled_monotonic_ns():
+        return int(scaled_monotonic() * 1e9)
+
+    def scaled_perf_counter():
+        return p0 + (real_perf_counter() - p0) * N
+
+    def scaled_perf_counter_ns():
+        return int(scaled_perf_counter() * 1e9)
+
+    def scaled_sleep(secs):
+        if secs < 0:
+            raise ValueError('sleep length must be non-negative')
+        real_sleep(secs / N)
+
+    def now_default(fn):
+        def wrapper(*args):
+            return fn(*args) if args else fn(scaled_time())
+        wrapper.__name__ = fn.__name__
+        wrapper.__doc__ = fn.__doc__
+        return wrapper
+
+    def strftime(fmt, *args):
+        return _strftime(fmt, *args) if args else _strftime(fmt, time.localtime())
+
+    _strftime = time.strftime
+    time.time = scaled_time
+    time.time_ns = scaled_time_ns
+    time.monotonic = scaled_monotonic
+    time.monotonic_ns = scaled_monotonic_ns
+    time.perf_counter = scaled_perf_counter
+    time.perf_counter_ns = scaled_perf_counter_ns
+    time.sleep = scaled_sleep
+    for name in ('localtime', 'gmtime', 'ctime'):
+        setattr(time, name, now_default(getattr(time, name)))
+    _asctime = time.asctime
+    time.asctime = lambda *args: _asctime(*args) if args else _asctime(time.localtime())
+    time.strftime = strftime
+
+
+def _scale_threading(N):
+    import threading
+
+    threading._time = time.monotonic  # it took `from time import monotonic as _time` at import
+    cond_wait = threading.Condition.wait
+
+    def wait(self, timeout=None):
+        return cond_wait(self, None if timeout is None else timeout / N)
+
+    threading.Condition.wait = wait
+    join = threading.Thread.join
+
+    def join_scaled(self, timeout=None):
+        return join(self, None if timeout is None else timeout / N)
+
+    threading.Thread.join = join_scaled
+
+
+def _scale_selectors(N):
+    import selectors
+
+    for cls in (getattr(selectors, n, None) for n in ('SelectSelector', 'PollSelector', 'EpollSelector', 'DevpollSelector', 'KqueueSelector')):
+        if cls is None or 'select' not in cls.__dict__:
+            continue
+
+        def make(orig):
+            def select(self, timeout=None):
+                return orig(self, timeout / N if timeout is not None and timeout > 0 else timeout)
+            return select
+
+        cls.select = make(cls.__dict__['select'])
+
+
+def _scale_datetime(N):
+    import datetime as dt
+
+    class datetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.fromtimestamp(time.time(), tz)
+
+        @classmethod
+        def utcnow(cls):
+            return cls.utcfromtimestamp(time.time())
+
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(time.time())
+
+    class date(dt.date):
+        @classmethod
+        def today(cls):
+            return cls.fromtimestamp(time.time())
+
+    datetime.__module__ = date.__module__ = 'datetime'
+    dt.datetime = datetime
+    dt.date = date
+
+
+def _patch_epics_ca(ca, N):
+    """pyepics' waits scaled (pend_event always waits its time: poll() and scripts use it as a pause);
+    pend_io is a timeout for outstanding requests, and connection timeouts stay in real seconds."""
+    pend_event = getattr(ca, 'pend_event', None)
+    if pend_event is not None:
+        def pend_event_scaled(timeout=1.e-5):
+            return pend_event(timeout / N)
+        pend_event_scaled.__doc__ = pend_event.__doc__
+        ca.pend_event = pend_event_scaled
+    connect = getattr(ca, 'connect_channel', None)
+    if connect is not None:
+        def connect_channel(chid, timeout=None, verbose=False):
+            t = ca.DEFAULT_CONNECTION_TIMEOUT if timeout is None else timeout
+            return connect(chid, timeout=t * N, verbose=verbose)
+        connect_channel.__doc__ = connect.__doc__
+        ca.connect_channel = connect_channel
+
+
+def _patch_epics_pv(pv_module, N):
+    cls = getattr(pv_module, 'PV', None)
+    if cls is None or not hasattr(cls, 'wait_for_connection'):
+        return
+    orig = cls.wait_for_connection
+
+    def wait_for_connection(self, timeout=None):
+        if timeout is None:
+            timeout = getattr(self, 'connection_timeout', None) or 5.0
+        return orig(self, timeout=timeout * N)
+
+    cls.wait_for_connection = wait_for_connection
+
+
+def install():
+    """Scale this process's clocks by BEAMTWIN_SPEED (once), if it is set and not 1."""
+    global speed, _installed
+    try:
+        N = float(os.environ.get('BEAMTWIN_SPEED', '1'))
+    except ValueError:
+        return
+    if _installed or not (N > 0) or N == 1:
+        return
+    try:
+        origin = float(os.environ.get('BEAMTWIN_CLOCK_ORIGIN', ''))
+    except ValueError:
+        origin = real_time()
+    _installed = True
+    speed = N
+    _scale_time(N, origin)
+    _scale_threading(N)
+    _scale_selectors(N)
+    _scale_datetime(N)
+    after_import('epics.ca', lambda m: _patch_epics_ca(m, N))
+    after_import('epics.pv', lambda m: _patch_epics_pv(m, N))
