@@ -19,6 +19,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   repeater: async () => (await import('./repeater.js')).repeaterCommand,
   score: async () => (await import('./score.js')).scoreCommand,
   'score-dataset': async () => (await import('./score-dataset.js')).scoreDatasetCommand,
+  view: async () => (await import('./view.js')).viewCommand,
 };
 
 /** The commands `argv` needs: just the one it names, or all of them (help, a typo to suggest for). */

@@ -10,8 +10,9 @@ import type { CommandModule } from '../command.js';
 import { beamtwinVersion } from '../version.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { TwinSession } from '../twin-session.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 
-interface RunArgs {
+interface RunArgs extends WebArgs {
   profile: string;
   record?: string;
   timeout?: number;
@@ -47,7 +48,7 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; web?: (twin: Twin) => Promise<{ close(): Promise<void> } | undefined>; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
@@ -77,6 +78,15 @@ export async function runRecorded(
       await session.stop();
       throw e;
     }
+  }
+  let web;
+  try {
+    web = await opts.web?.(twin);
+  } catch (e) {
+    // A web port that cannot be had: nothing of this run may outlive the error.
+    for (const s of sinks) s.close();
+    await session.stop();
+    throw e;
   }
   const sink = new TeeSink(sinks);
   const recorder = new InProcessRecorder(twin.db, sink, {
@@ -138,6 +148,7 @@ export async function runRecorded(
   recorder.stop();
   sink.close();
   const hits = twin.catchAllHits.map((h) => h.name);
+  await web?.close();
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
@@ -198,7 +209,7 @@ export const runCommand: CommandModule<RunArgs> = {
   command: 'run [command..]',
   describe: 'Run a command against a fresh, isolated twin and record its trace',
   builder: (y: Argv) =>
-    y
+    webOptions(y)
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
@@ -220,6 +231,7 @@ export const runCommand: CommandModule<RunArgs> = {
     }
     const outcome = await runRecorded(argv, {
       keepEvents: false,
+      web: (twin) => startWebFromArgs(args, { twin }, io),
       profile: args.profile,
       ...(args.record ? { record: args.record } : {}),
       ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),

@@ -11,8 +11,9 @@ import { untilSignal } from '../signals.js';
 import { startDatabases, wantsDatabases } from '../serve-db.js';
 import type { CommandModule } from '../command.js';
 import { checkSpeed, CommandFailed, type CliIo } from '../io.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 
-interface ServeArgs {
+interface ServeArgs extends WebArgs {
   profile?: string;
   port?: number;
   interface?: string[];
@@ -33,7 +34,7 @@ export const serveCommand: CommandModule<ServeArgs> = {
   command: 'serve',
   describe: 'Serve a twin over Channel Access until interrupted (default: the CMS 11-BM beamline)',
   builder: (y: Argv) =>
-    y
+    webOptions(y)
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
       .option('port', { type: 'number', describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
       .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind (default EPICS_CAS_INTF_ADDR_LIST, else all)' })
@@ -103,11 +104,20 @@ export const serveCommand: CommandModule<ServeArgs> = {
       const where = `${args.interface ? ` on ${args.interface.join(', ')}` : ''}${args.port !== undefined ? ` port ${args.port}` : ''}`;
       throw new CommandFailed(`cannot serve${where}: ${err.message}`);
     }
+    let web;
+    try {
+      web = await startWebFromArgs(args, twin ? { twin } : { db }, io);
+    } catch (e) {
+      stopAll();
+      await server.stop();
+      throw e;
+    }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
     io.stdout.write(
       `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
     );
     await untilSignal();
+    await web?.close();
     stopAll();
     await server.stop();
     io.stdout.write('beamtwin: stopped\n');

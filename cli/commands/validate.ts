@@ -9,9 +9,10 @@ import { scoredEvents } from '../validate/to-aligner.js';
 import type { CommandModule } from '../command.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { runRecorded } from './run.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 import { readTraceOrFail } from './score.js';
 
-interface ValidateArgs {
+interface ValidateArgs extends WebArgs {
   profile: string;
   expect?: string;
   rules?: string;
@@ -29,7 +30,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   command: 'validate [command..]',
   describe: 'Run a script against a fresh twin and report what it does (moves, exposures, limits, unknown PVs)',
   builder: (y: Argv) =>
-    y
+    webOptions(y)
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true })
       .option('profile', { type: 'string', default: 'cms' })
@@ -53,6 +54,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
       ...(args.record ? { record: args.record } : {}),
       stdio: 'pipe',
+      web: (twin) => startWebFromArgs(args, { twin }, io),
       onOutput: (s) => io.stderr.write(s),
       snapshot: (twin) => [
         ...profile.devices.filter((d) => d.kind === 'motor').map((d) => `${String(d['pv'])}.RBV`),
