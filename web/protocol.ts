@@ -146,6 +146,7 @@ export interface PvReading {
 export interface ReplayTrace {
   readonly file: string;
   readonly layout: Layout;
+  readonly meta: Readonly<Record<string, PvMeta>>;
   readonly events: readonly ReplayEvent[];
   /** Events beyond the view's cap, left out. */
   readonly omitted: number;
@@ -158,4 +159,6 @@ export interface ReplayEvent {
   readonly channel: string;
   readonly value?: WireValue;
   readonly client?: string;
+  readonly eca?: number;
+  readonly message?: string;
 }

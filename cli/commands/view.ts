@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { ProfileError } from '../../devices/profile/profile-error.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
-import { replayLayout, replayTrace } from '../../web/replay.js';
+import { replayPanels, replayTrace } from '../../web/replay.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
 import { untilSignal } from '../signals.js';
@@ -37,7 +37,7 @@ export const viewCommand: CommandModule<ViewArgs> = {
       if (e instanceof ProfileError) throw new UsageError(e.message);
       throw e;
     }
-    const replay = replayTrace(path.basename(args.trace), trace.events, replayLayout(trace.header, profile));
+    const replay = replayTrace(path.basename(args.trace), trace.events, replayPanels(trace.header, profile));
     if (replay.omitted) io.stderr.write(`beamtwin: warning: the view shows the first ${replay.events.length} events; ${replay.omitted} more are left out\n`);
     const web = (await startWebFromArgs(args, { replay }, io, true))!;
     io.stdout.write(`beamtwin: replaying ${args.trace} (${replay.events.length} events) at ${web.url}; Ctrl-C stops\n`);

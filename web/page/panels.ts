@@ -49,7 +49,7 @@ export class Panels {
 
   private lamp(name: string, label: string): HTMLElement {
     const span = el('span', { class: 'lamp', title: `${label} (${name})`, 'data-pv': name });
-    this.bind(name, (s) => span.classList.toggle('on', Number(s.values.get(name)) !== 0));
+    this.bind(name, (s) => span.classList.toggle('on', isSet(s.values.get(name))));
     return span;
   }
 
@@ -58,9 +58,10 @@ export class Panels {
     for (const m of motors) {
       const state = el('span', { class: 'badge' });
       this.bind(m.dmov, (s) => {
-        const moving = Number(s.values.get(m.dmov)) === 0;
-        setText(state, moving ? 'moving' : 'done');
-        state.className = `badge ${moving ? 'moving' : 'done'}`;
+        const dmov = s.values.get(m.dmov);
+        const label = typeof dmov !== 'number' ? '—' : dmov === 0 ? 'moving' : 'done';
+        setText(state, label);
+        state.className = `badge ${label === '—' ? '' : label}`;
       });
       const egu = el('td', { class: 'muted' });
       this.bind(m.egu, (s) => setText(egu, String(s.values.get(m.egu) ?? '')));
@@ -157,5 +158,8 @@ export class Panels {
     state.dirty.clear();
   }
 }
+
+/** A lamp lights for a known non-zero value only (a replay may not know a value yet). */
+const isSet = (v: unknown) => typeof v === 'number' && v !== 0;
 
 const fmt = (v: number) => (Math.abs(v) >= 1e6 ? v.toExponential(3) : Number.isInteger(v) ? String(v) : v.toFixed(2));

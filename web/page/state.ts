@@ -122,6 +122,7 @@ export class ViewState {
   replayAt(trace: ReplayTrace, index: ReplayIndex, t: number): void {
     this.layout = trace.layout;
     this.t = t;
+    if (!this.meta.size) for (const [k, v] of Object.entries(trace.meta)) this.meta.set(k, v);
     this.values.clear();
     this.lanes.clear();
     this.series.clear();

@@ -15,7 +15,7 @@ export function drawTimeline(canvas: HTMLCanvasElement, state: ViewState, t0: nu
   const score = (pts: LanePoint[]) => (pts.some((p) => p.kind === 'put') ? 1e9 : 0) + pts.length;
   lanes.sort((a, b) => score(b[1]) - score(a[1]) || a[0].localeCompare(b[0]));
   const shown = lanes.slice(0, MAX_LANES);
-  const height = 22 + Math.max(1, shown.length) * LANE_H;
+  const height = 34 + Math.max(1, shown.length) * LANE_H;
   canvas.style.height = `${height}px`;
   const { ctx, w, h } = fitCanvas(canvas);
   ctx.clearRect(0, 0, w, h);
