@@ -24,7 +24,7 @@ export function shrinkFrame(
   }
   if (n === 0) min = max = 0;
   const f = Math.max(1, Math.ceil(Math.max(sx, sy) / maxSide));
-  const width = Math.ceil(sx / f);
+  const width = n ? Math.ceil(sx / f) : 0;
   const height = n ? Math.ceil(sy / f) : 0;
   const pooled = new Float64Array(width * height).fill(-Infinity);
   for (let y = 0; y < (n ? sy : 0); y++) {

@@ -19,7 +19,7 @@ export interface FeedOptions {
   readonly isCatchAll?: (pv: Pv) => boolean;
   /** Catch-all PVs made before the feed started. */
   readonly catchAll?: readonly string[];
-  /** Milliseconds between ticks (default 100). */
+  /** Milliseconds between ticks (default 100); 0: no timer, the owner calls tick() (tests). */
   readonly tickMs?: number;
   /** Shortest time between two frames sent (default 250 ms). */
   readonly imageMs?: number;
@@ -146,7 +146,8 @@ export class LiveFeed {
   }
 
   private startStreaming(): void {
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 100);
+    const every = this.opts.tickMs ?? 100;
+    if (every > 0) this.timer = setInterval(() => this.tick(), every);
     // A frame is rendered for image1:ArrayData only while someone watches it (LazyArrayPv): here, a page.
     for (const d of this.detectors) {
       const pv = this.opts.find(d.arrayData);
@@ -200,9 +201,13 @@ export class LiveFeed {
   private event(ev: WireEvent): void {
     this.history.push(ev);
     if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    // A burst beyond what a tick carries: the newest stay (the timeline is about now).
     const p = this.pending;
-    if (p.events.length < this.maxTickEvents) p.events.push(ev);
-    else p.dropped++;
+    p.events.push(ev);
+    if (p.events.length > this.maxTickEvents) {
+      p.events.shift();
+      p.dropped++;
+    }
   }
 
   /** The newest frame of the first detector that has one, shrunk (renders it if nobody has yet). */
@@ -217,7 +222,8 @@ export class LiveFeed {
     return undefined;
   }
 
-  private tick(): void {
+  /** Send what changed since the last tick to every page (nothing when nothing changed). */
+  tick(): void {
     const p = this.pending;
     const wall = performance.now();
     if (this.dirtyImage && wall - this.lastImageMs >= (this.opts.imageMs ?? 250)) {

@@ -106,8 +106,13 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
     throw new HttpError(404, `no ${route}`);
   };
 
+  const host = opts.host ?? '127.0.0.1';
+  const loopbackOnly = isLoopback(host);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Bound to this machine only: a page of another site that renamed itself to our address (DNS
+    // rebinding) still sends its own host name, and is refused.
+    if (loopbackOnly && !isLoopback(hostName(req.headers.host))) return send(res, 403, { error: 'this view answers to a loopback address only' });
     // Writes come from this page only: a JSON body (a cross-site form cannot send one without a CORS
     // preflight, which this server never grants) and, when the browser names it, our own origin.
     const origin = req.headers.origin;
@@ -138,7 +143,6 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
@@ -149,6 +153,18 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+function hostName(header: string | undefined): string {
+  try {
+    return new URL(`http://${header ?? ''}`).hostname;
+  } catch {
+    return '';
+  }
 }
 
 function reading(pv: Pv): PvReading {
