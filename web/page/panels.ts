@@ -132,14 +132,15 @@ export class Panels {
   draw(state: ViewState, all = false): void {
     const names = all ? [...this.bindings.keys()] : [...state.dirty];
     for (const name of names) for (const f of this.bindings.get(name) ?? []) f(state);
-    if (this.catchAllList && state.catchAll.length !== this.catchAllShown) {
-      this.catchAllList.replaceChildren(...state.catchAll.slice(-200).map((n) => el('li', { 'data-pv': n }, n)));
+    if (this.catchAllList && (all || state.catchAll.length !== this.catchAllShown)) {
+      const names = state.catchAll.slice(-200);
+      this.catchAllList.replaceChildren(...(names.length ? names.map((n) => el('li', { 'data-pv': n }, n)) : [el('li', { class: 'muted' }, 'none so far')]));
       this.catchAllShown = state.catchAll.length;
     }
     if (this.catchAllList) {
       for (const li of this.catchAllList.children) {
-        const n = li.getAttribute('data-pv')!;
-        if (all || state.dirty.has(n)) setText(li, `${n} = ${format(state.values.get(n), state.meta.get(n))}`);
+        const n = li.getAttribute('data-pv');
+        if (n && (all || state.dirty.has(n))) setText(li, `${n} = ${format(state.values.get(n), state.meta.get(n))}`);
       }
     }
     for (const c of this.charts) drawChart(c.canvas, state.series.get(c.panel.temp) ?? [], state.t);
