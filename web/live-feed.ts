@@ -119,6 +119,8 @@ export class LiveFeed {
   /** Start streaming to `client` (its hello is sent first). */
   add(client: FeedClient): void {
     const state: ClientState = { blocked: false, backlog: undefined };
+    // The first page starts from its hello: nothing gathered before it is news.
+    if (this.clients.size === 0) this.pending = emptyTick(this.nowS());
     this.clients.set(client, state);
     this.send(client, state, JSON.stringify(this.hello()));
     if (this.clients.size === 1) this.startStreaming();
@@ -165,6 +167,7 @@ export class LiveFeed {
   private onEvent(e: DbEvent): void {
     switch (e.kind) {
       case 'update': {
+        if (!this.clients.size) return; // a new page's hello reads current values
         const name = e.update.pv.name;
         const p = this.pending;
         p.updates[name] = (p.updates[name] ?? 0) + 1;

@@ -140,6 +140,9 @@ describe('LiveFeed', () => {
     const hello = page.messages[0] as Hello;
     expect(hello.events).toHaveLength(100);
     expect(hello.events.at(-1)!.value).toBe(999);
+    // What happened before the page came is in its hello, not repeated in a tick.
+    feed.tick();
+    expect(page.ticks).toHaveLength(0);
   });
 
   it('lists catch-all PVs as they are made, with their metadata, and watches them', async () => {
