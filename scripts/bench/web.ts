@@ -1,7 +1,8 @@
 // The live web view under load: every motor of the CMS profile moving (10 Hz position updates each) and
 // the detector acquiring continuously at 2 frames/s. Prints the server's CPU without a page and with one
 // page open, the page's update rate (stream messages, animation-frame draws and images per second) and
-// the server's resident memory before and after the page was open. Needs /usr/bin/chromium.
+// the latency from a write to the page showing it, and the server's resident memory before and after the
+// page was open. Needs /usr/bin/chromium.
 // Run: npm run build && node dist/scripts/bench/web.js [seconds per phase, default 10]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,6 +65,16 @@ const s1 = await stats();
 const dt = (performance.now() - t0) / 1000;
 const rss1 = rssMb();
 const moving = await page.locator('.badge.moving').count();
+// Latency from a write (answered by the server) to the page showing the new value, under the same load.
+const latencies: number[] = [];
+for (let i = 1; i <= 10; i++) {
+  const name = 'XF:11BM-ES{Shutter}';
+  const t = performance.now();
+  await put(name, i % 2);
+  await page.waitForFunction(([n, v]) => document.querySelector(`[data-pv="${n}"]`)?.textContent === v, [name, (i % 2).toFixed(3)] as const, { polling: 'raf' });
+  latencies.push(performance.now() - t);
+}
+latencies.sort((a, b) => a - b);
 
 console.log(`load: ${moving} motors moving (10 Hz updates each), detector at 2 frames/s`);
 console.log(`server CPU %, no page: ${idle.toFixed(1)}`);
@@ -71,6 +82,7 @@ console.log(`server CPU %, one page open: ${watched.toFixed(1)}`);
 console.log(`page stream messages/s: ${((s1.messages - s0.messages) / dt).toFixed(1)}`);
 console.log(`page draws/s: ${((s1.draws - s0.draws) / dt).toFixed(1)}`);
 console.log(`page images/s: ${((s1.images - s0.images) / dt).toFixed(2)}`);
+console.log(`write to page showing it ms, median of 10: ${latencies[5]!.toFixed(0)} (max ${latencies[9]!.toFixed(0)})`);
 console.log(`server resident MB, page open for ${seconds} s: ${rss0.toFixed(1)} -> ${rss1.toFixed(1)}`);
 await browser.close();
 child.kill('SIGTERM');
