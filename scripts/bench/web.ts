@@ -40,14 +40,17 @@ async function cpuOver(s: number): Promise<number> {
   return ((cpuTicks() - c0) / 100 / ((performance.now() - t0) / 1000)) * 100;
 }
 
-// The load: all ten motors travel 100 degrees at 1 degree/s (longer than the bench), frames at 2/s.
+// The load: all ten motors travel for longer than the bench runs, frames at 2/s.
 const motors = ['Chm:Smpl-Ax:X', 'Chm:Smpl-Ax:Z', 'Chm:Smpl-Ax:theta', 'BS-Ax:X', 'BS-Ax:Y', 'BS-Ax:Phi', 'SM:1-Ax:Srot', 'Chm:Smpl-Ax:chi', 'Chm:Smpl-Ax:phi', 'Chm:Smpl-Ax:Y'];
 const cam = 'XF:11BMB-ES{Det:PIL2M}:cam1:';
 await put(`${cam}AcquireTime`, 0.5);
 await put(`${cam}AcquirePeriod`, 0.5);
 await put(`${cam}ImageMode`, 2);
 await put(`${cam}Acquire`, 1);
-for (const m of motors) await put(`XF:11BMB-ES{${m}}Mtr`, 100);
+for (const m of motors) {
+  await put(`XF:11BMB-ES{${m}}Mtr.VELO`, 0.1); // slow enough to move through every phase (500 s)
+  await put(`XF:11BMB-ES{${m}}Mtr`, 50);
+}
 await sleep(1000);
 
 const idle = await cpuOver(seconds);

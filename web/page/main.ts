@@ -35,6 +35,9 @@ function draw(): void {
   if (state.eventsChanged) {
     state.eventsChanged = false;
     drawTimeline(byId<HTMLCanvasElement>('timeline'), state, range[0], range[1], cursor);
+  }
+  if (state.tableChanged) {
+    state.tableChanged = false;
     drawEvents(byId<HTMLTableElement>('events').tBodies[0]!, state);
   }
 }

@@ -30,7 +30,9 @@ export class ViewState {
   t = 0;
   /** Names whose value changed since the last draw. */
   readonly dirty = new Set<string>();
+  /** The timeline needs a redraw (new points); the table too (new events). */
   eventsChanged = true;
+  tableChanged = true;
   imageChanged = false;
 
   hello(m: Hello): void {
@@ -81,6 +83,7 @@ export class ViewState {
       if (this.markers.length > MAX_EVENTS) this.markers.shift();
     } else this.lanePoint(e.channel, { t: e.t, kind: e.kind, n: 1, ...(e.client ? { client: e.client } : {}) });
     this.eventsChanged = true;
+    this.tableChanged = true;
   }
 
   private lanePoint(channel: string, p: LanePoint): void {
@@ -143,6 +146,7 @@ export class ViewState {
       if (e.kind !== 'update') evs.push(e as WireEvent);
     }
     this.events = evs.slice(-MAX_EVENTS);
+    this.tableChanged = true;
     for (const p of trace.layout.panels) {
       if (p.kind !== 'linkam') continue;
       const s: { t: number; temp: number; sp: number }[] = [];
