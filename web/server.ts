@@ -135,13 +135,18 @@ export async function startWebView(opts: WebViewOptions): Promise<WebView> {
     res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
     res.end(file.body);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    feed?.close(); // a port that cannot be had: stop listening to the database too
+    throw e;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,

@@ -112,6 +112,16 @@ describe('web view API', () => {
     expect(twin.db.get(SP)!.value).toBe(25);
   });
 
+  it('a taken port is an error that leaves the database unobserved', async () => {
+    const other = new Twin(loadProfile('cms'), { clock: new VirtualClock() }).start();
+    try {
+      await expect(startWebView({ twin: other, port: web.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(other.db.events.observed).toBe(false);
+    } finally {
+      other.stop();
+    }
+  });
+
   it('in a replay serves the trace and no live API', async () => {
     const replay = await startWebView({ port: 0, replay: replayTrace('t.jsonl', [], { layout: { profile: 'x', description: '', panels: [], tracked: [] }, meta: {} }) });
     try {
