@@ -68,7 +68,9 @@ export function drawTimeline(canvas: HTMLCanvasElement, state: ViewState, t0: nu
     ctx.lineTo(px, bottom);
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.fillText(m.name, px + 3, bottom + 12);
+    // Right of the line, or left of it near the right edge.
+    const tw = ctx.measureText(m.name).width;
+    ctx.fillText(m.name, px + 3 + tw > w ? px - 3 - tw : px + 3, bottom + 12);
   }
   if (cursor !== undefined) {
     ctx.strokeStyle = '#1f6feb';
