@@ -72,7 +72,7 @@ describe('web view API', () => {
     const res = await post('api/put', { name: SP, value: '31.5' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ ok: true, done: true, reading: { value: 31.5 } });
-    const put = events.findLast((e) => e.kind === 'put' && e.pv.name === SP);
+    const put = events.filter((e) => e.kind === 'put' && e.pv.name === SP).at(-1);
     expect(put?.kind === 'put' && put.ctx).toMatchObject({ origin: 'web', host: '127.0.0.1' });
     // Enum states by name, as caput takes them.
     expect((await post('api/put', { name: `${CAM}ImageMode`, value: 'Continuous' })).status).toBe(200);
