@@ -3,6 +3,7 @@
 // of every record is read through pyepics in its CTRL and TIME forms (time stamps masked), then the same
 // puts go to both and everything is compared again after each step. Differences that are deliberate are
 // listed below with their reason (and in README.md, "Deliberate differences from EPICS record support").
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../ioc/clock.js';
@@ -82,10 +83,12 @@ describe('EPICS record support side by side (pythonSoftIOC vs beamtwin)', () => 
   /** Field names by record type: on both, EPICS only, beamtwin only. */
   const fieldSets = new Map<string, { both: string[]; epicsOnly: string[]; twinOnly: string[] }>();
   let names: string[] = [];
+  let flatFile = '';
 
   beforeAll(async () => {
     const files = ['calc-chain.db', 'periodic-ai.db', 'with-include.db', 'every-record.db'].map((f) => path.join(FIX, f));
     const flat = flattenSubstitutions(path.join(FIX, 'NDParam.substitutions'));
+    flatFile = flat.path;
     const pvs = new PvDatabase(clock);
     [ioc, twin] = await Promise.all([
       SoftIoc.start([...files.map((f) => ({ path: f, macros: `P=${P}` })), { path: flat.path }]),
@@ -113,6 +116,7 @@ describe('EPICS record support side by side (pythonSoftIOC vs beamtwin)', () => 
     await Promise.all([epicsReader?.close().catch(() => undefined), twinReader?.close().catch(() => undefined)]);
     records?.stop();
     await Promise.all([ioc?.stop(), twin?.stop()]);
+    if (flatFile) rmSync(flatFile, { force: true });
   });
 
   /** Records whose state depends on how many periodic scans ran before they were frozen (step 0 only). */
