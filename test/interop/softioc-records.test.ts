@@ -41,33 +41,29 @@ const DELIBERATE: { readonly match: (d: Difference, type: string, field: string)
 ];
 
 /**
- * Fields only one side serves (README: deliberate differences): the alarm filter (AFTC/AFVL) is not
- * implemented and sits where it was; calc/calcout have 12 inputs A–L (EPICS 7.0.8 added M–U); simulation
+ * Fields only one side serves (README: deliberate differences): calc/calcout have 12 inputs A–L (EPICS 7.0.8 added M–U); simulation
  * values (SVAL), breakpoint tables (LBRK), ao raw read-back and output-mode fields, longout output options,
  * dfanout OUTI–OUTP/IVOA/IVOV and compress PBUF are not implemented; aai/aao/subArray carry waveform's
  * BUSY/HASH/post-mode fields.
  */
 const FIELD_SET_DIFFERENCES: Record<string, { epicsOnly?: string; twinOnly?: string }> = {
-  ao: { epicsOnly: 'EGUF EGUL ROFF ORBV INIT LBRK OMOD', twinOnly: 'AFTC' },
+  ao: { epicsOnly: 'EGUF EGUL ROFF ORBV INIT LBRK OMOD' },
   calc: { epicsOnly: 'INPM INPN INPO INPP INPQ INPR INPS INPT INPU M N O P Q R S T U LM LN LO LP LQ LR LS LT LU' },
   calcout: {
     epicsOnly: 'INPM INPN INPO INPP INPQ INPR INPS INPT INPU INMV INNV INOV INPV INQV INRV INSV INTV INUV M N O P Q R S T U LM LN LO LP LQ LR LS LT LU',
-    twinOnly: 'AFTC AFVL',
   },
-  ai: { epicsOnly: 'AFVL LBRK' },
+  ai: { epicsOnly: 'LBRK' },
   stringin: { epicsOnly: 'SVAL' },
-  longin: { epicsOnly: 'AFVL SVAL' },
-  longout: { epicsOnly: 'PVAL OOCH OOPT', twinOnly: 'AFTC' },
+  longin: { epicsOnly: 'SVAL' },
+  longout: { epicsOnly: 'PVAL OOCH OOPT' },
   bi: { epicsOnly: 'SVAL' },
-  mbbi: { epicsOnly: 'AFTC AFVL SVAL' },
-  int64out: { twinOnly: 'AFTC' },
-  int64in: { epicsOnly: 'AFVL SVAL' },
+  mbbi: { epicsOnly: 'SVAL' },
+  int64in: { epicsOnly: 'SVAL' },
   aao: { twinOnly: 'BUSY' },
   aai: { twinOnly: 'BUSY RARM' },
   subArray: { twinOnly: 'MPST APST HASH' },
   compress: { epicsOnly: 'PBUF' },
-  dfanout: { epicsOnly: 'OUTI OUTJ OUTK OUTL OUTM OUTN OUTO OUTP IVOA IVOV', twinOnly: 'AFTC' },
-  sel: { twinOnly: 'AFTC' },
+  dfanout: { epicsOnly: 'OUTI OUTJ OUTK OUTL OUTM OUTN OUTO OUTP IVOA IVOV' },
 };
 
 describe('EPICS record support side by side (pythonSoftIOC vs beamtwin)', () => {
