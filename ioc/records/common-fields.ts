@@ -75,7 +75,6 @@ export function alarmLimitFields(dbf: 'DOUBLE' | 'LONG' | 'INT64' = 'DOUBLE'): F
     menu('HSV', menuAlarmSevr, { pp: true }),
     menu('LSV', menuAlarmSevr, { pp: true }),
     f('HYST', dbf),
-    f('AFTC', 'DOUBLE'),
     f('LALM', dbf, { readOnly: true }),
     f('MDEL', dbf),
     f('ADEL', dbf),
@@ -83,6 +82,9 @@ export function alarmLimitFields(dbf: 'DOUBLE' | 'LONG' | 'INT64' = 'DOUBLE'): F
     f('ALST', dbf, { readOnly: true }),
   ];
 }
+
+/** The alarm filter of input records (ai, calc, longin, int64in, mbbi): served, not applied. */
+export const alarmFilterFields: readonly FieldDef[] = [f('AFTC', 'DOUBLE'), f('AFVL', 'DOUBLE', { readOnly: true })];
 
 /** Dedupe by name, later definitions winning (a type may refine a common field). */
 export function fieldList(...groups: readonly (readonly FieldDef[])[]): FieldDef[] {

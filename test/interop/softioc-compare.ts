@@ -95,8 +95,9 @@ while True:
 export class FieldReader {
   private constructor(private readonly session: PythonSession) {}
 
+  /** The session lives for a whole suite (minutes on a loaded machine); each test bounds its own wait. */
   static async start(env: Record<string, string>): Promise<FieldReader> {
-    const session = await PythonSession.start(READER, { env, python: venvPython(), timeoutMs: 170_000 });
+    const session = await PythonSession.start(READER, { env, python: venvPython(), timeoutMs: 600_000 });
     await session.next((m) => 'ready' in m);
     return new FieldReader(session);
   }

@@ -1,5 +1,5 @@
 import { DBE } from '../../ca/protocol/constants.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
+import { alarmFilterFields, alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
@@ -12,7 +12,7 @@ const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST
 export class AiRecord extends EpicsRecord {
   static readonly recordType = 'ai';
   static readonly table = new FieldTable(
-    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), [
+    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), alarmFilterFields, [
       f('VAL', 'DOUBLE', { pp: true }),
       f('INP', 'INLINK'),
       menu('LINR', menuConvert, { pp: true }),

@@ -1,7 +1,7 @@
 import { AlarmStatus, DBE, ECA, Severity } from '../../ca/protocol/constants.js';
 import { PutError } from '../../db/errors.js';
 import { compile, epicsRandom, CALC_NARGS, type CalcProgram } from '../calc/index.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmFilterFields, alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { calcoutDOPT, calcoutINAV, calcoutOOPT, menuIvoa } from '../menus.js';
 import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
@@ -20,7 +20,6 @@ export function calcFields(): FieldDef[] {
     ...INP.map((n) => f(n, 'INLINK')),
     ...ARGS.map((a) => f(a, 'DOUBLE', { pp: true })),
     ...ARGS.map((a) => f(`L${a}`, 'DOUBLE', { readOnly: true })),
-    f('AFVL', 'DOUBLE', { readOnly: true }),
     f('RPCL', 'NOACCESS'),
   ];
 }
@@ -128,7 +127,7 @@ abstract class CalcBase extends EpicsRecord {
 /** calc (calcRecord.c): VAL = CALC(A … L). */
 export class CalcRecord extends CalcBase {
   static readonly recordType = 'calc';
-  static readonly table = new FieldTable(fieldList(commonFields, calcFields()));
+  static readonly table = new FieldTable(fieldList(commonFields, calcFields(), alarmFilterFields));
 
   protected process(): void {
     this.fetchValues();

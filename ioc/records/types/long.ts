@@ -1,4 +1,4 @@
-import { alarmLimitFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
+import { alarmFilterFields, alarmLimitFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuIvoa, menuOmsl } from '../menus.js';
 import type { Limits } from '../../ca/protocol/snapshot.js';
@@ -26,7 +26,7 @@ function integerFields(dbf: 'LONG' | 'INT64') {
 /** Integer input (longinRecord.c / int64inRecord.c). */
 export class LonginRecord extends EpicsRecord {
   static readonly recordType: string = 'longin';
-  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('LONG'), [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('LONG'), alarmFilterFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     const l = this.link('INP');
@@ -124,7 +124,7 @@ export class LongoutRecord extends EpicsRecord {
 /** 64-bit integer input: served over CA as DOUBLE (CA has no 64-bit type). */
 export class Int64inRecord extends LonginRecord {
   static override readonly recordType = 'int64in';
-  static override readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('INT64'), [f('INP', 'INLINK')]));
+  static override readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('INT64'), alarmFilterFields, [f('INP', 'INLINK')]));
 }
 
 /** 64-bit integer output. */

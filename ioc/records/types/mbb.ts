@@ -1,6 +1,6 @@
 import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
-import { commonFields, fieldList, simulationFields } from '../common-fields.js';
+import { alarmFilterFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
@@ -93,7 +93,7 @@ abstract class MbbRecord extends EpicsRecord {
 /** Multi-bit binary input (mbbiRecord.c). */
 export class MbbiRecord extends MbbRecord {
   static readonly recordType = 'mbbi';
-  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), mbbFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), mbbFields, alarmFilterFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     super.initRecord();
