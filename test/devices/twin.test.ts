@@ -294,7 +294,7 @@ reset: { "TT:{LINKAM}:TEMP": 25, "TT:m1": 0 }
   });
 
   it('a missing profile file names the built-in profiles', () => {
-    expect(() => loadProfile(path.join(dir, 'none.yaml'))).toThrow(/no profile ".*none\.yaml" \(built-in: cms; or give a \.yaml\/\.json file\)/);
+    expect(() => loadProfile(path.join(dir, 'none.yaml'))).toThrow(/no profile ".*none\.yaml" \(built-in: cms, ophyd-test; or give a \.yaml\/\.json file\)/);
   });
 
   it('a file that does not parse is an error naming the file and the place', () => {
