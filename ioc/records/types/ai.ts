@@ -1,4 +1,4 @@
-import { DBE } from '../../ca/protocol/constants.js';
+import { DBE } from '../../epics/events.js';
 import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert } from '../menus.js';

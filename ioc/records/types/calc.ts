@@ -1,5 +1,7 @@
-import { AlarmStatus, DBE, ECA, Severity } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
+import { AlarmStatus, Severity } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
+import { ECA } from '../../epics/status.js';
+import { noLimits } from '../../epics/value.js';
 import { PutError } from '../../db/errors.js';
 import { compile, epicsRandom, CALC_NARGS, type CalcProgram } from '../calc/index.js';
 import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';

@@ -1,5 +1,5 @@
-import { AlarmStatus } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
+import { AlarmStatus } from '../../epics/alarm.js';
+import { noLimits } from '../../epics/value.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuFtype } from '../menus.js';

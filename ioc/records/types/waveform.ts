@@ -1,5 +1,5 @@
-import { DBE } from '../../ca/protocol/constants.js';
-import type { DbrValue } from '../../ca/protocol/snapshot.js';
+import { DBE } from '../../epics/events.js';
+import { type DbrValue, noLimits } from '../../epics/value.js';
 import { commonFields, fieldList, analogDisplayFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuFtype } from '../menus.js';
@@ -8,7 +8,6 @@ import { menuFtype } from '../menus.js';
 export const waveformPOST = ['Always', 'On Change'] as const;
 import { EpicsRecord, type FieldMeta } from '../record.js';
 import type { Dbf } from '../dbf.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
 
 const arrayCtor: Record<string, new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>, o?: number): void; subarray(a: number, b: number): ArrayLike<number>; fill(v: number): unknown }> = {
   CHAR: Int8Array,
