@@ -1,7 +1,7 @@
 // NDPluginBase: the records every plugin has (NDPluginBase.template + NDArrayBase.template) and the
 // plumbing — listen to the port NDArrayPort names while EnableCallbacks is on, count arrays, describe the
 // last one, pass the result on to plugins downstream.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
 import { PutError } from '../../../ioc/db/errors.js';
 import type { PvDatabase } from '../../../ioc/db/database.js';
 import type { NDArray, PortRegistry } from '../ndarray.js';

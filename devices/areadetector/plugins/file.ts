@@ -9,8 +9,8 @@
 // beamline paths run unmodified.
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Severity, AlarmStatus } from '../../../ioc/ca/protocol/constants.js';
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { Severity, AlarmStatus } from '../../../ioc/epics/alarm.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
 import { PutError } from '../../../ioc/db/errors.js';
 import type { NDArray, Pixels } from '../ndarray.js';
 import { decodeChars, NO_YES, type Param } from '../params.js';

@@ -1,6 +1,6 @@
 // NDPluginProcess (`Proc1:`): the full record set; offset/scale and clipping act on the pixels, the
 // background/flat-field/recursive-filter records are served but pass the array through unchanged.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
 import { deriveArray, type NDArray } from '../ndarray.js';
 import { DATA_TYPES_AUTO, DISABLE_ENABLE, NO_YES } from '../params.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';

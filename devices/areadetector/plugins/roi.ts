@@ -1,6 +1,6 @@
 // NDPluginROI (`ROI1:` …): a region of the input array, binned, optionally reversed and scaled. The
 // region is clamped to the input as NDPluginROI does, and the clamped values show in the _RBV records.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
 import { deriveArray, type NDArray } from '../ndarray.js';
 import { DATA_TYPES_AUTO, DISABLE_ENABLE, NO_YES } from '../params.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';

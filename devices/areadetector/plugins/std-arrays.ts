@@ -1,9 +1,9 @@
 // NDPluginStdArrays (`image1:`): the last array as a waveform, `ArrayData`. A 1024×1024 frame is a
 // 1M-element LONG waveform (4 MB); its elements are produced only when a client reads it or a monitor is
 // attached — frames nobody looks at are never rendered for it.
-import { DBE } from '../../../ioc/ca/protocol/constants.js';
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
-import { elementCount, type DbrValue } from '../../../ioc/ca/protocol/snapshot.js';
+import { DBE } from '../../../ioc/epics/events.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
+import { elementCount, type DbrValue } from '../../../ioc/epics/value.js';
 import { Pv } from '../../../ioc/db/pv.js';
 import type { NDArray } from '../ndarray.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
