@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { CaServer } from '../../ioc/ca/server/server.js';
+import { PvaServer } from '../../ioc/pva/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
 import { DbLoadError } from '../../ioc/records/load-db.js';
@@ -23,6 +24,7 @@ interface ServeArgs {
   db?: string[];
   macros?: string;
   substitutions?: string[];
+  pva: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ interface ServeArgs {
  */
 export const serveCommand: CommandModule<ServeArgs> = {
   command: 'serve',
-  describe: 'Serve a twin over Channel Access until interrupted (default: the CMS 11-BM beamline)',
+  describe: 'Serve a twin over Channel Access and pvAccess until interrupted (default: the CMS 11-BM beamline)',
   builder: (y: Argv) =>
     y
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
@@ -43,7 +45,8 @@ export const serveCommand: CommandModule<ServeArgs> = {
       .option('speed', { type: 'number', default: 1, describe: 'Run simulated dynamics this many times faster than real time' })
       .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records' })
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
-      .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,
+      .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' })
+      .option('pva', { type: 'boolean', default: true, describe: 'Also serve every PV over pvAccess (EPICS_PVAS_* / EPICS_PVA_*; --port 0 takes free PVA ports too)' }) as Argv<ServeArgs>,
   handler: async (args: ServeArgs, io: CliIo) => {
     const clock = new RealClock(checkSpeed(args.speed));
     const t0 = performance.now();
@@ -91,13 +94,25 @@ export const serveCommand: CommandModule<ServeArgs> = {
         ...(args.interface ? { interfaces: args.interface } : {}),
       },
     });
+    // The same PVs over pvAccess, from the same database (one source of truth, one write path).
+    const pva = args.pva
+      ? new PvaServer({
+          source: db,
+          config: {
+            ...(args.port === 0 ? { tcpPort: 0, udpPort: 0 } : {}),
+            ...(args.interface ? { interfaces: args.interface } : {}),
+          },
+        })
+      : undefined;
     try {
       await server.start();
+      await pva?.start();
     } catch (e) {
       // A taken port, an address this host does not have: say so, and leave no twin running behind it
       // (nor the sockets already bound on other interfaces).
       stopAll();
       await server.stop();
+      await pva?.stop();
       const err = e as NodeJS.ErrnoException;
       if (typeof err.code !== 'string') throw e;
       const where = `${args.interface ? ` on ${args.interface.join(', ')}` : ''}${args.port !== undefined ? ` port ${args.port}` : ''}`;
@@ -105,11 +120,12 @@ export const serveCommand: CommandModule<ServeArgs> = {
     }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
     io.stdout.write(
-      `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
+      `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms${pva ? `; PVA port ${pva.udpPort} (TCP ${pva.tcpPort})` : ''}; Ctrl-C stops\n`,
     );
     await untilSignal();
     stopAll();
     await server.stop();
+    await pva?.stop();
     io.stdout.write('beamtwin: stopped\n');
     return 0;
   },
