@@ -119,10 +119,12 @@ export const serveCommand: CommandModule<ServeArgs> = {
       throw new CommandFailed(`cannot serve${where}: ${err.message}`);
     }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
+    // Listen for the signal before saying "ready": a caller may stop us the moment it reads that line.
+    const stopped = untilSignal();
     io.stdout.write(
       `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms${pva ? `; PVA port ${pva.udpPort} (TCP ${pva.tcpPort})` : ''}; Ctrl-C stops\n`,
     );
-    await untilSignal();
+    await stopped;
     stopAll();
     await server.stop();
     await pva?.stop();

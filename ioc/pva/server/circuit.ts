@@ -1,11 +1,10 @@
-import type { Subscription } from 'rxjs';
 import type { PvSource } from '../../db/database.js';
 import { PutError } from '../../db/errors.js';
-import type { Pv, PvUpdate } from '../../db/pv.js';
+import type { Pv } from '../../db/pv.js';
 import type { Logger } from '../../log.js';
 import { BitSet } from '../protocol/bitset.js';
 import { Cmd, Ctrl, Flags, Sub } from '../protocol/constants.js';
-import { member, TypeCache, type FieldDesc, type StructureDesc } from '../protocol/field-desc.js';
+import { bitCount, member, TypeCache, type FieldDesc, type StructureDesc } from '../protocol/field-desc.js';
 import { PvaFramer, type PvaFrame } from '../protocol/framer.js';
 import { isControl, PvaProtocolError } from '../protocol/header.js';
 import {
@@ -34,8 +33,9 @@ import { PvaReader } from '../protocol/reader.js';
 import { errorStatus, OK, type Status } from '../protocol/status.js';
 import type { PvStruct } from '../protocol/value.js';
 import { PvaWriter } from '../protocol/writer.js';
-import { changedBits, ntShape, ntValue } from './nt.js';
-import { convertPutValue, PutConversionError } from './put-value.js';
+import { PutConversionError } from './put-value.js';
+import { sharedPvs } from './shared-pv.js';
+import { pvTarget, type PvaTarget } from './target.js';
 
 /** The socket side of a circuit, as the I/O shell provides it. */
 export interface PvaTransport {
@@ -64,7 +64,7 @@ export interface PvaCircuitOptions {
 interface Channel {
   readonly sid: number;
   readonly cid: number;
-  readonly pv: Pv;
+  readonly target: PvaTarget;
 }
 
 interface OpBase {
@@ -89,7 +89,7 @@ interface MonitorOp extends OpBase {
   readonly maxQueue: number;
   readonly queue: QueuedUpdate[];
   running: boolean;
-  sub?: Subscription;
+  unsubscribe?: () => void;
 }
 type Op = GetOp | MonitorOp;
 
@@ -158,15 +158,15 @@ export class PvaServerCircuit {
 
   dispose(): void {
     this.closed = true;
-    for (const op of this.ops.values()) if (op.kind === Cmd.MONITOR) op.sub?.unsubscribe();
+    for (const op of this.ops.values()) if (op.kind === Cmd.MONITOR) op.unsubscribe?.();
     this.ops.clear();
     this.channels.clear();
   }
 
   /** The PV is gone: tell the client its channels on it are destroyed. */
-  disconnectPv(pv: Pv): void {
+  disconnectPv(pv: Pv | object): void {
     for (const ch of [...this.channels.values()]) {
-      if (ch.pv !== pv) continue;
+      if (ch.target.key !== pv) continue;
       this.dropChannel(ch);
       writeDestroyChannel(this.out, ch.sid, ch.cid);
     }
@@ -254,17 +254,24 @@ export class PvaServerCircuit {
   private onSearch(r: PvaReader): void {
     const s = readSearchRequest(r);
     this.check(r, 'search');
-    const found = s.channels.filter((c) => this.opts.source.lookup(c.name)).map((c) => c.id);
+    const found = s.channels.filter((c) => this.resolve(c.name)).map((c) => c.id);
     if (found.length === 0) return;
     writeSearchResponse(this.out, { guid: this.opts.guid, seq: s.seq, addr: '0.0.0.0', port: this.opts.tcpPort, protocol: 'tcp', found: true, ids: found });
+  }
+
+  /** A database PV (as its normative type), else a structured PV published beside the database. */
+  private resolve(name: string): PvaTarget | undefined {
+    const pv = this.opts.source.lookup(name);
+    if (pv) return pvTarget(pv);
+    return sharedPvs(this.opts.source).get(name);
   }
 
   private onCreateChannel(r: PvaReader): void {
     const reqs = readCreateChannelRequest(r);
     this.check(r, 'create channel');
     for (const { cid, name } of reqs) {
-      const pv = this.opts.source.lookup(name);
-      if (!pv) {
+      const target = this.resolve(name);
+      if (!target) {
         writeCreateChannelResponse(this.out, cid, 0, errorStatus(`no such channel ${name}`));
         continue;
       }
@@ -273,7 +280,7 @@ export class PvaServerCircuit {
         continue;
       }
       const sid = this.nextSid++ >>> 0;
-      this.channels.set(sid, { sid, cid, pv });
+      this.channels.set(sid, { sid, cid, target });
       writeCreateChannelResponse(this.out, cid, sid, OK);
     }
   }
@@ -283,8 +290,7 @@ export class PvaServerCircuit {
     this.check(r, 'get field');
     const ch = this.channels.get(sid);
     if (!ch) return writeGetFieldResponse(this.out, ioid, errorStatus(`no channel ${sid}`));
-    const full = ntShape(ch.pv.nativeType, ch.pv.maxCount).desc;
-    let desc: FieldDesc | undefined = full;
+    let desc: FieldDesc | undefined = ch.target.desc;
     for (const part of field ? field.split('.') : []) desc = desc && (desc.kind === 'structure' ? member(desc, part) : undefined);
     if (!desc) return writeGetFieldResponse(this.out, ioid, errorStatus(`no field ${field}`));
     writeGetFieldResponse(this.out, ioid, OK, desc);
@@ -304,10 +310,9 @@ export class PvaServerCircuit {
       return;
     }
     if (op.kind === Cmd.MONITOR) return this.monitorControl(op, sub, r);
-    const { pv } = op.ch;
     if (cmd === Cmd.GET) {
       this.check(r, 'get');
-      writeDataResponse(this.out, cmd, ioid, sub, pv.readable ? OK : errorStatus('read access denied'), this.current(op));
+      writeDataResponse(this.out, cmd, ioid, sub, op.ch.target.readable ? OK : errorStatus('read access denied'), this.current(op));
       if (sub & Sub.DESTROY) this.ops.delete(ioid);
       return;
     }
@@ -324,7 +329,7 @@ export class PvaServerCircuit {
   }
 
   private current(op: OpBase): { desc: StructureDesc; value: PvStruct; bits: BitSet } {
-    return { desc: op.desc, value: selectValue(op.desc, ntValue(op.ch.pv)), bits: BitSet.of(0) };
+    return { desc: op.desc, value: selectValue(op.desc, op.ch.target.current()), bits: BitSet.of(0) };
   }
 
   private initOp(cmd: Op['kind'], sid: number, ioid: number, sub: number, requestDesc: FieldDesc | null, request: unknown, queueSize?: number): void {
@@ -334,10 +339,8 @@ export class PvaServerCircuit {
     if (this.ops.has(ioid)) return fail(errorStatus(`request id ${ioid} in use`));
     if (this.ops.size >= (this.opts.maxOps ?? 100_000)) return fail(errorStatus('too many requests on this circuit'));
     const req = readPvRequest(requestDesc, request);
-    const full = ntShape(ch.pv.nativeType, ch.pv.maxCount).desc;
-    // A put selects at least the value; a put-get's get side is the whole structure unless selected.
-    const desc = selectDesc(full, req.fields as Selection | null);
-    if (!desc) return fail(errorStatus(`pvRequest selects no field of ${ch.pv.name}`));
+    const desc = selectDesc(ch.target.desc, req.fields as Selection | null);
+    if (!desc) return fail(errorStatus(`pvRequest selects no field of ${ch.target.name}`));
     if (cmd === Cmd.MONITOR) {
       const pipeline = req.options['pipeline'] === 'true' || (sub & Sub.PIPELINE) !== 0;
       const asked = Number(req.options['queueSize'] ?? queueSize ?? DEFAULT_QUEUE);
@@ -347,14 +350,14 @@ export class PvaServerCircuit {
       writeInitResponse(this.out, cmd, ioid, sub & ~Sub.PIPELINE, OK, desc);
       return;
     }
-    if ((cmd === Cmd.PUT || cmd === Cmd.PUT_GET) && !ch.pv.writable) return fail(errorStatus(`write access denied to ${ch.pv.name}`));
+    if ((cmd === Cmd.PUT || cmd === Cmd.PUT_GET) && !ch.target.writable) return fail(errorStatus(`write access denied to ${ch.target.name}`));
     this.ops.set(ioid, { kind: cmd, ch, ioid, desc });
     if (cmd === Cmd.PUT_GET) writeInitResponse(this.out, cmd, ioid, sub, OK, desc, desc);
     else writeInitResponse(this.out, cmd, ioid, sub, OK, desc);
   }
 
   private put(op: GetOp, sub: number, partial: PvStruct): void {
-    const { pv } = op.ch;
+    const { target } = op.ch;
     const reply = (s: Status) => {
       if (this.closed) return;
       if (op.kind === Cmd.PUT_GET) writeDataResponse(this.out, op.kind, op.ioid, sub, s, this.current(op));
@@ -362,26 +365,20 @@ export class PvaServerCircuit {
       if (sub & Sub.DESTROY) this.ops.delete(op.ioid);
       this.flush();
     };
-    if (!pv.writable) return reply(errorStatus(`write access denied to ${pv.name}`));
+    if (!target.writable) return reply(errorStatus(`write access denied to ${target.name}`));
     if (!('value' in partial)) return reply(OK); // nothing we store was written (alarm, timeStamp …)
-    let value;
-    try {
-      value = convertPutValue(partial['value'], pv.nativeType, pv.enumStrings, pv.maxCount);
-    } catch (e) {
-      if (!(e instanceof PutConversionError)) throw e;
-      return reply(errorStatus(e.message));
-    }
     let done: Promise<void>;
     try {
-      // The one write path: the same Pv.put as a CA put, so handlers, completion and the recorder see it.
-      done = pv.put(value, { user: this.user, host: this.host, cid: op.ch.cid, notify: true, origin: 'pva' });
+      // The one write path: for a database PV the same Pv.put as a CA put (handlers, completion, recorder).
+      done = target.put(partial['value'], { user: this.user, host: this.host, cid: op.ch.cid });
     } catch (e) {
-      done = Promise.reject(e);
+      if (!(e instanceof PutConversionError)) done = Promise.reject(e);
+      else return reply(errorStatus(e.message));
     }
     done.then(
       () => reply(OK),
       (e: unknown) => {
-        if (!(e instanceof PutError)) this.opts.log.error(`put to ${pv.name} failed: ${(e as Error)?.stack ?? e}`);
+        if (!(e instanceof PutError) && !(e instanceof PutConversionError)) this.opts.log.error(`put to ${target.name} failed: ${(e as Error)?.stack ?? e}`);
         reply(errorStatus((e as Error)?.message ?? String(e)));
       },
     );
@@ -404,22 +401,30 @@ export class PvaServerCircuit {
       const start = (sub & Sub.GET) !== 0;
       if (start && !op.running) {
         op.running = true;
-        this.enqueue(op, selectValue(op.desc, ntValue(op.ch.pv)), BitSet.of(0));
-        op.sub = op.ch.pv.updates.subscribe((u) => this.onUpdate(op, u));
+        this.enqueue(op, selectValue(op.desc, op.ch.target.current()), BitSet.of(0));
+        op.unsubscribe = op.ch.target.subscribe((value, changed) => this.onUpdate(op, value, changed));
       } else if (!start && op.running) {
         op.running = false;
-        op.sub?.unsubscribe();
-        op.sub = undefined;
+        op.unsubscribe?.();
+        op.unsubscribe = undefined;
       }
       this.pump(op);
     }
   }
 
-  private onUpdate(op: MonitorOp, u: PvUpdate): void {
+  private onUpdate(op: MonitorOp, value: PvStruct, changed: ReadonlySet<string> | null): void {
     if (this.closed) return;
-    const bits = changedBits(op.desc, u.mask);
+    const bits = new BitSet();
+    if (!changed) bits.set(0);
+    else {
+      let at = 1;
+      for (const m of op.desc.fields) {
+        if (changed.has(m.name)) bits.set(at);
+        at += bitCount(m.type);
+      }
+    }
     if (bits.empty) return;
-    this.enqueue(op, selectValue(op.desc, ntValue(op.ch.pv, u)), bits);
+    this.enqueue(op, selectValue(op.desc, value), bits);
     this.pump(op);
     this.flush();
   }
@@ -448,7 +453,7 @@ export class PvaServerCircuit {
   private dropOp(ioid: number): void {
     const op = this.ops.get(ioid);
     if (!op) return;
-    if (op.kind === Cmd.MONITOR) op.sub?.unsubscribe();
+    if (op.kind === Cmd.MONITOR) op.unsubscribe?.();
     this.ops.delete(ioid);
   }
 

@@ -2,8 +2,7 @@ import { alarmStatusNames, AlarmStatus } from '../../epics/alarm.js';
 import { DbrBase } from '../../epics/field-type.js';
 import { EPICS_EPOCH_OFFSET } from '../../epics/time.js';
 import type { DbrSnapshot, DbrValue } from '../../epics/value.js';
-import { BitSet } from '../protocol/bitset.js';
-import { bitCount, scalar, scalarArray, struct, type FieldDesc, type ScalarType, type StructureDesc } from '../protocol/field-desc.js';
+import { scalar, scalarArray, struct, type FieldDesc, type ScalarType, type StructureDesc } from '../protocol/field-desc.js';
 import type { PvStruct } from '../protocol/value.js';
 
 // The normative types a PV is served as, laid out as softIocPVA (QSRV) serves a record: NTScalar,
@@ -180,17 +179,4 @@ export function ntValue(pv: NtSource, moment: NtMoment = pv): PvStruct {
 
 function asArray(v: DbrValue): ArrayLike<unknown> {
   return typeof v === 'number' || typeof v === 'string' ? [v] : v;
-}
-
-/** Bits a posted change marks (DBE mask): value/alarm/timeStamp on VALUE|ALARM|LOG, metadata on PROPERTY. */
-export function changedBits(desc: StructureDesc, mask: number): BitSet {
-  const bits = new BitSet();
-  let at = 1;
-  for (const m of desc.fields) {
-    const n = bitCount(m.type);
-    const isMeta = m.name === 'display' || m.name === 'control' || m.name === 'valueAlarm';
-    if ((mask & 0x7 && !isMeta) || (mask & 0x8 && (isMeta || m.name === 'value'))) bits.set(at);
-    at += n;
-  }
-  return bits;
 }

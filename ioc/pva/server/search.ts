@@ -4,6 +4,7 @@ import { parseHeader, PvaProtocolError } from '../protocol/header.js';
 import { readSearchRequest, writeSearchResponse } from '../protocol/messages.js';
 import { PvaReader } from '../protocol/reader.js';
 import { PvaWriter } from '../protocol/writer.js';
+import { sharedPvs } from './shared-pv.js';
 
 export interface PvaSearchStats {
   datagrams: number;
@@ -51,7 +52,8 @@ export function answerSearchDatagram(msg: Buffer, source: PvSource, guid: Buffer
         return answer;
       }
       stats.searches++;
-      const found = s.channels.filter((c) => source.lookup(c.name)).map((c) => c.id);
+      const shared = sharedPvs(source);
+      const found = s.channels.filter((c) => source.lookup(c.name) || shared.has(c.name)).map((c) => c.id);
       stats.hits += found.length;
       if (found.length || s.flags & SearchFlags.REPLY_REQUIRED) {
         const w = new PvaWriter(be, Flags.SERVER);
