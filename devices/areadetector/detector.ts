@@ -129,7 +129,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
   const trans = add('Trans1:', (p) => new TransformPlugin(ctx, p, base('Trans1:', 'TRANS1')));
   const tiff = add('TIFF1:', (p) => new TiffPlugin(ctx, p, { ...base('TIFF1:', 'FileTIFF1'), writing: files }));
   const hdf = add('HDF1:', (p) => new Hdf5Plugin(ctx, p, { ...base('HDF1:', 'FileHDF1'), writing: files }));
-  const pva = add('PVA:', (p) => new PvaPlugin(ctx, p, { ...base('PVA:', 'PVA1'), pvName: recordPrefix(prefix, 'Pva1:Image') }));
+  const pva = add('PVA:', (p) => new PvaPlugin(ctx, p, { ...base('PVA:', 'PVA1'), pvName: recordPrefix(prefix, 'PVA:OUTPUT') }));
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);

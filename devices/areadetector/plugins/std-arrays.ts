@@ -7,6 +7,7 @@ import { elementCount, type DbrValue } from '../../../ioc/epics/value.js';
 import { Pv } from '../../../ioc/db/pv.js';
 import type { NDArray } from '../ndarray.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
+import { PvaOutput } from './pva-output.js';
 
 /** A waveform whose value is produced on first read after each `offer`. */
 export class LazyArrayPv extends Pv {
@@ -72,13 +73,16 @@ export class StdArraysPlugin extends NDPlugin {
   }
 }
 
-/** NDPluginPva (`PVA:`): its records; the twin serves Channel Access only, no pvAccess image. */
+/** NDPluginPva (`PVA:`): its records, and each array it receives as an NTNDArray on PvName_RBV over pvAccess. */
 export class PvaPlugin extends NDPlugin {
+  readonly output: PvaOutput;
   constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly pvName: string }) {
     super(ctx, prefix, opts, 'NDPluginPva');
     this.params.roString('PvName_RBV', opts.pvName);
+    this.output = new PvaOutput(ctx.db, opts.pvName);
   }
-  protected process(): undefined {
+  protected process(array: NDArray): undefined {
+    this.output.publish(array);
     return undefined;
   }
 }

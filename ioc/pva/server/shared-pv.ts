@@ -12,6 +12,7 @@ export class SharedPv implements PvaTarget {
   readonly readable = true;
   readonly writable = false;
   private value: PvStruct;
+  private pending: (() => PvStruct) | undefined;
   private readonly listeners = new Set<(value: PvStruct, changed: ReadonlySet<string> | null) => void>();
 
   constructor(
@@ -27,13 +28,24 @@ export class SharedPv implements PvaTarget {
   }
 
   current(): PvStruct {
+    if (this.pending) {
+      this.value = this.pending();
+      this.pending = undefined;
+    }
     return this.value;
   }
 
   /** Replace the value; `changed` names the top-level fields that changed (default: all). */
   post(value: PvStruct, changed: ReadonlySet<string> | null = null): void {
+    this.pending = undefined;
     this.value = value;
     for (const l of [...this.listeners]) l(value, changed);
+  }
+
+  /** A new value made only when someone reads it (a frame nobody watches is never converted). */
+  postLazy(make: () => PvStruct): void {
+    this.pending = make;
+    if (this.listeners.size) this.post(this.current());
   }
 
   subscribe(cb: (value: PvStruct, changed: ReadonlySet<string> | null) => void): () => void {
