@@ -1,5 +1,8 @@
 import { HEADER_SIZE, MAGIC, PVA_VERSION, Flags } from './constants.js';
 
+/** Batches beyond this are handed over, not copied, by take(). */
+const LARGE = 256 * 1024;
+
 /**
  * Growable writer in one byte order. A message is `begin(command)` … fields … `finish()`: the 8-byte
  * header is reserved and its payload size back-patched (PVA has no padding, unlike CA).
@@ -13,7 +16,7 @@ export class PvaWriter {
     readonly be = false,
     /** Flags every header carries besides byte order (Flags.SERVER for a server). */
     readonly baseFlags = 0,
-    initial = 1024,
+    private readonly initial = 1024,
   ) {
     this.buf = Buffer.allocUnsafe(initial);
   }
@@ -25,7 +28,8 @@ export class PvaWriter {
   private room(n: number): number {
     const at = this.pos;
     if (at + n > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + n));
+      // Grow to fit a large item at once (a frame) rather than doubling towards it.
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + n + (n > LARGE ? 4096 : 0)));
       this.buf.copy(next, 0, 0, at);
       this.buf = next;
     }
@@ -70,7 +74,12 @@ export class PvaWriter {
   /** Everything written so far, and reset. The returned Buffer is the caller's. */
   take(): Buffer {
     if (this.msgStart >= 0) throw new Error('PvaWriter: message still open');
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    let out: Buffer;
+    if (this.pos > LARGE) {
+      // A big batch (a detector frame): hand the buffer over rather than copy megabytes.
+      out = this.buf.subarray(0, this.pos);
+      this.buf = Buffer.allocUnsafe(this.initial);
+    } else out = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;
     return out;
   }
