@@ -1,27 +1,10 @@
+import { envYes as yes, parseAddrList, type AddrPort, type Env } from '../epics/env.js';
 import { PVA_DEFAULT_BROADCAST_PORT, PVA_DEFAULT_SERVER_PORT } from './protocol/constants.js';
 
-/** Environment as EPICS tools read it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { AddrPort, Env } from '../epics/env.js';
 
-export interface AddrPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** "host[:port] host2 …" → list; entries without a port get `defaultPort`. */
-export function parseAddrList(text: string | undefined, defaultPort: number): AddrPort[] {
-  if (!text) return [];
-  return text
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((entry) => {
-      const m = /^(.*):(\d+)$/.exec(entry);
-      return m ? { host: m[1]!, port: Number(m[2]) } : { host: entry, port: defaultPort };
-    });
-}
-
-const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined || v === '' ? dflt : /^(y|yes|true|1)$/i.test(v.trim()));
-const num = (v: string | undefined, dflt: number): number => {
+/** A port number variable (out of range: the default). */
+const port = (v: string | undefined, dflt: number): number => {
   const n = Number(v);
   return v !== undefined && v !== '' && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : dflt;
 };
@@ -46,7 +29,7 @@ export interface PvaServerConfig {
 }
 
 export function pvaServerConfigFromEnv(env: Env = process.env, overrides: Partial<PvaServerConfig> = {}): PvaServerConfig {
-  const udpPort = num(first(env, 'EPICS_PVAS_BROADCAST_PORT', 'EPICS_PVA_BROADCAST_PORT'), PVA_DEFAULT_BROADCAST_PORT);
+  const udpPort = port(first(env, 'EPICS_PVAS_BROADCAST_PORT', 'EPICS_PVA_BROADCAST_PORT'), PVA_DEFAULT_BROADCAST_PORT);
   const interfaces = parseAddrList(first(env, 'EPICS_PVAS_INTF_ADDR_LIST'), 0).map((a) => a.host);
   const beaconList = first(env, 'EPICS_PVAS_BEACON_ADDR_LIST', 'EPICS_PVA_ADDR_LIST');
   const beaconAddrs = parseAddrList(beaconList, udpPort);
@@ -54,7 +37,7 @@ export function pvaServerConfigFromEnv(env: Env = process.env, overrides: Partia
   // Loopback by default: beacons stay on this host unless a list is given (no broadcasts to a site network).
   if (beaconAddrs.length === 0 && beaconList === undefined && yes(auto, true)) beaconAddrs.push({ host: '127.0.0.1', port: udpPort });
   return {
-    tcpPort: num(first(env, 'EPICS_PVAS_SERVER_PORT', 'EPICS_PVA_SERVER_PORT'), PVA_DEFAULT_SERVER_PORT),
+    tcpPort: port(first(env, 'EPICS_PVAS_SERVER_PORT', 'EPICS_PVA_SERVER_PORT'), PVA_DEFAULT_SERVER_PORT),
     udpPort,
     interfaces: interfaces.length ? interfaces : ['127.0.0.1'],
     beaconAddrs,

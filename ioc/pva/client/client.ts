@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import os from 'node:os';
-import { parseAddrList, type AddrPort, type Env } from '../config.js';
+import { parseAddrList, type AddrPort, type Env } from '../../epics/env.js';
 import { BitSet } from '../protocol/bitset.js';
 import { Cmd, PVA_DEFAULT_BROADCAST_PORT, SearchFlags } from '../protocol/constants.js';
 import { bitOffset, member, type FieldDesc, type StructureDesc } from '../protocol/field-desc.js';

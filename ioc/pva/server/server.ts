@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { closeAll, listen } from '../../net/sockets.js';
 import type { PvSource } from '../../db/database.js';
 import type { Pv } from '../../db/pv.js';
 import { getLogger, type Logger } from '../../log.js';
@@ -195,31 +196,6 @@ export class PvaServer {
     for (const s of this.sockets) s.destroy();
     for (const c of this.circuits) c.dispose();
     this.circuits.clear();
-    await Promise.all(this.tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(
-      this.udp.map(
-        (s) =>
-          new Promise<void>((r) => {
-            try {
-              s.close(() => r());
-            } catch {
-              r();
-            }
-          }),
-      ),
-    );
-    this.tcp.length = 0;
-    this.udp.length = 0;
+    await closeAll(this.tcp, this.udp);
   }
-}
-
-function listen(server: net.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once('error', onError);
-    server.listen({ port, host, exclusive: true }, () => {
-      server.off('error', onError);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
 }
