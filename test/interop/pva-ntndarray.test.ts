@@ -13,21 +13,24 @@ describe('NTNDArray from the CMS detector (p4p + pyepics)', () => {
   });
   afterAll(() => session?.stop());
 
-  it('a frame acquired with the PVA plugin enabled arrives with the detector dimensions and image1 pixels', async () => {
+  it('nothing while the plugin is disabled; a frame acquired with it enabled arrives with the detector dimensions and image1 pixels', async () => {
     const [m] = await runP4p(
       String.raw`
 import epics
 P = '${P}'
-ctx.put(P + 'PVA:EnableCallbacks', {'value.index': 1}, timeout=5)
 ctx.put(P + 'cam1:ImageMode', {'value.index': 0}, timeout=5)
 ctx.put(P + 'cam1:AcquireTime', 0.01, timeout=5)
+# Disabled (the start-up state, as in ADCore): a frame is not published.
+ctx.put(P + 'cam1:Acquire', {'value.index': 1}, timeout=20, wait=True)
+disabled = ctx.get(P + 'PVA:OUTPUT', timeout=10).uniqueId
+ctx.put(P + 'PVA:EnableCallbacks', {'value.index': 1}, timeout=5)
 ctx.put(P + 'cam1:Acquire', {'value.index': 1}, timeout=20, wait=True)
 v = ctx.get(P + 'PVA:OUTPUT', timeout=10)
 pix = v.value
 dims = [d.size for d in v.dimension]
 n = dims[0] * dims[1]
 ca = epics.caget(P + 'image1:ArrayData', count=n, timeout=10)
-out({'id': v.getID(), 'dims': dims, 'sizeX': epics.caget(P + 'cam1:ArraySizeX_RBV'), 'sizeY': epics.caget(P + 'cam1:ArraySizeY_RBV'),
+out({'disabled': disabled, 'id': v.getID(), 'dims': dims, 'sizeX': epics.caget(P + 'cam1:ArraySizeX_RBV'), 'sizeY': epics.caget(P + 'cam1:ArraySizeY_RBV'),
      'uniqueId': v.uniqueId, 'counter': epics.caget(P + 'cam1:ArrayCounter_RBV'), 'union': v.value.dtype.name if hasattr(v.value, 'dtype') else str(type(v.value)),
      'n': int(len(pix)), 'same': bool(numpy.array_equal(numpy.asarray(pix).astype('int64'), numpy.asarray(ca).astype('int64'))), 'sum': int(numpy.asarray(pix).astype('int64').sum()),
      'colorMode': [a.value for a in v.attribute if a.name == 'ColorMode'], 'pvname': epics.caget(P + 'PVA:PvName_RBV', as_string=True)})
@@ -35,6 +38,7 @@ out({'id': v.getID(), 'dims': dims, 'sizeX': epics.caget(P + 'cam1:ArraySizeX_RB
       session.childEnv(),
       { timeoutMs: 60_000 },
     );
+    expect(m['disabled']).toBe(0);
     expect(m['id']).toBe('epics:nt/NTNDArray:1.0');
     expect(m['dims']).toEqual([m['sizeX'], m['sizeY']]);
     expect(m['n']).toBe((m['sizeX'] as number) * (m['sizeY'] as number));
