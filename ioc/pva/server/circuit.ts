@@ -93,6 +93,12 @@ interface MonitorOp extends OpBase {
 }
 type Op = GetOp | MonitorOp;
 
+/**
+ * Socket backlog above which monitor updates wait (and coalesce): room for a few 1024×1024 frames in
+ * flight, so a frame subscriber is not held to one frame per drain event; still a bound per client.
+ */
+export const HIGH_WATER = 16 * 1024 * 1024;
+
 /** Default and largest per-monitor queue (pvxs' default queueSize is 4). */
 export const DEFAULT_QUEUE = 4;
 export const MAX_QUEUE = 64;
@@ -442,7 +448,7 @@ export class PvaServerCircuit {
   }
 
   private pump(op: MonitorOp): void {
-    const highWater = this.opts.highWater ?? 4 * 1024 * 1024;
+    const highWater = this.opts.highWater ?? HIGH_WATER;
     while (op.running && op.queue.length && op.window > 0 && this.transport.backlog + this.out.length < highWater) {
       const u = op.queue.shift()!;
       writeMonitorUpdate(this.out, op.ioid, op.desc, u.value, u.bits, u.overrun);
