@@ -1,5 +1,6 @@
 import { CaRepeater } from '../ioc/ca/repeater/repeater.js';
 import { CaServer } from '../ioc/ca/server/server.js';
+import { PvaServer } from '../ioc/pva/server/server.js';
 import { RealClock } from '../ioc/clock.js';
 import { loadProfile, type Profile } from '../devices/profile/profile.js';
 import { Twin } from '../devices/twin.js';
@@ -28,6 +29,7 @@ export class TwinSession {
     readonly twin: Twin,
     readonly server: CaServer,
     readonly repeater: CaRepeater | undefined,
+    readonly pva: PvaServer,
   ) {}
 
   static async start(opts: SessionOptions = {}): Promise<TwinSession> {
@@ -49,15 +51,20 @@ export class TwinSession {
         autoBeaconAddrs: false,
       },
     });
+    // The same database over pvAccess, on free ports of its own, beacons to nobody.
+    const pva = new PvaServer({ source: twin.db, config: { tcpPort: 0, udpPort: 0, interfaces: [host], beaconAddrs: [] } });
     try {
       await server.start();
+      await pva.start();
     } catch (e) {
       // Leave nothing running behind a failed start (a taken port, no loopback …).
       twin.stop();
+      await server.stop();
+      await pva.stop();
       await repeater?.stop();
       throw e;
     }
-    return new TwinSession(twin, server, repeater);
+    return new TwinSession(twin, server, repeater, pva);
   }
 
   /** Environment for a child process: EPICS clients reach this twin only. */
@@ -65,9 +72,8 @@ export class TwinSession {
     return {
       ...this.server.clientEnv(),
       ...(this.repeater ? { EPICS_CA_REPEATER_PORT: String(this.repeater.port) } : {}),
-      // No pvAccess server yet: pvAccess clients search nowhere rather than the site network.
-      EPICS_PVA_ADDR_LIST: '',
-      EPICS_PVA_AUTO_ADDR_LIST: 'NO',
+      // pvAccess clients find this twin's PVA server and nothing else.
+      ...this.pva.clientEnv(),
       BEAMTWIN_CA_PORT: String(this.server.udpPort),
     };
   }
@@ -86,6 +92,7 @@ export class TwinSession {
   async stop(): Promise<void> {
     this.twin.stop();
     await this.server.stop();
+    await this.pva.stop();
     await this.repeater?.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { DbrBase } from '../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../ioc/epics/field-type.js';
 import { RealClock, type Clock } from '../ioc/clock.js';
 import { PvDatabase } from '../ioc/db/database.js';
 import type { Pv } from '../ioc/db/pv.js';

@@ -1,6 +1,7 @@
 import type { Subscription } from 'rxjs';
-import { DBE, EPICS_EPOCH_OFFSET } from '../ioc/ca/protocol/constants.js';
-import { DbrBase } from '../ioc/ca/protocol/dbr-types.js';
+import { DBE } from '../ioc/epics/events.js';
+import { DbrBase } from '../ioc/epics/field-type.js';
+import { EPICS_EPOCH_OFFSET } from '../ioc/epics/time.js';
 import { CaClient, type Channel, type ClientOptions } from '../ioc/ca/client/index.js';
 import type { TraceEvent, TraceValue } from './event.js';
 import type { TraceSink } from './jsonl.js';

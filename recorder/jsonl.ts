@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { EPICS_EPOCH_OFFSET } from '../ioc/ca/protocol/constants.js';
+import { EPICS_EPOCH_OFFSET } from '../ioc/epics/time.js';
 import type { LineRef, TraceEvent, TraceHeader, TraceValue } from './event.js';
 
 /** Where events go: a file writer, an in-memory list, a test spy. */

@@ -1,7 +1,6 @@
 import type { Subscription } from 'rxjs';
-import { DbrBase } from '../ioc/ca/protocol/dbr-types.js';
-import { EPICS_EPOCH_OFFSET } from '../ioc/ca/protocol/constants.js';
-import { epicsTimeFromMs } from '../ioc/ca/protocol/time.js';
+import { DbrBase } from '../ioc/epics/field-type.js';
+import { EPICS_EPOCH_OFFSET, epicsTimeFromMs } from '../ioc/epics/time.js';
 import type { DbEvent, PvDatabase } from '../ioc/db/database.js';
 import type { Pv } from '../ioc/db/pv.js';
 import type { EventKind, TraceEvent } from './event.js';

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { port, positive } from '../options.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
+import { PvaServer } from '../../ioc/pva/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
 import { DbLoadError } from '../../ioc/records/load-db.js';
@@ -25,6 +26,7 @@ interface ServeArgs extends WebArgs {
   db?: string[];
   macros?: string;
   substitutions?: string[];
+  pva: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ interface ServeArgs extends WebArgs {
  */
 export const serveCommand: CommandModule<ServeArgs> = {
   command: 'serve',
-  describe: 'Serve a twin over Channel Access until interrupted (default: the CMS 11-BM beamline)',
+  describe: 'Serve a twin over Channel Access and pvAccess until interrupted (default: the CMS 11-BM beamline)',
   builder: (y: Argv) =>
     webOptions(y)
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
@@ -45,7 +47,8 @@ export const serveCommand: CommandModule<ServeArgs> = {
       .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run simulated dynamics this many times faster than real time' })
       .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records' })
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
-      .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,
+      .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' })
+      .option('pva', { type: 'boolean', default: true, describe: 'Also serve every PV over pvAccess (EPICS_PVAS_* / EPICS_PVA_*; --port 0 takes free PVA ports too)' }) as Argv<ServeArgs>,
   handler: async (args: ServeArgs, io: CliIo) => {
     const clock = new RealClock(checkSpeed(args.speed));
     const t0 = performance.now();
@@ -100,13 +103,25 @@ export const serveCommand: CommandModule<ServeArgs> = {
         interfaces,
       },
     });
+    // The same PVs over pvAccess, from the same database (one source of truth, one write path).
+    const pva = args.pva
+      ? new PvaServer({
+          source: db,
+          config: {
+            ...(args.port === 0 ? { tcpPort: 0, udpPort: 0 } : {}),
+            ...(args.interface ? { interfaces: args.interface } : {}),
+          },
+        })
+      : undefined;
     try {
       await server.start();
+      await pva?.start();
     } catch (e) {
       // A taken port, an address this host does not have: say so, and leave no twin running behind it
       // (nor the sockets already bound on other interfaces).
       stopAll();
       await server.stop();
+      await pva?.stop();
       const err = e as NodeJS.ErrnoException;
       if (typeof err.code !== 'string') throw e;
       const where = `${args.interface ? ` on ${args.interface.join(', ')}` : ''}${args.port !== undefined ? ` port ${args.port}` : ''}`;
@@ -118,19 +133,23 @@ export const serveCommand: CommandModule<ServeArgs> = {
     } catch (e) {
       stopAll();
       await server.stop();
+      await pva?.stop();
       throw e;
     }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
+    // Listen for the signal before saying "ready": a caller may stop us the moment it reads that line.
+    const stopped = untilSignal();
     io.stdout.write(
-      `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
+      `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort})${pva ? `, PVA port ${pva.udpPort} (TCP ${pva.tcpPort})` : ''}, ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
     );
     if (interfaces.every(isLoopback)) {
       io.stdout.write(`beamtwin: loopback only: clients on this host find it with EPICS_CA_ADDR_LIST=${interfaces[0]}:${server.udpPort} EPICS_CA_AUTO_ADDR_LIST=NO; --interface 0.0.0.0 serves the network\n`);
     }
-    await untilSignal();
+    await stopped;
     await web?.close();
     stopAll();
     await server.stop();
+    await pva?.stop();
     io.stdout.write('beamtwin: stopped\n');
     return 0;
   },

@@ -5,13 +5,13 @@
 // the image started (when longer); Single stops after one image, Multiple after NumImages, Continuous when
 // Acquire is written 0. `Acquire` works like a busy record: it reads 1 while acquiring and a put-callback
 // of 1 completes when the acquisition ends (or is stopped).
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
-import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
-import { epicsTimeFromMs } from '../../ioc/ca/protocol/time.js';
+import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
+import { epicsTimeFromMs } from '../../ioc/epics/time.js';
 import type { TimerHandle } from '../../ioc/clock.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import { AcquireBusy } from './acquire-busy.js';
-import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
+import type { DbrValue } from '../../ioc/epics/value.js';
 import { FrameSource, type FrameSpec, type SineAxis } from './frame.js';
 import type { NDArray, PortRegistry } from './ndarray.js';
 import { DATA_TYPE_BYTES, NO_YES, ParamSet, type Param, type ParamSetOptions } from './params.js';

@@ -173,7 +173,11 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     if (inst === camInst) continue;
     const kind = PLUGIN_KINDS[inst.templates[inst.templates.length - 1]!];
     if (!kind) throw new Error(`detector model: no plugin serves ${inst.suffix} (${inst.templates.join(', ')})`);
-    const records = instanceRecords(inst, macros, pluginValues(inst));
+    const values = pluginValues(inst);
+    // NDPluginPva serves its arrays on the pvAccess PV PvName_RBV names (the recording kept only its start).
+    const pvName = recordPrefix(prefix, `${inst.suffix}OUTPUT`);
+    if (kind === 'pva') values['PvName_RBV'] = [...Buffer.from(pvName, 'latin1')];
+    const records = instanceRecords(inst, macros, values);
     const value = (name: string) => String(records.find((r) => r.name === name)?.value ?? '');
     const base = { portName: value('PortName_RBV'), ndArrayPort: value('NDArrayPort'), records };
     const p = recordPrefix(prefix, inst.suffix);
@@ -186,7 +190,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
       : kind === 'trans' ? new TransformPlugin(ctx, p, base)
       : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
       : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
-      : new PvaPlugin(ctx, p, base);
+      : new PvaPlugin(ctx, p, { ...base, pvName });
     plugins.set(inst.suffix, plugin);
     byKind.set(kind, [...(byKind.get(kind) ?? []), plugin]);
   }

@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
-import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
+import type { DbrValue } from '../../ioc/epics/value.js';
 
 /** One record of a template, as a CA client sees it (DBR_CTRL) plus its start-up value. */
 export interface TemplateRecord {

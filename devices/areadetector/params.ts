@@ -3,8 +3,8 @@
 // shows what the driver holds: the setpoint keeps what the client wrote, the readback follows the driver
 // (clamped, or changed by the driver itself, e.g. counters). Records with info(asyn:READBACK, "1")
 // (Acquire) make the setpoint follow driver changes too.
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
-import type { DbrValue, Limits } from '../../ioc/ca/protocol/snapshot.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
+import type { DbrValue, Limits } from '../../ioc/epics/value.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { PutContext, Pv } from '../../ioc/db/pv.js';
 import { PutError } from '../../ioc/db/errors.js';

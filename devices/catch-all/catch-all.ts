@@ -1,4 +1,4 @@
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv, PvOptions } from '../../ioc/db/pv.js';
 import { getLogger } from '../../ioc/log.js';

@@ -1,5 +1,5 @@
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
-import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
+import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { TimerHandle } from '../../ioc/clock.js';
 

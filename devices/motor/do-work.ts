@@ -1,6 +1,6 @@
 // motorRecord.cc do_work(): turn a new target, jog, home, tweak, stop or pause into device-support commands
 // (doDVALchangedOrNOTdoneMoving(), doRetryOrDone(), the devSup* move helpers), as functions over the record.
-import { AlarmStatus } from '../../ioc/ca/protocol/constants.js';
+import { AlarmStatus } from '../../ioc/epics/alarm.js';
 import { dirSign, nint, softLimitsDefined } from './coordinates.js';
 import { ACCU, RMOD, SPMG, STUP } from './fields.js';
 import { set_userlimits, setLVIO } from './limits.js';

@@ -1,6 +1,6 @@
 // Soft travel limits of motorRecord.cc: dial/user limit translation (set_dial_highlimit() …), LVIO, and the
 // retry deadband (enforceMinRetryDeadband()).
-import { AlarmStatus } from '../../ioc/ca/protocol/constants.js';
+import { AlarmStatus } from '../../ioc/epics/alarm.js';
 import { softLimitsDefined, userLimitsFromDial } from './coordinates.js';
 import { VAL_LOG } from './monitor.js';
 import type { MotorRecord } from './motor-record.js';

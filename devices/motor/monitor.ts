@@ -1,5 +1,6 @@
 // motorRecord.cc's MARK()/monitor() field posting and alarm_sub().
-import { AlarmStatus, DBE, Severity } from '../../ioc/ca/protocol/constants.js';
+import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
+import { DBE } from '../../ioc/epics/events.js';
 import { softLimitsDefined } from './coordinates.js';
 import type { MotorRecord } from './motor-record.js';
 import { MSTA } from './status.js';

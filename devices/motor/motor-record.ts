@@ -24,9 +24,9 @@
 // - alarm_sub compares DVAL with DHLM/DLLM only when soft limits are defined.
 // - Controller-supplied limits/speeds (configRO) and PID gains are not modelled; of the MFLG flags only
 //   "home on limit switch" is, as a capability of the device (the simulated controller has it).
-import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
+import type { DbrValue } from '../../ioc/epics/value.js';
 import type { TimerHandle } from '../../ioc/clock.js';
-import { ECA } from '../../ioc/ca/protocol/constants.js';
+import { ECA } from '../../ioc/epics/status.js';
 import { PutError } from '../../ioc/db/errors.js';
 import type { PutContext } from '../../ioc/db/pv.js';
 import { isNumericDbf } from '../../ioc/records/dbf.js';

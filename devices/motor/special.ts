@@ -1,6 +1,6 @@
 // motorRecord.cc special(): the record's reaction to a put of one field, before (after = 0) and after
 // (after = 1) the value is stored.
-import { DBE } from '../../ioc/ca/protocol/constants.js';
+import { DBE } from '../../ioc/epics/events.js';
 import { PutError } from '../../ioc/db/errors.js';
 import type { FieldDef } from '../../ioc/records/field.js';
 import { dirSign } from './coordinates.js';

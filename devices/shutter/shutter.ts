@@ -1,4 +1,4 @@
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
 import type { TimerHandle } from '../../ioc/clock.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { DeviceHandle } from '../device.js';

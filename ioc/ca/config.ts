@@ -1,33 +1,8 @@
+import { envNum, envYes, parseAddrList, type AddrPort, type Env } from '../epics/env.js';
 import { CA_DEFAULT_MAX_ARRAY_BYTES, CA_DEFAULT_REPEATER_PORT, CA_DEFAULT_SERVER_PORT } from './protocol/constants.js';
 
-/** Environment as EPICS tools read it. */
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface AddrPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** "host[:port] host2 …" → list; entries without a port get `defaultPort`. */
-export function parseAddrList(text: string | undefined, defaultPort: number): AddrPort[] {
-  if (!text) return [];
-  return text
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((entry) => {
-      const m = /^(.*):(\d+)$/.exec(entry);
-      return m ? { host: m[1]!, port: Number(m[2]) } : { host: entry, port: defaultPort };
-    });
-}
-
-const yes = (v: string | undefined, dflt: boolean): boolean =>
-  v === undefined || v === '' ? dflt : /^(y|yes|true|1)$/i.test(v.trim());
-
-const num = (v: string | undefined, dflt: number): number => {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) ? n : dflt;
-};
-
+// Env, AddrPort and parseAddrList are EPICS-wide (ioc/epics/env.ts); re-exported for existing imports.
+export { parseAddrList, type AddrPort, type Env } from '../epics/env.js';
 export interface ServerConfig {
   /** UDP search port and preferred TCP port; 0 picks a free one. */
   readonly port: number;
@@ -49,28 +24,28 @@ export const AUTO_ARRAY_BYTES_CAP = 512 * 1024 * 1024;
 
 /** Server configuration from the standard EPICS_CAS_* / EPICS_CA_* environment variables. */
 export function serverConfigFromEnv(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  const port = num(env['EPICS_CAS_SERVER_PORT'], num(env['EPICS_CA_SERVER_PORT'], CA_DEFAULT_SERVER_PORT));
-  const beaconPort = num(env['EPICS_CAS_BEACON_PORT'], num(env['EPICS_CA_REPEATER_PORT'], CA_DEFAULT_REPEATER_PORT));
+  const port = envNum(env['EPICS_CAS_SERVER_PORT'], envNum(env['EPICS_CA_SERVER_PORT'], CA_DEFAULT_SERVER_PORT));
+  const beaconPort = envNum(env['EPICS_CAS_BEACON_PORT'], envNum(env['EPICS_CA_REPEATER_PORT'], CA_DEFAULT_REPEATER_PORT));
   const interfaces = (env['EPICS_CAS_INTF_ADDR_LIST'] ?? '').split(/\s+/).filter(Boolean);
   const explicitBeacons = env['EPICS_CAS_BEACON_ADDR_LIST'] ?? env['EPICS_CA_ADDR_LIST'];
   const beaconAddrs = parseAddrList(explicitBeacons, beaconPort);
   const autoSetting = env['EPICS_CAS_AUTO_BEACON_ADDR_LIST'] ?? env['EPICS_CA_AUTO_ADDR_LIST'];
   // EPICS beacons to every interface's broadcast address by default. We beacon to the local repeater
   // (127.0.0.1) unless broadcast is asked for explicitly, so a twin never floods a site network by accident.
-  const autoBeaconAddrs = interfaces.length === 0 && autoSetting !== undefined && yes(autoSetting, false);
-  if (beaconAddrs.length === 0 && (autoSetting === undefined || yes(autoSetting, true))) {
+  const autoBeaconAddrs = interfaces.length === 0 && autoSetting !== undefined && envYes(autoSetting, false);
+  if (beaconAddrs.length === 0 && (autoSetting === undefined || envYes(autoSetting, true))) {
     beaconAddrs.push({ host: '127.0.0.1', port: beaconPort });
   }
-  const auto = yes(env['EPICS_CA_AUTO_ARRAY_BYTES'], true);
+  const auto = envYes(env['EPICS_CA_AUTO_ARRAY_BYTES'], true);
   const maxArrayBytes = auto
     ? AUTO_ARRAY_BYTES_CAP
-    : Math.max(CA_DEFAULT_MAX_ARRAY_BYTES, num(env['EPICS_CA_MAX_ARRAY_BYTES'], CA_DEFAULT_MAX_ARRAY_BYTES));
+    : Math.max(CA_DEFAULT_MAX_ARRAY_BYTES, envNum(env['EPICS_CA_MAX_ARRAY_BYTES'], CA_DEFAULT_MAX_ARRAY_BYTES));
   return {
     port,
     interfaces,
     beaconAddrs,
     autoBeaconAddrs,
-    beaconPeriod: num(env['EPICS_CAS_BEACON_PERIOD'], num(env['EPICS_CA_BEACON_PERIOD'], 15)),
+    beaconPeriod: envNum(env['EPICS_CAS_BEACON_PERIOD'], envNum(env['EPICS_CA_BEACON_PERIOD'], 15)),
     maxArrayBytes,
     ignoreAddrs: (env['EPICS_CAS_IGNORE_ADDR_LIST'] ?? '').split(/\s+/).filter(Boolean),
     ...overrides,

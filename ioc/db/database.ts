@@ -1,5 +1,5 @@
 import { Subject } from 'rxjs';
-import type { DbrValue } from '../ca/protocol/snapshot.js';
+import type { DbrValue } from '../epics/value.js';
 import { RealClock, type Clock } from '../clock.js';
 import { Pv, type PutContext, type PvOptions, type PvOwner, type PvUpdate } from './pv.js';
 

@@ -1,4 +1,4 @@
-import { ECA } from '../ca/protocol/constants.js';
+import { ECA } from '../epics/status.js';
 
 /**
  * A put the PV refuses or that fails while completing. `status` is the CA status a client sees

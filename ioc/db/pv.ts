@@ -1,9 +1,11 @@
 import { Subject } from 'rxjs';
-import { DBE, ECA, Severity, AlarmStatus } from '../ca/protocol/constants.js';
+import { Severity, AlarmStatus } from '../epics/alarm.js';
+import { DBE } from '../epics/events.js';
+import { DbrBase } from '../epics/field-type.js';
+import { ECA } from '../epics/status.js';
+import { epicsTimeFromMs } from '../epics/time.js';
+import { noLimits, elementCount, type DbrSnapshot, type DbrValue, type Limits } from '../epics/value.js';
 import { PutError } from './errors.js';
-import { DbrBase } from '../ca/protocol/dbr-types.js';
-import { noLimits, elementCount, type DbrSnapshot, type DbrValue, type Limits } from '../ca/protocol/snapshot.js';
-import { epicsTimeFromMs } from '../ca/protocol/time.js';
 import type { Clock } from '../clock.js';
 import { RealClock } from '../clock.js';
 

@@ -1,4 +1,4 @@
-import { DbrBase } from '../ca/protocol/dbr-types.js';
+import { DbrBase } from '../epics/field-type.js';
 
 /** EPICS database field types (dbFldTypes.h). */
 export type Dbf =

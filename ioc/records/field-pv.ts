@@ -1,4 +1,4 @@
-import type { DbrValue, Limits } from '../ca/protocol/snapshot.js';
+import type { DbrValue, Limits } from '../epics/value.js';
 import type { PutContext } from '../db/pv.js';
 import { dbrBaseOfDbf } from './dbf.js';
 import type { FieldDef } from './field.js';

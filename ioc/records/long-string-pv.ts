@@ -1,6 +1,5 @@
-import { DbrBase } from '../ca/protocol/dbr-types.js';
-import type { DbrValue, Limits } from '../ca/protocol/snapshot.js';
-import { noLimits } from '../ca/protocol/snapshot.js';
+import { DbrBase } from '../epics/field-type.js';
+import { type DbrValue, type Limits, noLimits } from '../epics/value.js';
 import type { PutContext } from '../db/pv.js';
 import type { FieldDef } from './field.js';
 import type { EpicsRecord } from './record.js';

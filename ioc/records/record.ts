@@ -1,6 +1,8 @@
-import { AlarmStatus, DBE, ECA, Severity } from '../ca/protocol/constants.js';
-import { noLimits, type DbrValue, type Limits } from '../ca/protocol/snapshot.js';
-import { epicsTimeFromMs } from '../ca/protocol/time.js';
+import { AlarmStatus, Severity } from '../epics/alarm.js';
+import { DBE } from '../epics/events.js';
+import { ECA } from '../epics/status.js';
+import { epicsTimeFromMs } from '../epics/time.js';
+import { noLimits, type DbrValue, type Limits } from '../epics/value.js';
 import type { Clock } from '../clock.js';
 import type { Pv, PutContext } from '../db/pv.js';
 import { PutError } from '../db/errors.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { EPICS_EPOCH_OFFSET } from '../../ioc/ca/protocol/constants.js';
-import { epicsTimeFromMs } from '../../ioc/ca/protocol/time.js';
+import { EPICS_EPOCH_OFFSET } from '../../ioc/epics/time.js';
+import { epicsTimeFromMs } from '../../ioc/epics/time.js';
 import type { TraceEvent } from '../event.js';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../ioc/epics/field-type.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv } from '../../ioc/db/pv.js';
 import { eventLine } from '../jsonl.js';

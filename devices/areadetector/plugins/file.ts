@@ -9,7 +9,7 @@
 // beamline paths run unmodified.
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Severity, AlarmStatus } from '../../../ioc/ca/protocol/constants.js';
+import { Severity, AlarmStatus } from '../../../ioc/epics/alarm.js';
 import { PutError } from '../../../ioc/db/errors.js';
 import type { NDArray, Pixels } from '../ndarray.js';
 import { decodeChars, type Param } from '../params.js';

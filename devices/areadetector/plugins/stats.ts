@@ -1,7 +1,7 @@
 // NDPluginStats (`Stats1:` …): basic statistics, centroid and moments, profiles and histogram computed
 // from the array's pixels, as NDPluginStats.cpp defines them. Several Stats plugins fed the same array
 // with the same settings share one computation.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
 import type { NDArray, Pixels } from '../ndarray.js';
 import { portKey } from '../ndarray.js';
 import type { Param } from '../params.js';

@@ -1,12 +1,13 @@
 // NDPluginStdArrays (`image1:`): the last array as a waveform, `ArrayData`. A 1024×1024 frame is a
 // 1M-element LONG waveform (4 MB); its elements are produced only when a client reads it or a monitor is
 // attached — frames nobody looks at are never rendered for it.
-import { DBE } from '../../../ioc/ca/protocol/constants.js';
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
-import { elementCount, type DbrValue } from '../../../ioc/ca/protocol/snapshot.js';
+import { DBE } from '../../../ioc/epics/events.js';
+import { DbrBase } from '../../../ioc/epics/field-type.js';
+import { elementCount, type DbrValue } from '../../../ioc/epics/value.js';
 import { Pv } from '../../../ioc/db/pv.js';
 import type { NDArray } from '../ndarray.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
+import { PvaOutput } from './pva-output.js';
 
 /** A waveform whose value is produced on first read after each `offer`. */
 export class LazyArrayPv extends Pv {
@@ -78,12 +79,15 @@ export class StdArraysPlugin extends NDPlugin {
   }
 }
 
-/** NDPluginPva (`PVA:`): its records; the twin serves Channel Access only, no pvAccess image. */
+/** NDPluginPva (`PVA:`): its records, and each array it receives as an NTNDArray on PvName_RBV over pvAccess. */
 export class PvaPlugin extends NDPlugin {
-  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions) {
+  readonly output: PvaOutput;
+  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly pvName: string }) {
     super(ctx, prefix, opts, 'NDPluginPva');
+    this.output = new PvaOutput(ctx.db, opts.pvName);
   }
-  protected process(): undefined {
+  protected process(array: NDArray): undefined {
+    this.output.publish(array);
     return undefined;
   }
 }

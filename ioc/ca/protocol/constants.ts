@@ -1,4 +1,11 @@
 // Channel Access constants, named as in EPICS base (caProto.h, caerr.h, db_access.h, alarm.h).
+// The EPICS-wide ones (alarms, event masks, status codes, the epoch) live in ioc/epics and are re-exported
+// here so existing imports keep working.
+export { AlarmStatus, alarmStatusNames, Severity, severityNames } from '../../epics/alarm.js';
+export { DBE } from '../../epics/events.js';
+export { MAX_STRING_SIZE } from '../../epics/field-type.js';
+export { ECA, ecaMessage, type EcaStatus } from '../../epics/status.js';
+export { EPICS_EPOCH_OFFSET } from '../../epics/time.js';
 
 /** Protocol minor version we speak and advertise (CA 4.13). */
 export const CA_MINOR_VERSION = 13;
@@ -12,7 +19,6 @@ export const EXTENDED_HEADER_SIZE = 24;
 /** Payload/count values at or above these force the extended header. */
 export const EXTENDED_SIZE_MARK = 0xffff;
 export const EXTENDED_COUNT_MARK = 0xffff;
-export const MAX_STRING_SIZE = 40;
 export const MAX_ENUM_STATES = 16;
 export const MAX_ENUM_STRING_SIZE = 26;
 export const MAX_UNITS_SIZE = 8;
@@ -57,91 +63,4 @@ export const commandName: Record<number, string> = Object.fromEntries(
   Object.entries(Command).map(([k, v]) => [v, k]),
 );
 
-/** ECA status codes: (message number << 3) | severity (caerr.h). */
-export const ECA = {
-  NORMAL: 1, // (0 << 3) | SUCCESS
-  ALLOCMEM: 48, // (6 << 3) | WARNING
-  TOLARGE: 72, // (9 << 3) | WARNING
-  TIMEOUT: 80, // (10 << 3) | WARNING
-  BADTYPE: 114, // (14 << 3) | ERROR
-  INTERNAL: 142, // (17 << 3) | FATAL
-  GETFAIL: 152, // (19 << 3) | WARNING
-  PUTFAIL: 160, // (20 << 3) | WARNING
-  BADCOUNT: 176, // (22 << 3) | WARNING
-  BADSTR: 186, // (23 << 3) | ERROR
-  DISCONN: 192, // (24 << 3) | WARNING
-  BADMONID: 242, // (30 << 3) | ERROR
-  DEFUNCT: 278, // (34 << 3) | FATAL
-  PUTCBINPROG: 362, // (45 << 3) | ERROR
-  NORDACCESS: 368, // (46 << 3) | WARNING
-  NOWTACCESS: 376, // (47 << 3) | WARNING
-  NOCONVERT: 400, // (50 << 3) | WARNING
-  BADCHID: 410, // (51 << 3) | ERROR
-} as const;
-export type EcaStatus = (typeof ECA)[keyof typeof ECA];
-
-export const ecaMessage: Record<number, string> = {
-  [ECA.NORMAL]: 'Normal successful completion',
-  [ECA.ALLOCMEM]: 'Unable to allocate additional dynamic memory',
-  [ECA.TOLARGE]: 'The requested transfer is greater than available memory or EPICS_CA_MAX_ARRAY_BYTES',
-  [ECA.TIMEOUT]: 'User specified timeout on IO operation expired',
-  [ECA.BADTYPE]: 'The data type specifed is invalid',
-  [ECA.INTERNAL]: 'Channel Access Internal Failure',
-  [ECA.GETFAIL]: 'Channel read request failed',
-  [ECA.PUTFAIL]: 'Channel write request failed',
-  [ECA.BADCOUNT]: 'Invalid element count requested',
-  [ECA.BADSTR]: 'Invalid string',
-  [ECA.DISCONN]: 'Virtual circuit disconnect',
-  [ECA.BADMONID]: 'Bad event subscription (monitor) identifier',
-  [ECA.DEFUNCT]: 'Remote Channel Access server does not support this request',
-  [ECA.PUTCBINPROG]: 'Put callback timed out',
-  [ECA.NORDACCESS]: 'Read access denied',
-  [ECA.NOWTACCESS]: 'Write access denied',
-  [ECA.NOCONVERT]: 'Data conversion between client\'s type and the server\'s type failed',
-  [ECA.BADCHID]: 'Invalid channel identifier',
-};
-
-/** Monitor event mask bits (dbEvent.h / caeventmask.h). */
-export const DBE = {
-  VALUE: 1,
-  LOG: 2,
-  ARCHIVE: 2,
-  ALARM: 4,
-  PROPERTY: 8,
-} as const;
-
 export const AccessRights = { READ: 1, WRITE: 2 } as const;
-
-/** Alarm severities (alarm.h). */
-export const Severity = { NO_ALARM: 0, MINOR: 1, MAJOR: 2, INVALID: 3 } as const;
-export const severityNames = ['NO_ALARM', 'MINOR', 'MAJOR', 'INVALID'] as const;
-
-/** Alarm conditions (alarm.h, menuAlarmStat). */
-export const AlarmStatus = {
-  NO_ALARM: 0,
-  READ: 1,
-  WRITE: 2,
-  HIHI: 3,
-  HIGH: 4,
-  LOLO: 5,
-  LOW: 6,
-  STATE: 7,
-  COS: 8,
-  COMM: 9,
-  TIMEOUT: 10,
-  HWLIMIT: 11,
-  CALC: 12,
-  SCAN: 13,
-  LINK: 14,
-  SOFT: 15,
-  BAD_SUB: 16,
-  UDF: 17,
-  DISABLE: 18,
-  SIMM: 19,
-  READ_ACCESS: 20,
-  WRITE_ACCESS: 21,
-} as const;
-export const alarmStatusNames = Object.keys(AlarmStatus) as readonly string[];
-
-/** EPICS epoch (1990-01-01T00:00:00Z) in POSIX seconds. */
-export const EPICS_EPOCH_OFFSET = 631152000;

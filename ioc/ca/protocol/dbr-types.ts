@@ -1,17 +1,7 @@
-import { MAX_STRING_SIZE } from './constants.js';
+import { DbrBase, dbrBaseNames, MAX_STRING_SIZE } from '../../epics/field-type.js';
 
-/** Native field types as seen on the wire (db_access.h DBR_STRING … DBR_DOUBLE). */
-export const DbrBase = {
-  STRING: 0,
-  SHORT: 1, // = DBR_INT
-  FLOAT: 2,
-  ENUM: 3,
-  CHAR: 4,
-  LONG: 5,
-  DOUBLE: 6,
-} as const;
-export type DbrBase = (typeof DbrBase)[keyof typeof DbrBase];
-export const dbrBaseNames = ['STRING', 'SHORT', 'FLOAT', 'ENUM', 'CHAR', 'LONG', 'DOUBLE'] as const;
+// The native field types are EPICS-wide (ioc/epics); re-exported for existing imports.
+export { DbrBase, dbrBaseNames } from '../../epics/field-type.js';
 
 /** Metadata families: the DBR type id is base + 7 × class. */
 export const DbrClass = { PLAIN: 0, STS: 1, TIME: 2, GR: 3, CTRL: 4 } as const;

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { closeAll, listen } from '../../net/sockets.js';
 import os from 'node:os';
 import type { PvSource } from '../../db/database.js';
 import type { Pv } from '../../db/pv.js';
@@ -198,34 +199,10 @@ export class CaServer {
     for (const c of this.circuits) c.dispose();
     this.circuits.clear();
     // Also after a failed start: a listener that never listened or a socket that never bound closes at once.
-    await Promise.all(this.tcp.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await Promise.all(
-      this.udp.map(
-        (s) =>
-          new Promise<void>((r) => {
-            try {
-              s.close(() => r());
-            } catch {
-              r();
-            }
-          }),
-      ),
-    );
-    this.tcp.length = 0;
-    this.udp.length = 0;
+    await closeAll(this.tcp, this.udp);
   }
 }
 
-function listen(server: net.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once('error', onError);
-    server.listen({ port, host, exclusive: true }, () => {
-      server.off('error', onError);
-      resolve((server.address() as net.AddressInfo).port);
-    });
-  });
-}
 
 /** IPv4 broadcast addresses of this host's interfaces (EPICS' automatic beacon list). */
 function broadcastAddrs(port: number): AddrPort[] {

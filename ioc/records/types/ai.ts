@@ -1,4 +1,4 @@
-import { DBE } from '../../ca/protocol/constants.js';
+import { DBE } from '../../epics/events.js';
 import { alarmFilterFields, alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert, menuSimm } from '../menus.js';

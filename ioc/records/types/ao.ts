@@ -1,4 +1,5 @@
-import { DBE, Severity } from '../../ca/protocol/constants.js';
+import { DBE } from '../../epics/events.js';
+import { Severity } from '../../epics/alarm.js';
 import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert, menuIvoa, menuOmsl, menuSimm } from '../menus.js';

@@ -1,9 +1,10 @@
-import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
+import { AlarmStatus } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
 import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuOmsl, menuIvoa, menuSimm } from '../menus.js';
 import { EpicsRecord, fieldLimits, rangeLimits, type FieldMeta } from '../record.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
+import { noLimits } from '../../epics/value.js';
 import type { TimerHandle } from '../../clock.js';
 
 const binaryFields = [

@@ -1,4 +1,4 @@
-import type { DbrValue } from '../../ca/protocol/snapshot.js';
+import type { DbrValue } from '../../epics/value.js';
 import type { PutContext } from '../../db/pv.js';
 import { FieldTable, type FieldDef } from '../field.js';
 import { BoRecord } from './binary.js';

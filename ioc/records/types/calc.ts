@@ -1,4 +1,6 @@
-import { AlarmStatus, DBE, ECA, Severity } from '../../ca/protocol/constants.js';
+import { AlarmStatus, Severity } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
+import { ECA } from '../../epics/status.js';
 import { PutError } from '../../db/errors.js';
 import { compile, epicsRandom, CALC_NARGS, type CalcProgram } from '../calc/index.js';
 import { alarmFilterFields, alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';

@@ -1,5 +1,6 @@
-import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
-import { type DbrValue } from '../../ca/protocol/snapshot.js';
+import { AlarmStatus, Severity } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
+import { type DbrValue } from '../../epics/value.js';
 import type { Dbf } from '../dbf.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';

@@ -1,4 +1,5 @@
-import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
+import { AlarmStatus, Severity } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
 import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';

@@ -1,7 +1,7 @@
 import { alarmFilterFields, alarmLimitFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuIvoa, menuOmsl } from '../menus.js';
-import type { Limits } from '../../ca/protocol/snapshot.js';
+import type { Limits } from '../../epics/value.js';
 import type { Dbf } from '../dbf.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 

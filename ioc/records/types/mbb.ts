@@ -1,5 +1,6 @@
-import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
+import { AlarmStatus } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
+import { noLimits } from '../../epics/value.js';
 import { alarmFilterFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuIvoa, menuOmsl, menuSimm } from '../menus.js';

@@ -1,4 +1,5 @@
-import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
+import { AlarmStatus, Severity } from '../../epics/alarm.js';
+import { DBE } from '../../epics/events.js';
 import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { selSELM } from '../menus.js';

@@ -1,4 +1,4 @@
-import { DBE } from '../../ca/protocol/constants.js';
+import { DBE } from '../../epics/events.js';
 import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';

@@ -1,4 +1,4 @@
-import { AlarmStatus } from '../../ca/protocol/constants.js';
+import { AlarmStatus } from '../../epics/alarm.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuFtype } from '../menus.js';

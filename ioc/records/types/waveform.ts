@@ -1,5 +1,5 @@
-import { DBE } from '../../ca/protocol/constants.js';
-import type { DbrValue } from '../../ca/protocol/snapshot.js';
+import { DBE } from '../../epics/events.js';
+import type { DbrValue } from '../../epics/value.js';
 import { commonFields, fieldList, analogDisplayFields, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuFtype } from '../menus.js';

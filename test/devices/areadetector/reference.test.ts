@@ -60,6 +60,7 @@ function refValue(r: RefRecord): unknown {
  * the reference after the twin's running start has run as long as the reference had (about 2 s).
  */
 const DELIBERATE: readonly [RegExp, string][] = [
+  [/PVA:PvName_RBV$/, "the PV the plugin publishes on, whole: the recording holds only its first 8 characters ('XF:11BMB')"],
   [/cam1:DataType(_RBV)?$|cam1:ArraySize_RBV$/, 'the twin makes 32-bit counts (Int32): the reference\'s Int8 wraps the Peaks image'],
   [/:(TimeStamp_RBV|EpicsTSSec_RBV|EpicsTSNsec_RBV)$/, 'time stamps of the moment read: the twin\'s clock, not the reference\'s'],
   [/:(ArrayCounter_RBV|UniqueId_RBV|NumImagesCounter_RBV|TSCurrentPoint)$/, 'counters depend on how many frames fit between start-up and the read'],
