@@ -14,25 +14,77 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle;
 }
 
-/** Wall-clock time, optionally running `speed` times faster from the moment it was created. */
+/**
+ * Wall-clock time, optionally running `speed` times faster from the moment it was created.
+ *
+ * A timer callback reads the time it was *due*, not the time the event loop got round to it: under load
+ * (other twins, scoring, a compiler next door) callbacks run late, and a motion that ends at t + 0.38 s
+ * must still end at t + 0.38 s in the trace, or timing scores would measure the machine's load rather
+ * than the plan. Intervals keep their own schedule (due, due + period …) and catch up when late. Time
+ * never runs backwards: a late callback after a newer reading sees that reading.
+ */
 export class RealClock implements Clock {
   private readonly origin = performance.timeOrigin + performance.now();
   private readonly originPerf = performance.now();
+  /** The latest time handed out. */
+  private last = -Infinity;
+  /** While a due callback (and the promise reactions it starts) runs: the time it was due. */
+  private pinned: number | undefined;
 
   constructor(readonly speed = 1) {
     if (!(speed > 0)) throw new RangeError(`clock speed must be positive, got ${speed}`);
   }
 
   now(): number {
-    return this.origin + (performance.now() - this.originPerf) * this.speed;
+    const t = this.pinned ?? this.wall();
+    if (t > this.last) this.last = t;
+    return this.last;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = setTimeout(fn, Math.max(0, ms / this.speed));
+    const due = this.now() + Math.max(0, ms);
+    const t = setTimeout(() => this.fire(fn, due), Math.max(0, ms / this.speed));
     return { cancel: () => clearTimeout(t) };
   }
   setInterval(fn: () => void, ms: number): TimerHandle {
-    const t = setInterval(fn, Math.max(1, ms / this.speed));
-    return { cancel: () => clearInterval(t) };
+    const period = Math.max(this.speed, ms); // at most one tick per wall millisecond, as before
+    let due = this.now() + period;
+    let cancelled = false;
+    let t: NodeJS.Timeout;
+    const arm = () => {
+      t = setTimeout(tick, Math.max(0, (due - this.wall()) / this.speed));
+    };
+    const tick = () => {
+      if (cancelled) return;
+      const at = due;
+      due += period;
+      this.fire(fn, at);
+      if (!cancelled) arm();
+    };
+    arm();
+    return {
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(t);
+      },
+    };
+  }
+
+  private wall(): number {
+    return this.origin + (performance.now() - this.originPerf) * this.speed;
+  }
+
+  /** Run `fn` with now() reading `due`; the promise reactions it queues see it too. */
+  private fire(fn: () => void, due: number): void {
+    const outer = this.pinned;
+    this.pinned = Math.max(due, this.last);
+    try {
+      fn();
+    } finally {
+      // Reactions queued by fn (a put completing) run before this one and keep the due time.
+      queueMicrotask(() => {
+        this.pinned = outer;
+      });
+    }
   }
 }
 
