@@ -17,6 +17,7 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
     .demandCommand(1, 'Name a command (beamtwin --help lists them).')
     .help()
     .version()
+    .completion('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       // yargs wraps what a `coerce` check throws (a bad --port) in its own YError: still a usage error.

@@ -14,25 +14,89 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): TimerHandle;
 }
 
-/** Wall-clock time, optionally running `speed` times faster from the moment it was created. */
+/**
+ * Wall-clock time, optionally running `speed` times faster from the moment it was created.
+ *
+ * Time never passes a timer that has not run yet: when the event loop gets to a callback late (other
+ * twins, a compiler next door, a starved process), the clock is held back to the time the callback was
+ * due, and runs on from there. A twin's dynamics and everything after them (the put-callback a client
+ * waits for, the client's next request) are then stamped as on an idle machine, and timing scores
+ * measure the plan, not the load (issue 12 item 18). The lag the clock absorbs is the twin's own: a
+ * client that is itself slow still shows as slow. Intervals keep their own schedule (due, due + period …).
+ */
 export class RealClock implements Clock {
-  private readonly origin = performance.timeOrigin + performance.now();
-  private readonly originPerf = performance.now();
+  private readonly origin: number;
+  private readonly originPerf: number;
+  /** Twin milliseconds the clock was held back by late callbacks. */
+  private lag = 0;
+  /** The latest time handed out: time never runs backwards. */
+  private last = -Infinity;
+  /** While a due callback (and the promise reactions it starts) runs: the time it was due. */
+  private pinned: number | undefined;
 
-  constructor(readonly speed = 1) {
+  /** `perfNow` is performance.now(); tests pass a hand-moved one to stand in for a late event loop. */
+  constructor(
+    readonly speed = 1,
+    private readonly perfNow: () => number = () => performance.now(),
+  ) {
     if (!(speed > 0)) throw new RangeError(`clock speed must be positive, got ${speed}`);
+    this.originPerf = perfNow();
+    this.origin = performance.timeOrigin + performance.now();
   }
 
   now(): number {
-    return this.origin + (performance.now() - this.originPerf) * this.speed;
+    const t = this.pinned ?? this.wall();
+    if (t > this.last) this.last = t;
+    return this.last;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const t = setTimeout(fn, Math.max(0, ms / this.speed));
+    const due = this.now() + Math.max(0, ms);
+    const t = setTimeout(() => this.fire(fn, due), Math.max(0, ms / this.speed));
     return { cancel: () => clearTimeout(t) };
   }
   setInterval(fn: () => void, ms: number): TimerHandle {
-    const t = setInterval(fn, Math.max(1, ms / this.speed));
-    return { cancel: () => clearInterval(t) };
+    const period = Math.max(this.speed, ms); // at most one tick per wall millisecond
+    let due = this.now() + period;
+    let cancelled = false;
+    let t: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      t = setTimeout(tick, Math.max(0, (due - this.wall()) / this.speed));
+    };
+    const tick = () => {
+      if (cancelled) return;
+      const at = due;
+      due += period;
+      this.fire(fn, at);
+      if (!cancelled) arm();
+    };
+    arm();
+    return {
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(t);
+      },
+    };
+  }
+
+  private wall(): number {
+    return this.origin + (this.perfNow() - this.originPerf) * this.speed - this.lag;
+  }
+
+  /** Run `fn` at the time it was due: absorb the lateness, then pin now() for fn and its reactions. */
+  private fire(fn: () => void, due: number): void {
+    const at = Math.max(due, this.last);
+    const late = this.wall() - at;
+    if (late > 0) this.lag += late;
+    const outer = this.pinned;
+    this.pinned = at;
+    try {
+      fn();
+    } finally {
+      // Reactions queued by fn (a put-callback completing) run before this one and keep the due time.
+      queueMicrotask(() => {
+        this.pinned = outer;
+      });
+    }
   }
 }
 

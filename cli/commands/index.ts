@@ -29,6 +29,8 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
 
 /** The commands `argv` needs: just the one it names, or all of them (help, a typo to suggest for). */
 export async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
+  // `beamtwin --version` needs no command at all: start as fast as node itself.
+  if (argv.length === 1 && argv[0] === '--version') return [];
   const first = argv.find((a) => !a.startsWith('-'));
   const one = first !== undefined ? commandLoaders[first] : undefined;
   if (one && !argv.includes('--help')) return [await one()];

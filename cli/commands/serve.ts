@@ -137,14 +137,14 @@ export const serveCommand: CommandModule<ServeArgs> = {
       throw e;
     }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
-    // Listen for the signal before saying "ready": a caller may stop us the moment it reads that line.
+    // Listen for the stop signal before saying "ready": whoever waits for that line may signal at once.
     const stopped = untilSignal();
+    const hint = interfaces.every(isLoopback)
+      ? `beamtwin: loopback only: clients on this host find it with EPICS_CA_ADDR_LIST=${interfaces[0]}:${server.udpPort} EPICS_CA_AUTO_ADDR_LIST=NO; --interface 0.0.0.0 serves the network\n`
+      : '';
     io.stdout.write(
-      `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort})${pva ? `, PVA port ${pva.udpPort} (TCP ${pva.tcpPort})` : ''}, ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
+      `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort})${pva ? `, PVA port ${pva.udpPort} (TCP ${pva.tcpPort})` : ''}, ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n${hint}`,
     );
-    if (interfaces.every(isLoopback)) {
-      io.stdout.write(`beamtwin: loopback only: clients on this host find it with EPICS_CA_ADDR_LIST=${interfaces[0]}:${server.udpPort} EPICS_CA_AUTO_ADDR_LIST=NO; --interface 0.0.0.0 serves the network\n`);
-    }
     await stopped;
     await web?.close();
     stopAll();

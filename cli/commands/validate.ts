@@ -34,15 +34,15 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   builder: (y: Argv) =>
     webOptions(lineOptions(y))
       .parserConfiguration({ 'populate--': true })
-      .positional('command', { type: 'string', array: true })
-      .option('profile', { type: 'string', default: 'cms' })
+      .positional('command', { type: 'string', array: true, describe: 'The script and its arguments (after --), e.g. -- python3 plan.py' })
+      .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
       .option('expect', { type: 'string', describe: 'Reference trace to score the run against' })
-      .option('preset', { choices: ['vision', 'envtrace', 'native'] as const, default: 'native' as PresetName })
+      .option('preset', { choices: ['vision', 'envtrace', 'native'] as const, default: 'native' as PresetName, describe: 'Scoring preset for --expect' })
       .option('rules', { type: 'string', describe: 'Site rules (YAML/JSON): ranges, forbidden PVs, maxDuration' })
       .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run the dynamics N times faster (times stay in twin time)' })
       .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the script after this many seconds (wall clock)' })
       .option('record', { type: 'string', describe: 'Also write the trace (JSON Lines)' })
-      .option('json', { type: 'boolean', default: false }) as Argv<ValidateArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }) as Argv<ValidateArgs>,
   handler: async (args: ValidateArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');

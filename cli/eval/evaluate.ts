@@ -5,7 +5,8 @@ import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun
 import type { TaskSpec } from './manifest.js';
 import { forEachBounded, Semaphore } from './pool.js';
 import { Progress } from './progress.js';
-import { scoreTaskRun, type TaskResult } from './score.js';
+import type { TaskResult } from './score.js';
+import { Scorer } from './scorer.js';
 import { OutDir, summarize, writeSummary, type EvalSummary } from './store.js';
 
 export interface EvalOptions {
@@ -80,6 +81,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
     tasksAtOnce: jobs,
     run: (task: TaskSpec, o: OutDir) => executeTask(task, ctx, (c) => o.candidateTrace(task.id, c.id)),
   };
+  const scorer = new Scorer();
   try {
     await forEachBounded(
       pending,
@@ -89,7 +91,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
         try {
           const run = await executor.run(task, out);
           if (interrupted) throw new Interrupted('interrupted');
-          const scored = scoreTaskRun(task, run, profile(task.profile), (kind, id) => (kind === 'ref' ? `ref-${id}.jsonl` : `${id}.jsonl`));
+          const scored = await scorer.score(task, run, profile(task.profile));
           out.store(scored, run.references.map((r) => r.tracePath));
           results.set(task.id, scored.result);
           const failing = scored.result.candidates.filter((c) => c.verdict === 'fail').length;
@@ -107,6 +109,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
       () => interrupted,
     );
   } finally {
+    await scorer.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.close();

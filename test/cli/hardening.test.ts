@@ -1,6 +1,7 @@
 // Careless and hostile command lines (issue 12, items 10–12): numbers are checked, the CA tools end on
 // missing PVs, and a put that did not happen is an error. No wall-clock assertions: a tool that hung
 // would fail by the test's own timeout, and every missing-PV case uses a short -w.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,7 +139,7 @@ describe('CA tools against a server', () => {
     });
 
     it('put -c whose completion does not come in time says "wait timed out", not "failed"', async () => {
-      const r = await cli('put', '-c', '-w', '0.3', `${p}SLOW`, '5');
+      const r = await cli('put', '-c', '-w', '2', `${p}SLOW`, '5'); // -w long enough to connect under load; the wait never completes
       expect(r.code).toBe(1);
       oneLine(r.err);
       expect(r.err).toContain('wait timed out');
@@ -286,5 +287,39 @@ describe('run and validate say how the command ended', () => {
     }
     const ok = await cli('validate', '--json', '--', 'true');
     expect(JSON.parse(ok.out).findings.filter((f: { kind: string }) => f.kind === 'exit')).toEqual([]);
+  });
+});
+
+describe('the command line as a daily tool (issue 20)', () => {
+  // yargs prints help and the version itself (and exits), so these run the built CLI.
+  const MAIN = path.join(import.meta.dirname, '../../dist/cli/main.js');
+  const bin = (...argv: string[]) => {
+    const r = spawnSync(process.execPath, [MAIN, ...argv], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  it('--help describes every option and positional of every command', async () => {
+    const { commandLoaders } = await import('../../cli/commands/index.js');
+    for (const name of Object.keys(commandLoaders)) {
+      const r = bin(name, '--help');
+      expect(r.code, name).toBe(0);
+      // An option line without a description goes straight from its flags to "[type]" / "[default: …]".
+      let section = '';
+      const bare = r.out.split('\n').filter((l) => {
+        if (/^\S.*:$/.test(l)) section = l;
+        if (section === 'Options:') return /^\s+-{1,2}[\w#-]+(?:,\s+-{1,2}[\w#-]+)*\s+\[/.test(l);
+        if (section === 'Positionals:') return /^\s+[\w-]+\s+\[/.test(l);
+        return false;
+      });
+      expect(bare, `${name} --help`).toEqual([]);
+    }
+  }, 180_000);
+
+  it('--version prints the version; `completion` prints a shell completion script', async () => {
+    const { beamtwinVersion } = await import('../../cli/version.js');
+    expect(bin('--version')).toMatchObject({ code: 0, out: `${beamtwinVersion}\n` });
+    const c = bin('completion');
+    expect(c.code).toBe(0);
+    expect(c.out).toMatch(/--get-yargs-completions/);
   });
 });

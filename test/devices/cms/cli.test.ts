@@ -104,7 +104,8 @@ async function serve(args: string[] = [], opts: { interface?: string | null; env
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   const served: Served = { proc, port, env, stdout: () => out, exited };
   running.push(served);
-  await expect.poll(() => out, { timeout: 10_000, interval: 20 }).toMatch(/ready in \d+ ms/);
+  // A deadline for the start-up under load, not a duration being tested.
+  await expect.poll(() => out, { timeout: 60_000, interval: 20 }).toMatch(/ready in \d+ ms/);
   return served;
 }
 

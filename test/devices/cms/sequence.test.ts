@@ -56,9 +56,7 @@ def measure(t):
     saved = [(n, epics.caget(n, as_string=isinstance(v, str), use_monitor=False)) for n, v in stage]
     for n, v in stage:
         epics.caput(n, v, wait=True)
-    t0 = time.time()
     ok = epics.caput(CAM + 'Acquire', 1, wait=True, timeout=30)
-    report['exposure_s'] = time.time() - t0
     report['acquire_put'] = ok
     # unstage
     for n, v in reversed(saved):
@@ -94,7 +92,7 @@ describe('CMS note §6: sam.measure(2), sam.xr(-0.5), sam.thabs(0.15), setLinkam
   const tracked = new Set(loadProfile('cms').tracked);
   let outcome: RunOutcome;
   let out = '';
-  let report: { exposure_s: number; acquire_put: number; x_rbv: number; th_rbv: number };
+  let report: { acquire_put: number; x_rbv: number; th_rbv: number };
   let trace: TraceEvent[];
 
   beforeAll(async () => {
@@ -126,14 +124,15 @@ describe('CMS note §6: sam.measure(2), sam.xr(-0.5), sam.thabs(0.15), setLinkam
     expect(trace.findIndex((e) => e.channel === `${L}TEMP`)).toBeGreaterThan(heatAt);
   });
 
-  it('about 2 s between the two ACQ events (server time stamps), and the exposure’s put-callback lasted it', () => {
+  it('2 s of twin time between the two ACQ events, and the exposure’s put-callback completed only after ACQ 0', () => {
+    // Twin time stamps (the clock is held at each timer's due time), so this holds on a loaded machine too.
     const acq = trace.filter((e) => e.channel === ACQ);
-    const dt = acq[1]!.timestamp - acq[0]!.timestamp;
-    expect(dt).toBeGreaterThan(1.8);
-    expect(dt).toBeLessThan(3.0);
+    expect(acq[1]!.timestamp - acq[0]!.timestamp).toBeCloseTo(2, 1);
     expect(report.acquire_put).toBe(1);
-    expect(report.exposure_s).toBeGreaterThan(1.8);
-    expect(report.exposure_s).toBeLessThan(3.0);
+    const i0 = outcome.events.findIndex((e) => e.kind === 'update' && e.channel === ACQ && e.value === 0);
+    const done = outcome.events.findIndex((e) => e.kind === 'put-complete' && e.channel === ACQ);
+    expect(i0).toBeGreaterThan(-1);
+    expect(done).toBeGreaterThan(i0);
   });
 
   it('the untracked writes happened too, in the order of the calls (shutter, staging, unstaging)', () => {

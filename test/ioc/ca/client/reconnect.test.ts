@@ -147,8 +147,9 @@ describe('circuit watchdog', () => {
       const ch = await client.channel(`${p}E`).connected();
       let drops = 0;
       ch.connection$.pipe(filter((up) => !up)).subscribe(() => drops++);
-      // Several watchdog periods of silence, each answered.
-      await new Promise((r) => setTimeout(r, 600));
+      // Several watchdog periods of silence, each ended by an ECHO the server answers (counted, not timed).
+      const w0 = client.stats.writes;
+      await expect.poll(() => client.stats.writes, { timeout: 20_000, interval: 10 }).toBeGreaterThanOrEqual(w0 + 3);
       expect(drops).toBe(0);
       expect((await ch.get()).value).toBe(5);
     } finally {

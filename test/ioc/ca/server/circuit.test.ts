@@ -62,7 +62,7 @@ it('a monitor update the encoder cannot encode answers ECA_GETFAIL; nothing esca
   replies.length = 0;
 
   pv.set(null as unknown as DbrValue); // a device model bug: not a value of any DBR type
-  await new Promise((r) => setTimeout(r, 5));
+  await expect.poll(() => replies.length, { timeout: 5000, interval: 1 }).toBeGreaterThan(0);
   expect(unhandled).toEqual([]);
   expect(replies).toMatchObject([{ kind: 'EVENT_ADD', status: ECA.GETFAIL, subid: 1 }]);
   expect(log.some((l) => l.startsWith('ERROR') && l.includes('X'))).toBe(true);
