@@ -118,7 +118,7 @@ print('@@ ' + json.dumps(out), flush=True)
     expect(report['sleep']).toBeGreaterThanOrEqual(5 - 1e-3);
     expect(report['sleep']).toBeLessThan(25); // unscaled: 50
     expect(report['move']).toBeGreaterThanOrEqual(2);
-    expect(report['move']).toBeLessThan(20); // unscaled: ≥ 20
+    expect(report['move']).toBeLessThan(20); // unscaled it would be 0.2, scaled twice 20
   }, 60_000);
 
   it('at --speed 1 the command starts untouched (no start-up hook)', async () => {
