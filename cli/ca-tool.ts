@@ -1,5 +1,6 @@
 // Shared plumbing of the CA tool commands (get, put, monitor, info).
 import type { Argv } from 'yargs';
+import { seconds } from './options.js';
 import { CaClient, type Channel } from '../ioc/ca/client/client.js';
 import { CaError } from '../ioc/ca/client/errors.js';
 
@@ -13,6 +14,7 @@ export function timeoutOption<T>(y: Argv<T>): Argv<T & ToolArgs> {
   return y.option('timeout', {
     alias: 'w',
     type: 'number',
+    coerce: seconds('-w/--timeout'),
     default: Number.isFinite(env) && env > 0 ? env : 1,
     describe: 'Seconds to wait for channels and replies',
   }) as Argv<T & ToolArgs>;

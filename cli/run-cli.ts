@@ -19,7 +19,9 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs wraps what a `coerce` check throws (a bad --port) in its own YError: still a usage error.
+      if (err?.name === 'YError' || !err) throw new UsageError(err?.message ?? msg);
+      throw err;
     });
   for (const c of commands) {
     parser.command(

@@ -6,7 +6,7 @@ import { RecordDatabase } from '../ioc/records/index.js';
 import { loadDb } from '../ioc/records/load-db.js';
 import { installCatchAll, type CatchAllHit } from './catch-all/catch-all.js';
 import type { DeviceHandle } from './device.js';
-import { deviceKind } from './profile/kinds.js';
+import { checkSettings, createDevice, deviceKind } from './profile/kinds.js';
 import type { Profile } from './profile/profile.js';
 import './profile/builtin-kinds.js';
 
@@ -42,7 +42,8 @@ export class Twin {
     for (const raw of profile.devices) {
       const spec = { ...(profile.defaults?.[raw.kind] ?? {}), ...raw };
       const kind = deviceKind(spec.kind);
-      this.devices.push(kind.create(ctx, spec));
+      checkSettings(kind, spec);
+      this.devices.push(createDevice(kind, ctx, spec));
       excluded.push(...kind.prefixes(spec));
     }
     const control = profile.controlPrefix ?? 'beamtwin:';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Argv } from 'yargs';
+import { integerIn, positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
 import { PRESETS } from '../../aligner/score.js';
 import { defaultJobs, evaluate } from '../eval/evaluate.js';
@@ -41,12 +42,12 @@ export const evalCommand: CommandModule<EvalArgs> = {
   builder: (y: Argv) =>
     lineOptions(y)
       .positional('manifest', { type: 'string', demandOption: true, describe: 'Tasks (JSON or YAML): defaults and tasks with references and candidates' })
-      .option('jobs', { alias: 'j', type: 'number', describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
+      .option('jobs', { alias: 'j', type: 'number', coerce: integerIn('--jobs', 1), describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
       .option('out', { alias: 'o', type: 'string', default: 'eval-out', describe: 'Results folder (traces, rows, reports, summary)' })
       .option('cache', { type: 'string', describe: 'Reference trace cache (default: OUT/cache)' })
       .option('preset', { choices: PRESETS, describe: 'Scoring preset that decides verdicts (overrides the manifest)' })
-      .option('timeout', { type: 'number', describe: 'Kill each command after this many seconds (overrides the manifest)' })
-      .option('speed', { type: 'number', describe: 'Run every twin N times faster (overrides the manifest)' })
+      .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill each command after this many seconds (overrides the manifest)' })
+      .option('speed', { type: 'number', coerce: positive('--speed'), describe: 'Run every twin N times faster (overrides the manifest)' })
       .option('profile', { type: 'string', describe: 'Beamline profile for every task (overrides the manifest)' })
       .option('only', { type: 'string', array: true, describe: 'Evaluate only tasks whose id matches (globs)' })
       .option('force', { type: 'boolean', default: false, describe: 'Redo tasks even when their stored results are current' })

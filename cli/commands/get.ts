@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { integerIn } from '../options.js';
 import { CaError } from '../../ioc/ca/client/errors.js';
 import type { CaValue } from '../../ioc/ca/client/values.js';
 import { ECA, ecaMessage } from '../../ioc/ca/protocol/constants.js';
@@ -30,7 +31,7 @@ export const getCommand: CommandModule<GetArgs> = {
         .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Value only' })
         .option('dbr', { alias: 'd', type: 'string', describe: 'Request this DBR type (number or name, e.g. DBR_CTRL_DOUBLE, time_string) and print its metadata' })
         .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
-        .option('count', { alias: '#', type: 'number', describe: 'Number of array elements to read' })
+        .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements to read' })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per PV' }),
     ) as unknown as Argv<GetArgs>,
   handler: async (args: GetArgs, io: CliIo) => {

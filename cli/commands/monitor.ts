@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
+import { integerIn } from '../options.js';
 import type { Subscription } from 'rxjs';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { defaultToolType, nameColumn, timeLine } from '../ca-format.js';
-import { connectAll, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
+import { connectAll, notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
 
@@ -38,8 +39,8 @@ export const monitorCommand: CommandModule<MonitorArgs> = {
         .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
         .option('mask', { alias: 'm', type: 'string', default: 'va', describe: 'Event mask letters: v value, a alarm, l log, p property' })
         .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
-        .option('count', { alias: '#', type: 'number', describe: 'Number of array elements' })
-        .option('updates', { alias: 'u', type: 'number', describe: 'Exit after this many updates in total' })
+        .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements' })
+        .option('updates', { alias: 'u', type: 'number', coerce: integerIn('--updates', 1), describe: 'Exit after this many updates in total' })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per update' }),
     ) as unknown as Argv<MonitorArgs>,
   handler: async (args: MonitorArgs, io: CliIo) => {
@@ -50,6 +51,12 @@ export const monitorCommand: CommandModule<MonitorArgs> = {
       const done = new Promise<void>((r) => (finish = r));
       const subs: Subscription[] = [];
       const conns = await connectAll(client, args.pvs, args.timeout);
+      // camonitor would wait forever for names nobody serves; with none connected after -w, say so and end.
+      if (!conns.some((c) => c.ok)) {
+        for (const { ch } of conns) io.stdout.write(`${nameColumn(ch.name, 1)}*** Not connected (PV not found)\n`);
+        io.stderr.write(`${notFoundMessage(args.pvs)}\n`);
+        return 1;
+      }
       for (const { ch, ok } of conns) {
         if (!ok) io.stdout.write(`${nameColumn(ch.name, 1)}*** Not connected (PV not found)\n`);
         let wasConnected = ok;

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { CaError } from '../../ioc/ca/client/errors.js';
+import { ECA } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { cagetLine, defaultToolType } from '../ca-format.js';
 import { notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
@@ -55,13 +56,28 @@ export const putCommand: CommandModule<PutArgs> = {
       // Numbers go as numbers to numeric channels; everything else as DBR_STRING for the server to convert.
       const numeric = ch.nativeType !== DbrBase.STRING && ch.nativeType !== DbrBase.ENUM && values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
       const payload = numeric ? values.map(Number) : values;
+      // A plain WRITE has no reply: the server reports a refused value (ECA_PUTFAIL …) with an ERROR
+      // message instead. The read-back below goes over the same circuit, so any such ERROR arrives first.
+      let refused: CaError | undefined;
+      const errors = client.errors.subscribe((e) => {
+        if (e.pvName === undefined || e.pvName === ch.name) refused ??= e;
+      });
+      let now;
       try {
-        await ch.put(payload.length === 1 ? payload[0]! : payload, { wait: args.wait, timeout: args.timeout });
-      } catch (e) {
-        if (!(e instanceof CaError)) throw e;
-        throw new CommandFailed(`put to ${args.pv} failed: ${e.message}`);
+        try {
+          await ch.put(payload.length === 1 ? payload[0]! : payload, { wait: args.wait, timeout: args.timeout });
+        } catch (e) {
+          if (!(e instanceof CaError)) throw e;
+          if (args.wait && e.status === ECA.TIMEOUT) {
+            throw new CommandFailed(`put to ${args.pv}: wait timed out after ${args.timeout} s (the value was sent; its processing did not complete in time)`);
+          }
+          throw new CommandFailed(`put to ${args.pv} failed: ${e.message}`);
+        }
+        now = await ch.get({ type, timeout: args.timeout });
+      } finally {
+        errors.unsubscribe();
       }
-      const now = await ch.get({ type, timeout: args.timeout });
+      if (refused) throw new CommandFailed(`put to ${args.pv} failed: ${refused.message}`);
       if (args.json) io.stdout.write(`${JSON.stringify({ name: ch.name, old: old?.value, new: now.value })}\n`);
       else if (args.terse) io.stdout.write(`${cagetLine(now, { terse: true, enumAsNumber })}\n`);
       else {

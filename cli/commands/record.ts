@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Argv } from 'yargs';
+import { seconds } from '../options.js';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
@@ -27,7 +28,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
       .positional('pvs', { type: 'string', array: true, describe: 'PV names to record' })
       .option('names', { type: 'string', describe: 'File with more PV names, one per line (# comments)' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Trace file (JSON Lines)' })
-      .option('duration', { type: 'number', describe: 'Stop after this many seconds (default: until SIGINT/SIGTERM)' })
+      .option('duration', { type: 'number', coerce: seconds('--duration', true), describe: 'Stop after this many seconds (default: until SIGINT/SIGTERM)' })
       .option('mask', { type: 'string', default: 'value,log,alarm', describe: 'DBE mask: value,log,alarm,property' }) as Argv<RecordArgs>,
   handler: async (args: RecordArgs, io: CliIo) => {
     const names = [...(args.pvs ?? [])];

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { port as portOption } from '../options.js';
 import { CaRepeater } from '../../ioc/ca/repeater/repeater.js';
 import { CA_DEFAULT_REPEATER_PORT } from '../../ioc/ca/protocol/constants.js';
 import { untilSignal } from '../signals.js';
@@ -16,6 +17,7 @@ export const repeaterCommand: CommandModule<RepeaterArgs> = {
   builder: (y: Argv) =>
     y.option('port', {
       type: 'number',
+      coerce: portOption,
       describe: `UDP port (default EPICS_CA_REPEATER_PORT or ${CA_DEFAULT_REPEATER_PORT})`,
     }) as Argv<RepeaterArgs>,
   handler: async (args: RepeaterArgs, io: CliIo) => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import type { Argv } from 'yargs';
+import { positive, seconds } from '../options.js';
 import type { TraceEvent, TraceValue } from '../../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
@@ -31,6 +33,8 @@ export interface RunOutcome {
   readonly exitCode: number;
   readonly signal: string | null;
   readonly timedOut: boolean;
+  /** Why the command could not start ("not found", "not executable"), as a shell says it (exit 127/126). */
+  readonly startError?: string;
   readonly durationMs: number;
   /** Every event (empty with keepEvents: false). */
   readonly events: readonly TraceEvent[];
@@ -98,6 +102,7 @@ export async function runRecorded(
   const startTs = twin.clock.now() / 1000;
   const t0 = performance.now();
   let timedOut = false;
+  let startError: string | undefined;
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, opts.speed ?? 1, tracing) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
@@ -119,9 +124,12 @@ export async function runRecorded(
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.on('error', (e) => {
-      opts.onOutput?.(`beamtwin run: cannot start ${argv[0]}: ${e.message}\n`);
-      resolve({ code: 127, signal: null });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // As a shell reports it: 127 for a command not found, 126 for one found but not executable.
+      const why = startFailure(e);
+      startError = why.reason;
+      opts.onOutput?.(`beamtwin run: cannot start ${argv[0]}: ${why.reason}\n`);
+      resolve({ code: why.code, signal: null });
     });
     child.on('exit', (c, s) => {
       // Piped output is complete only at 'close' (the child's stdio has ended); a background process
@@ -150,7 +158,18 @@ export async function runRecorded(
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
+  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
+}
+
+/** Why spawn failed, in a shell's words and exit status. */
+export function startFailure(e: NodeJS.ErrnoException): { code: number; reason: string } {
+  if (e.code === 'ENOENT') return { code: 127, reason: 'command not found' };
+  if (e.code === 'EACCES') {
+    const dir = typeof e.path === 'string' && fs.existsSync(e.path) && fs.statSync(e.path).isDirectory();
+    return { code: 126, reason: dir ? 'is a directory' : 'permission denied (not an executable file)' };
+  }
+  if (e.code === 'ENOEXEC') return { code: 126, reason: 'not an executable format' };
+  return { code: 126, reason: e.message };
 }
 
 /** Current values of PVs (plain numbers/strings/arrays), for before/after comparisons. */
@@ -212,8 +231,8 @@ export const runCommand: CommandModule<RunArgs> = {
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
       .option('record', { type: 'string', describe: 'Write the trace to this JSON Lines file' })
-      .option('timeout', { type: 'number', describe: 'Kill the command (and its process group) after this many seconds' })
-      .option('speed', { type: 'number', default: 1, describe: "Run the twin N times faster than real time (a Python command's clocks too)" })
+      .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the command (and its process group) after this many seconds' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: "Run the twin N times faster than real time (a Python command's clocks too)" })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
@@ -240,8 +259,10 @@ export const runCommand: CommandModule<RunArgs> = {
     });
     if (args.json) {
       io.stdout.write(
-        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, ...(outcome.startError ? { startError: outcome.startError } : {}), durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
       );
+    } else if (outcome.startError) {
+      io.stderr.write(`beamtwin run: cannot start ${argv[0]}: ${outcome.startError}\n`);
     } else {
       io.stderr.write(summarize(outcome));
       if (outcome.lines && lines) io.stderr.write(lineSummaryText(outcome.lines, lines));

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { port, positive } from '../options.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { RealClock } from '../../ioc/clock.js';
@@ -35,12 +36,12 @@ export const serveCommand: CommandModule<ServeArgs> = {
   builder: (y: Argv) =>
     y
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
-      .option('port', { type: 'number', describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
-      .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind (default EPICS_CAS_INTF_ADDR_LIST, else all)' })
+      .option('port', { type: 'number', coerce: port, describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
+      .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind, e.g. 0.0.0.0 for every interface (default EPICS_CAS_INTF_ADDR_LIST, else loopback only)' })
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: names the profile does not serve stay unknown' })
       .option('demo', { type: 'boolean', default: false, describe: 'Also serve the demo:* PVs (one of each type)' })
       .option('list-pvs', { type: 'boolean', default: false, describe: 'Print the served PV names and exit (record fields NAME.FIELD are served too)' })
-      .option('speed', { type: 'number', default: 1, describe: 'Run simulated dynamics this many times faster than real time' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run simulated dynamics this many times faster than real time' })
       .option('db', { type: 'string', array: true, describe: 'EPICS database file(s) to serve as records' })
       .option('macros', { type: 'string', describe: 'Macros for the --db and --substitutions files, e.g. "P=BL13:,R=cam1:"' })
       .option('substitutions', { type: 'string', array: true, describe: 'EPICS substitutions file(s) expanding templates into records' }) as Argv<ServeArgs>,
@@ -84,11 +85,18 @@ export const serveCommand: CommandModule<ServeArgs> = {
       for (const name of [...db.names()].sort()) io.stdout.write(`${name}\n`);
       return 0;
     }
+    const interfaces = servedInterfaces(args.interface, process.env);
+    const catchAll = twin && !args.strict ? twin.profile.catchAll?.prefixes : undefined;
+    if (catchAll?.length && !interfaces.every(isLoopback)) {
+      io.stderr.write(
+        `beamtwin: warning: serving ${interfaces.join(', ')} with the catch-all on: this twin answers searches from the network for every ${catchAll.map((p) => `${p}*`).join(', ')} name, shadowing the real IOCs; add --strict to serve only the profile's PVs\n`,
+      );
+    }
     const server = new CaServer({
       source: db,
       config: {
         ...(args.port !== undefined ? { port: args.port } : {}),
-        ...(args.interface ? { interfaces: args.interface } : {}),
+        interfaces,
       },
     });
     try {
@@ -105,8 +113,11 @@ export const serveCommand: CommandModule<ServeArgs> = {
     }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
     io.stdout.write(
-      `beamtwin: serving ${what}, ${db.size} PVs, on CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
+      `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
     );
+    if (interfaces.every(isLoopback)) {
+      io.stdout.write(`beamtwin: loopback only: clients on this host find it with EPICS_CA_ADDR_LIST=${interfaces[0]}:${server.udpPort} EPICS_CA_AUTO_ADDR_LIST=NO; --interface 0.0.0.0 serves the network\n`);
+    }
     await untilSignal();
     stopAll();
     await server.stop();
@@ -114,3 +125,18 @@ export const serveCommand: CommandModule<ServeArgs> = {
     return 0;
   },
 };
+
+/**
+ * Where `serve` listens: --interface, else EPICS_CAS_INTF_ADDR_LIST, else loopback only. A twin answers
+ * for a real beamline's PV names, so reaching it from the network is something a user asks for.
+ */
+export function servedInterfaces(given: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+  if (given?.length) return [...given];
+  const listed = (env['EPICS_CAS_INTF_ADDR_LIST'] ?? '').split(/\s+/).filter(Boolean);
+  return listed.length ? listed : ['127.0.0.1'];
+}
+
+/** 127.0.0.0/8, ::1 and localhost reach only this host. */
+export function isLoopback(addr: string): boolean {
+  return /^127\./.test(addr) || addr === '::1' || addr === 'localhost';
+}

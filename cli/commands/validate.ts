@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
 import { scorePreset } from '../../aligner/score.js';
 import { loadProfile } from '../../devices/profile/profile.js';
@@ -37,8 +38,8 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('expect', { type: 'string', describe: 'Reference trace to score the run against' })
       .option('preset', { choices: ['vision', 'envtrace', 'native'] as const, default: 'native' as PresetName })
       .option('rules', { type: 'string', describe: 'Site rules (YAML/JSON): ranges, forbidden PVs, maxDuration' })
-      .option('speed', { type: 'number', default: 1, describe: 'Run the dynamics N times faster (times stay in twin time)' })
-      .option('timeout', { type: 'number', describe: 'Kill the script after this many seconds (wall clock)' })
+      .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run the dynamics N times faster (times stay in twin time)' })
+      .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the script after this many seconds (wall clock)' })
       .option('record', { type: 'string', describe: 'Also write the trace (JSON Lines)' })
       .option('json', { type: 'boolean', default: false }) as Argv<ValidateArgs>,
   handler: async (args: ValidateArgs, io: CliIo) => {
@@ -47,7 +48,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     checkSpeed(args.speed);
     const profile = loadProfile(args.profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
-    const reference = args.expect ? readTraceOrFail(args.expect, io) : undefined;
+    const reference = args.expect ? readTraceOrFail(args.expect, io, '--expect') : undefined;
     const lines = lineLimits(args);
     const outcome = await runRecorded(argv, {
       profile,
@@ -71,6 +72,8 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       after: outcome.after,
       exitCode: outcome.exitCode,
       timedOut: outcome.timedOut,
+      signal: outcome.signal,
+      ...(outcome.startError ? { startError: outcome.startError } : {}),
       catchAllHits: outcome.catchAllHits,
       startTs: outcome.startTs,
       endTs: outcome.endTs,

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { integerIn } from '../options.js';
 import { defaultJobs } from '../eval/evaluate.js';
 import type { CommandModule } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -21,11 +22,11 @@ export const workerCommand: CommandModule<WorkerArgs> = {
     y
       .option('queue', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://host:6379' })
       .option('queue-name', { type: 'string', default: 'beamtwin-eval', describe: 'BullMQ queue name' })
-      .option('jobs', { alias: 'j', type: 'number', describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
+      .option('jobs', { alias: 'j', type: 'number', coerce: integerIn('--jobs', 1), describe: `Twins running at once (default: cores, here ${defaultJobs()})` })
       .option('cache', { type: 'string', describe: 'Reference trace cache on this machine' })
-      .option('lock-duration', { type: 'number', default: 30_000, describe: 'ms without a lock renewal before a task counts as stalled' })
-      .option('stalled-interval', { type: 'number', default: 15_000, describe: 'ms between checks for stalled tasks' })
-      .option('max-stalled', { type: 'number', default: 2, describe: 'Times a task may stall before it fails' }) as unknown as Argv<WorkerArgs>,
+      .option('lock-duration', { type: 'number', default: 30_000, coerce: integerIn('--lock-duration', 1), describe: 'ms without a lock renewal before a task counts as stalled' })
+      .option('stalled-interval', { type: 'number', default: 15_000, coerce: integerIn('--stalled-interval', 1), describe: 'ms between checks for stalled tasks' })
+      .option('max-stalled', { type: 'number', default: 2, coerce: integerIn('--max-stalled', 0), describe: 'Times a task may stall before it fails' }) as unknown as Argv<WorkerArgs>,
   handler: async (args: WorkerArgs, io: CliIo) => {
     const { runWorker } = await import('../eval/queue.js');
     await runWorker({

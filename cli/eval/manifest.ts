@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { z } from 'zod';
 import { builtinProfiles } from '../../devices/profile/profile.js';
+import { checkShape, must, readUserFile } from '../../devices/profile/user-file.js';
 import type { PresetName } from '../../aligner/result.js';
 import { PRESETS } from '../../aligner/score.js';
 import { sha256, stableJson } from './hash.js';
@@ -185,17 +186,67 @@ function referenceSpecs(t: Obj, ctx: Ctx, where: string): ReferenceSpec[] {
   });
 }
 
+const names = z.union([z.string(), z.array(z.string())], must('a name or a list of names'));
+const seconds = z.number(must('a positive number')).positive(must('a positive number'));
+const argvList = z.array(z.union([z.string(), z.number()]), must('a list of strings')).min(1, must('a non-empty list'));
+/** How a command is given: a script or command string, an argv list, or an object with settings. */
+const commandFields = {
+  script: z.string(must('a file name')).optional(),
+  command: z.union([z.string(), argvList], must('a command string or list')).optional(),
+  python: z.string(must('an interpreter')).optional(),
+  args: names.optional(),
+  timeout: seconds.optional(),
+  speed: seconds.optional(),
+};
+const reference = z.union(
+  [z.string(), argvList, z.strictObject({ ...commandFields, trace: z.string(must('a trace file')).optional() })],
+  must('a script, a command or {trace: file}'),
+);
+const candidate = z.union(
+  [z.string(), argvList, z.strictObject({ ...commandFields, id: z.union([z.string(), z.number()]).optional(), expect: z.enum(['pass', 'fail'], must('pass or fail')).optional() })],
+  must('a script, a command or {id, script|command, expect}'),
+);
+/** Settings a task may give and `defaults` gives to every task (lists add up, the rest override). */
+const shared = {
+  profile: z.string(must('a profile name or file')).optional(),
+  preset: z.enum(PRESETS, must(`one of ${PRESETS.join(', ')}`)).optional(),
+  ignore: names.optional(),
+  ignore_channels: names.optional(),
+  continuous: names.optional(),
+  continuous_channels: names.optional(),
+  markers: names.optional(),
+  channels: names.optional(),
+  timeout: seconds.optional(),
+  speed: seconds.optional(),
+  python: z.string(must('an interpreter')).optional(),
+  config: z.string(must('a config file')).optional(),
+  scoreUnknownPvs: z.boolean(must('true or false')).optional(),
+};
+const task = z.strictObject(
+  {
+    ...shared,
+    id: z.union([z.string(), z.number()], must('a name')).optional(),
+    complex: z.boolean(must('true or false')).optional(),
+    is_complex: z.boolean(must('true or false')).optional(),
+    complexity: z.enum(['simple', 'complex'], must('simple or complex')).optional(),
+    reference: reference.optional(),
+    references: z.array(reference, must('a list (use "reference" for one)')).optional(),
+    candidate: candidate.optional(),
+    candidates: z.array(candidate, must('a list')).optional(),
+  },
+  must('a mapping'),
+);
+
+/** The manifest file's shape. Strict: a misspelled key (`candiates:`) is an error naming it. */
+export const manifestSchema = z.preprocess(
+  (doc) => (Array.isArray(doc) ? { tasks: doc } : doc),
+  z.strictObject({ defaults: z.strictObject(shared, must('a mapping')).optional(), tasks: z.array(task, must('a list of tasks')) }, must('{defaults, tasks} or a list of tasks')),
+);
+
+const manifestError = (msg: string) => new ManifestError(msg);
+
 function readDoc(file: string): Obj {
-  const text = fs.readFileSync(file, 'utf8');
-  let doc: unknown;
-  try {
-    doc = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
-  } catch (e) {
-    throw new ManifestError(`${file}: ${(e as Error).message}`);
-  }
-  if (Array.isArray(doc)) return { tasks: doc };
-  if (!doc || typeof doc !== 'object') throw new ManifestError(`${file}: expected {defaults, tasks}`);
-  return doc as Obj;
+  return checkShape(manifestSchema, readUserFile(file, 'manifest', manifestError), file, manifestError) as Obj;
 }
 
 function tryLines(v: unknown, where: string): LineLimits | undefined {

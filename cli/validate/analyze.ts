@@ -15,7 +15,7 @@ export interface MotorMove {
 }
 
 export interface Finding {
-  readonly kind: 'limit-violation' | 'hard-limit' | 'unknown-pv' | 'put-failed' | 'alarm' | 'rule';
+  readonly kind: 'limit-violation' | 'hard-limit' | 'unknown-pv' | 'put-failed' | 'alarm' | 'rule' | 'exit';
   readonly pv: string;
   readonly message: string;
   /** Seconds since the start of the run. */
@@ -60,6 +60,10 @@ export function analyzeRun(input: {
   readonly after: Readonly<Record<string, unknown>>;
   readonly exitCode: number;
   readonly timedOut: boolean;
+  /** The signal that ended the script, if one did. */
+  readonly signal?: string | null;
+  /** Why the script could not start at all. */
+  readonly startError?: string;
   readonly catchAllHits: readonly string[];
   readonly rules?: Rules;
   /** Twin time (POSIX s) of the command's start and end; default: the first and last event. */
@@ -196,10 +200,23 @@ export function analyzeRun(input: {
     findings.push({ kind: 'rule', pv: '', message: `the run took ${duration.toFixed(1)} s, more than the allowed ${rules.maxDuration} s`, at: duration, breaks: true });
   }
 
+  // How the script itself ended: a failing plan is a finding, whatever it did to the beamline.
+  const exit = exitFinding(input);
+  if (exit) findings.unshift({ kind: 'exit', pv: '', message: exit, at: 0, breaks: true });
+
   const changed: Record<string, { before: unknown; after: unknown }> = {};
   for (const [k, v] of Object.entries(input.after)) {
     if (JSON.stringify(v) !== JSON.stringify(input.before[k])) changed[k] = { before: input.before[k], after: v };
   }
   const ok = input.exitCode === 0 && !input.timedOut && !findings.some((f) => f.breaks);
   return { command: input.command, exitCode: input.exitCode, timedOut: input.timedOut, duration, moves, exposures, temperatures, writes, findings, changed, ok };
+}
+
+/** The script's own failure in words: did not start, killed at the timeout, by a signal, or a non-zero status. */
+function exitFinding(r: { exitCode: number; timedOut: boolean; signal?: string | null; startError?: string; command: readonly string[] }): string | undefined {
+  if (r.startError) return `the script did not start: ${r.command[0]}: ${r.startError} (exit status ${r.exitCode})`;
+  if (r.timedOut) return `the script was killed at the timeout (exit status ${r.exitCode})`;
+  if (r.signal) return `the script was killed by ${r.signal} (exit status ${r.exitCode})`;
+  if (r.exitCode !== 0) return `the script exited with status ${r.exitCode}`;
+  return undefined;
 }

@@ -1,38 +1,35 @@
-import fs from 'node:fs';
-import YAML from 'yaml';
+import { z } from 'zod';
+import { checkShape, must, readUserFile } from '../../devices/profile/user-file.js';
 import { UsageError } from '../io.js';
 
-/** Site rules for `beamtwin validate`: a small declarative file (YAML or JSON). */
-export interface Rules {
-  /** Allowed value ranges per PV (globs allowed): every value written to or reached by it must fit. */
-  readonly ranges?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
-  /** PVs (globs allowed) that must not be written. */
-  readonly forbidden?: readonly string[];
-  /** Longest allowed run, seconds of twin time. */
-  readonly maxDuration?: number;
-  /** Reads and writes of PVs the real beamline lacks (catch-all hits) break the rules unless this is true. */
-  readonly allowUnknownPvs?: boolean;
-  /** Soft-limit violations and hard-limit hits break the rules unless this is true. */
-  readonly allowLimitViolations?: boolean;
-}
 
-/** Read and check a rules file; what is wrong with it is a UsageError naming the file. */
+/**
+ * Site rules for `beamtwin validate`: a small declarative file (YAML or JSON). Strict: a rules file with
+ * `forbiden:` is an error, not a validator that silently checks nothing.
+ */
+export const rulesSchema = z.strictObject(
+  {
+    /** Allowed value ranges per PV (globs allowed): every value written to or reached by it must fit. */
+    ranges: z
+      .record(z.string(), z.strictObject({ min: z.number(must('a number')).optional(), max: z.number(must('a number')).optional() }, must('{min, max}')), must('a mapping from PV names to {min, max}'))
+      .optional(),
+    /** PVs (globs allowed) that must not be written. */
+    forbidden: z.array(z.string(must('a PV name')), must('a list of PV names')).optional(),
+    /** Longest allowed run, seconds of twin time. */
+    maxDuration: z.number(must('seconds')).positive(must('a positive number of seconds')).optional(),
+    /** Reads and writes of PVs the real beamline lacks (catch-all hits) break the rules unless this is true. */
+    allowUnknownPvs: z.boolean(must('true or false')).optional(),
+    /** Soft-limit violations and hard-limit hits break the rules unless this is true. */
+    allowLimitViolations: z.boolean(must('true or false')).optional(),
+  },
+  must('a mapping'),
+);
+
+export type Rules = z.output<typeof rulesSchema>;
+
+const usage = (msg: string) => new UsageError(msg);
+
+/** Read and check a rules file; what is wrong with it is a UsageError naming the file (and the key). */
 export function loadRules(file: string): Rules {
-  const text = fs.readFileSync(file, 'utf8');
-  const json = /\.json$/i.test(file);
-  let data: Rules | null;
-  try {
-    data = (json ? JSON.parse(text) : YAML.parse(text)) as Rules | null;
-  } catch (e) {
-    throw new UsageError(`${file}: not valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  if (!data || typeof data !== 'object') throw new UsageError(`${file}: rules must be a mapping`);
-  for (const [pv, r] of Object.entries(data.ranges ?? {})) {
-    if (!r || typeof r !== 'object' || (r.min !== undefined && typeof r.min !== 'number') || (r.max !== undefined && typeof r.max !== 'number')) {
-      throw new UsageError(`${file}: ranges.${pv} needs numeric min and/or max`);
-    }
-  }
-  if (data.forbidden && !Array.isArray(data.forbidden)) throw new UsageError(`${file}: forbidden must be a list of PV names`);
-  if (data.maxDuration !== undefined && typeof data.maxDuration !== 'number') throw new UsageError(`${file}: maxDuration must be seconds`);
-  return data;
+  return checkShape(rulesSchema, readUserFile(file, 'rules file', usage), file, usage);
 }

@@ -10,21 +10,12 @@ import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
 import { epicsTimeFromMs } from '../../ioc/ca/protocol/time.js';
 import type { TimerHandle } from '../../ioc/clock.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
-import { FrameSource, readoutDims, type FrameSpec } from './frame.js';
+import { AcquireBusy } from './acquire-busy.js';
+import type { DbrValue } from '../../ioc/ca/protocol/snapshot.js';
+import { FrameSource, type FrameSpec, type SineAxis } from './frame.js';
 import type { NDArray, PortRegistry } from './ndarray.js';
-import {
-  BAYER_PATTERNS,
-  COLOR_MODES,
-  DATA_TYPE_BYTES,
-  DATA_TYPES,
-  DataType,
-  declareAttributesAndPool,
-  DISABLE_ENABLE,
-  NO_YES,
-  ParamSet,
-  type Param,
-  type ParamSetOptions,
-} from './params.js';
+import { DATA_TYPE_BYTES, NO_YES, ParamSet, type Param, type ParamSetOptions } from './params.js';
+import type { RecordSpec } from './model.js';
 
 export const IMAGE_MODES = ['Single', 'Multiple', 'Continuous'] as const;
 export const ImageMode = { Single: 0, Multiple: 1, Continuous: 2 } as const;
@@ -59,7 +50,6 @@ export const DetectorState = {
 /** DetectorState_RBV severities (ZRSV … TESV of ADBase.template). */
 const STATE_SEVERITY = [0, 0, 0, 0, 0, Severity.MINOR, Severity.MAJOR, 0, 0, Severity.INVALID, Severity.MINOR];
 
-export const SIM_MODES = ['LinearRamp', 'Peaks', 'Sine', 'Offset&Noise'] as const;
 
 export interface CamOptions {
   readonly portName: string;
@@ -67,10 +57,6 @@ export interface CamOptions {
   readonly frames: FrameSource;
   readonly maxSizeX: number;
   readonly maxSizeY: number;
-  readonly manufacturer: string;
-  readonly model: string;
-  /** Start-up AcquireTime (s). */
-  readonly acquireTime: number;
   /** Seed of the synthetic frames. */
   readonly seed: number;
   /** Peak height per second of exposure (counts). */
@@ -79,13 +65,18 @@ export interface CamOptions {
   /** Shortest frame period in Continuous mode (s): AcquireTime 0 does not spin. */
   readonly minContinuousPeriod: number;
   readonly paramSet?: ParamSetOptions;
+  /** The records of the driver's templates (model.ts). */
+  readonly records: readonly RecordSpec[];
 }
 
 export class CamDriver {
   readonly params: ParamSet;
+  readonly busy: AcquireBusy;
   private timer: TimerHandle | undefined;
   private acquiring = false;
   private imageStart = 0;
+  /** ArrayCounter at the last image reset: the sequence number of LinearRamp/Sine images counts from it. */
+  private resetAt = 0;
   private waiters: (() => void)[] = [];
   private lastArray: NDArray | undefined;
   /** Called after every image (the detector posts plugins' results). */
@@ -110,124 +101,48 @@ export class CamDriver {
     readonly opts: CamOptions,
   ) {
     const p = (this.params = new ParamSet(db, prefix, opts.paramSet));
+    // Every record of ADBase/NDArrayBase/simDetector comes from the model; the code adds behaviour.
+    p.declare(opts.records);
     const { maxSizeX, maxSizeY } = opts;
-    // NDArrayBase.template: identity.
-    p.roString('PortName_RBV', opts.portName);
-    p.roString('ADCoreVersion_RBV', '3.12.1');
-    p.roString('DriverVersion_RBV', '2.11.0');
-    p.roString('Manufacturer_RBV', opts.manufacturer);
-    p.roString('Model_RBV', opts.model);
-    p.roString('SerialNumber_RBV', 'beamtwin');
-    p.roString('SDKVersion_RBV', 'beamtwin');
-    p.roString('FirmwareVersion_RBV', 'beamtwin');
-
-    // Acquisition control.
-    this.acquire = p.rw('Acquire', {
-      type: DbrBase.ENUM,
-      enumStrings: ['Done', 'Acquire'],
-      readback: true,
-      write: (v) => this.writeAcquire(v as number),
-    });
-    // Acquire_RBV has its own state names (Done/Acquiring).
-    this.acquire.rbv!.enumStrings = ['Done', 'Acquiring'];
-    p.ro('AcquireBusy', { type: DbrBase.ENUM, enumStrings: ['Done', 'Acquiring'] });
-    p.ro('AcquireBusyCB', { type: DbrBase.ENUM, enumStrings: ['Done', 'Acquiring'] });
-    p.wo('WaitForPlugins', { type: DbrBase.ENUM, enumStrings: NO_YES, value: 0 });
-    this.acquireTime = p.double('AcquireTime', opts.acquireTime, 3, { coerce: (v) => Math.max(0, v as number), units: 's' });
-    this.acquirePeriod = p.double('AcquirePeriod', 0, 3, { coerce: (v) => Math.max(0, v as number), units: 's' });
-    p.roDouble('TimeRemaining_RBV', 0, 3);
-    this.numImages = p.long('NumImages', 1);
-    this.numImagesCounter = p.roLong('NumImagesCounter_RBV');
-    this.numExposures = p.long('NumExposures', 1);
-    p.roLong('NumExposuresCounter_RBV');
-    this.imageMode = p.menu('ImageMode', IMAGE_MODES, ImageMode.Multiple);
-    p.menu('TriggerMode', TRIGGER_MODES, 0);
-    p.menu('FrameType', ['Normal', 'Background', 'FlatField', 'DblCorrelation'], 0);
-    p.double('Gain', 1, 3);
-    this.detectorState = p.roMenu('DetectorState_RBV', DETECTOR_STATES, DetectorState.Idle);
-    this.statusMessage = p.roChars('StatusMessage_RBV', 'Waiting for acquire command');
-    p.roChars('StringToServer_RBV');
-    p.roChars('StringFromServer_RBV');
-    p.wo('ReadStatus', { type: DbrBase.ENUM, enumStrings: ['Done', 'Read'], value: 0 });
-
-    // Readout geometry.
-    p.roLong('MaxSizeX_RBV', maxSizeX);
-    p.roLong('MaxSizeY_RBV', maxSizeY);
+    this.busy = new AcquireBusy(p);
+    this.acquire = p.get('Acquire');
+    this.acquire.behave({ write: (v) => this.writeAcquire(v as number) });
+    // asynPortDriver keeps what was written; the acquisition task treats a negative time as none (0).
+    const nonNegative = (v: DbrValue) => (Number.isFinite(v as number) ? Math.max(0, v as number) : 0);
+    this.acquireTime = p.get('AcquireTime');
+    this.acquireTime.behave({ coerce: nonNegative });
+    this.acquirePeriod = p.get('AcquirePeriod');
+    this.acquirePeriod.behave({ coerce: nonNegative });
+    this.numImages = p.get('NumImages');
+    this.numImagesCounter = p.get('NumImagesCounter_RBV');
+    this.numExposures = p.get('NumExposures');
+    this.imageMode = p.get('ImageMode');
+    this.detectorState = p.get('DetectorState_RBV');
+    this.statusMessage = p.get('StatusMessage_RBV');
+    this.arrayCounter = p.get('ArrayCounter');
+    this.arrayCallbacks = p.get('ArrayCallbacks');
+    // ADDriver clamps the readout region to the sensor.
     const clampInt = (lo: number, hi: () => number) => (v: unknown) => Math.min(Math.max(Math.trunc(v as number), lo), Math.max(lo, hi()));
-    p.long('MinX', 0, { coerce: clampInt(0, () => maxSizeX - 1) });
-    p.long('MinY', 0, { coerce: clampInt(0, () => maxSizeY - 1) });
-    p.long('SizeX', maxSizeX, { coerce: clampInt(1, () => maxSizeX - this.int('MinX')) });
-    p.long('SizeY', maxSizeY, { coerce: clampInt(1, () => maxSizeY - this.int('MinY')) });
-    p.long('BinX', 1, { coerce: clampInt(1, () => maxSizeX) });
-    p.long('BinY', 1, { coerce: clampInt(1, () => maxSizeY) });
-    p.menu('ReverseX', NO_YES, 0);
-    p.menu('ReverseY', NO_YES, 0);
-    p.menu('DataType', DATA_TYPES, DataType.Int32);
-    p.menu('ColorMode', COLOR_MODES, 0);
-    p.roMenu('BayerPattern_RBV', BAYER_PATTERNS, 0);
+    p.get('MinX').behave({ coerce: clampInt(0, () => maxSizeX - 1) });
+    p.get('MinY').behave({ coerce: clampInt(0, () => maxSizeY - 1) });
+    p.get('SizeX').behave({ coerce: clampInt(1, () => maxSizeX - this.int('MinX')) });
+    p.get('SizeY').behave({ coerce: clampInt(1, () => maxSizeY - this.int('MinY')) });
+    p.get('BinX').behave({ coerce: clampInt(1, () => maxSizeX) });
+    p.get('BinY').behave({ coerce: clampInt(1, () => maxSizeY) });
+    // simDetector recomputes its image (ramp back to its start, sines from phase 0) when a simulation
+    // parameter changes or Reset is written.
+    for (const param of p.params.values()) {
+      if (!param.sp || !/^(Gain\w*|Offset|Noise|SimMode|Reset|Peak\w+|[XY]Sine\w+|DataType|ColorMode)$/.test(param.name)) continue;
+      const coerce = param.opts.coerce;
+      param.behave({
+        write: (v) => {
+          param.update(coerce ? coerce(v, param) : v);
+          this.resetAt = this.arrayCounter.num;
+        },
+      });
+    }
 
-    // The last array's description.
-    const [w, h] = readoutDims({ sizeX: maxSizeX, sizeY: maxSizeY, binX: 1, binY: 1 });
-    p.roLong('ArraySizeX_RBV', w);
-    p.roLong('ArraySizeY_RBV', h);
-    p.roLong('ArraySizeZ_RBV', 0);
-    p.roLong('ArraySize_RBV', w * h * 4);
-    p.rw('NDimensions', { type: DbrBase.LONG, value: 2 });
-    p.rw('Dimensions', { type: DbrBase.LONG, value: [w, h], maxCount: 10 });
-    for (let i = 0; i < 10; i++) p.rw(`ArraySize${i}`, { type: DbrBase.LONG, value: i === 0 ? w : i === 1 ? h : 0 });
-    p.roString('Codec_RBV', '');
-    p.roLong('CompressedSize_RBV', 0);
-    p.roLong('UniqueId_RBV');
-    p.roDouble('TimeStamp_RBV', 0, 3);
-    p.roLong('EpicsTSSec_RBV');
-    p.roLong('EpicsTSNsec_RBV');
-    this.arrayCounter = p.long('ArrayCounter', 0);
-    p.roDouble('ArrayRate_RBV', 0, 2, { units: 'Hz' });
-    this.arrayCallbacks = p.menu('ArrayCallbacks', DISABLE_ENABLE, 1);
-    declareAttributesAndPool(p);
-    p.wo('PoolPollStats', { type: DbrBase.ENUM, enumStrings: ['Done', 'Poll'] });
-    p.wo('EmptyFreeList', { type: DbrBase.ENUM, enumStrings: ['Done', 'Empty'] });
-    p.wo('PreAllocBuffers', { type: DbrBase.ENUM, enumStrings: ['Done', 'Allocate'] });
-    p.long('NumPreAllocBuffers', 100);
-    p.roLong('NumQueuedArrays');
-    p.wo('AsynIO', { type: DbrBase.LONG, value: 0 });
-
-    // Shutter (ADBase): modes only, no shutter to drive.
-    p.menu('ShutterMode', ['None', 'EPICS PV', 'Detector output'], 0);
-    p.menu('ShutterControl', ['Close', 'Open'], 0);
-    p.roMenu('ShutterStatus_RBV', ['Closed', 'Open'], 0);
-    p.double('ShutterOpenDelay', 0, 3);
-    p.double('ShutterCloseDelay', 0, 3);
-    p.roMenu('ShutterControlEPICS', ['Closed', 'Open'], 0);
-    p.roMenu('ShutterStatusEPICS_RBV', ['Closed', 'Open'], 0);
-    p.wo('ShutterFanout', { type: DbrBase.LONG, value: 0 });
-    p.wo('ShutterOpenEPICS', { type: DbrBase.DOUBLE, value: 0 });
-    p.wo('ShutterCloseEPICS', { type: DbrBase.DOUBLE, value: 0 });
-    p.double('Temperature', 25, 1, { units: 'C' });
-    p.roDouble('TemperatureActual', 25, 1, { units: 'C' });
-
-    // ADSimDetector: the frame model's inputs.
-    p.double('GainX', 1, 3);
-    p.double('GainY', 1, 3);
-    p.double('GainRed', 1, 3);
-    p.double('GainGreen', 1, 3);
-    p.double('GainBlue', 1, 3);
-    p.double('Offset', 0, 3);
-    p.double('Noise', 0, 3);
-    p.menu('SimMode', SIM_MODES, 1);
-    p.long('PeakStartX', Math.round(maxSizeX / 2));
-    p.long('PeakStartY', Math.round(maxSizeY * 0.4));
-    p.long('PeakWidthX', 20);
-    p.long('PeakWidthY', 12);
-    p.long('PeakNumX', 1);
-    p.long('PeakNumY', 1);
-    p.long('PeakStepX', Math.round(maxSizeX / 8));
-    p.long('PeakStepY', Math.round(maxSizeY / 8));
-    p.double('PeakVariation', 0, 3);
-    p.long('Reset', 0);
-    p.double('XSine1Amplitude', 1, 3);
-
-    // Pilatus settings a Pilatus profile touches (plain values: no camserver behind them).
+    // Pilatus records beyond the reference IOC (a simDetector), for clients using Pilatus classes.
     p.double('ThresholdEnergy', 10, 3, { units: 'keV' });
     p.double('Energy', 20, 3, { units: 'keV' });
     p.wo('ThresholdApply', { type: DbrBase.ENUM, enumStrings: ['Done', 'Apply'] });
@@ -290,6 +205,23 @@ export class CamDriver {
       peakStepX: this.num('PeakStepX'),
       peakStepY: this.num('PeakStepY'),
       peakVariation: this.num('PeakVariation'),
+      simMode: this.int('SimMode'),
+      sequence: Math.max(0, frame - this.resetAt - 1),
+      sineX: this.sine('X'),
+      sineY: this.sine('Y'),
+    };
+  }
+
+  private sine(axis: 'X' | 'Y'): SineAxis {
+    const n = (k: string) => this.num(`${axis}Sine${k}`);
+    return {
+      amplitude1: n('1Amplitude'),
+      frequency1: n('1Frequency'),
+      phase1: n('1Phase'),
+      amplitude2: n('2Amplitude'),
+      frequency2: n('2Frequency'),
+      phase2: n('2Phase'),
+      operation: this.int(`${axis}SineOperation`),
     };
   }
 
@@ -314,9 +246,7 @@ export class CamDriver {
 
   private start(): void {
     this.acquiring = true;
-    this.acquire.update(1);
-    this.params.get('AcquireBusy').update(1);
-    this.params.get('AcquireBusyCB').update(1);
+    this.busy.set(true);
     this.numImagesCounter.update(0);
     this.statusMessage.update('Acquiring data');
     this.startImage();
@@ -337,7 +267,6 @@ export class CamDriver {
     if (!this.acquiring) return;
     this.setState(DetectorState.Readout);
     this.params.get('TimeRemaining_RBV').update(0);
-    this.params.get('NumExposuresCounter_RBV').update(Math.max(1, Math.trunc(this.numExposures.num)));
     const counter = (this.arrayCounter.num + 1) | 0;
     this.arrayCounter.update(counter);
     const imagesDone = this.numImagesCounter.num + 1;
@@ -392,9 +321,7 @@ export class CamDriver {
     this.setState(DetectorState.Idle);
     this.params.get('TimeRemaining_RBV').update(0);
     this.statusMessage.update(message);
-    this.acquire.update(0);
-    this.params.get('AcquireBusy').update(0);
-    this.params.get('AcquireBusyCB').update(0);
+    this.busy.set(false);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

@@ -14,16 +14,18 @@ import { RoiPlugin } from './plugins/roi.js';
 import { StatsPlugin } from './plugins/stats.js';
 import { PvaPlugin, StdArraysPlugin } from './plugins/std-arrays.js';
 import { TransformPlugin } from './plugins/transform.js';
+import { TimeSeriesPlugin } from './plugins/time-series.js';
+import { DEFAULT_MODEL, instanceRecords, loadModel, type ModelInstance } from './model.js';
 
 export interface AreaDetectorOptions {
   /** Sensor size; default 1024 × 1024. */
   readonly maxSizeX?: number;
   readonly maxSizeY?: number;
-  /** The driver's asyn port (cam1:PortName_RBV); default SIM1, as ADSimDetector's IOC. */
+  /** The driver's asyn port (cam1:PortName_RBV); default the model's (PIL). */
   readonly camPort?: string;
   readonly manufacturer?: string;
   readonly model?: string;
-  /** Start-up AcquireTime in seconds; default 0.1. */
+  /** Start-up AcquireTime in seconds; default the model's (0.1). */
   readonly acquireTime?: number;
   /** Seed of the synthetic frames' noise and peak variation; default 1. */
   readonly seed?: number;
@@ -34,12 +36,16 @@ export interface AreaDetectorOptions {
   /** Number of Stats and ROI plugins; defaults 5 and 4. */
   readonly stats?: number;
   readonly rois?: number;
-  /** Record-name suffixes of the plugins whose EnableCallbacks starts at Enable; default ['image1:']. */
+  /** Record-name suffixes of the plugins whose EnableCallbacks starts at Enable; default: the model's. */
   readonly enabled?: readonly string[];
   /** File writing policy of TIFF1/HDF1; default: simulated (nothing written). */
   readonly files?: FileWriting;
   /** Shortest Continuous-mode frame period, seconds; default 0.01. */
   readonly minContinuousPeriod?: number;
+  /** The detector model (models/<name>.json, or a file); default adsim-pil2m, the reference IOC. */
+  readonly detectorModel?: string;
+  /** Start-up: 'idle' (default) or 'running' (continuous acquisition, as the reference IOC's start-up). */
+  readonly start?: DetectorStart;
 }
 
 /** One edge of the asyn port graph: `port` (a plugin's PortName_RBV) takes arrays from `input`. */
@@ -55,6 +61,8 @@ export interface AreaDetector {
   readonly cam: CamDriver;
   readonly image: StdArraysPlugin;
   readonly stats: readonly StatsPlugin[];
+  /** The Stats plugins' time-series plugins (`Stats1:TS:` …). */
+  readonly timeSeries: readonly TimeSeriesPlugin[];
   readonly rois: readonly RoiPlugin[];
   readonly proc: ProcessPlugin;
   readonly trans: TransformPlugin;
@@ -80,56 +88,125 @@ export function recordPrefix(prefix: string, suffix: string): string {
   return prefix.endsWith(':') ? prefix + suffix : `${prefix}:${suffix}`;
 }
 
+/** What a detector start-up does: stay idle (default) or start acquiring as the reference IOC did. */
+export type DetectorStart = 'idle' | 'running' | (string & {});
+
+/** The plugin class serving a model instance, by the last template it loads. */
+const PLUGIN_KINDS: Readonly<Record<string, string>> = {
+  NDStdArrays: 'image',
+  NDStats: 'stats',
+  NDTimeSeries: 'timeSeries',
+  NDROI: 'roi',
+  NDProcess: 'proc',
+  NDTransform: 'trans',
+  NDFileTIFF: 'tiff',
+  NDFileHDF5: 'hdf',
+  NDPva: 'pva',
+};
+
 export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDetectorOptions = {}): AreaDetector {
-  const maxSizeX = opts.maxSizeX ?? DEFAULT_MAX_SIZE;
-  const maxSizeY = opts.maxSizeY ?? DEFAULT_MAX_SIZE;
-  const camPort = opts.camPort ?? 'SIM1';
-  const enabled = new Set(opts.enabled ?? ['image1:']);
+  const model = loadModel(opts.detectorModel ?? DEFAULT_MODEL);
+  const startName = opts.start ?? 'idle';
+  const start = model.starts?.[startName];
+  if (model.starts && !start) throw new Error(`detector model: no start-up named ${startName} (${Object.keys(model.starts).join(', ')})`);
+  const startValues = (inst: ModelInstance) => start?.values[inst.suffix] ?? {};
+  const camInst = model.instances.find((i) => i.templates.includes('ADBase'));
+  if (!camInst) throw new Error('detector model: no driver instance (one loading ADBase)');
+  const modelCamPort = String(instanceRecords(camInst, model.macros).find((r) => r.name === 'PortName_RBV')?.value ?? 'SIM1');
+  const maxSizeX = opts.maxSizeX ?? model.macros['XSIZE'] ?? DEFAULT_MAX_SIZE;
+  const maxSizeY = opts.maxSizeY ?? model.macros['YSIZE'] ?? DEFAULT_MAX_SIZE;
+  const camPort = opts.camPort ?? modelCamPort;
+  const macros = { ...model.macros, XSIZE: maxSizeX, YSIZE: maxSizeY, NELEMENTS: maxSizeX * maxSizeY };
   const files: FileWriting = opts.files ?? {};
   const ports = new PortRegistry();
   const frames = new FrameSource(2);
   const created: Pv[] = [];
   const before = new Set(db.names());
-  ports.register(camPort, recordPrefix(prefix, 'cam1:'));
 
-  const cam = new CamDriver(db, recordPrefix(prefix, 'cam1:'), {
+  // The options a profile may set, as start-up values of the model's records.
+  const both = (v: Record<string, unknown>, name: string, value: unknown) => {
+    v[name] = value;
+    v[`${name}_RBV`] = value;
+  };
+  const camValues: Record<string, unknown> = { ...startValues(camInst), PortName_RBV: camPort };
+  // Deliberate: 32-bit counts (the reference's Int8 would wrap the Peaks image); see README.
+  both(camValues, 'DataType', 'Int32');
+  if (opts.acquireTime !== undefined) both(camValues, 'AcquireTime', opts.acquireTime);
+  if (opts.manufacturer !== undefined) camValues['Manufacturer_RBV'] = opts.manufacturer;
+  if (opts.model !== undefined) camValues['Model_RBV'] = opts.model;
+  if (opts.maxSizeX !== undefined || opts.maxSizeY !== undefined) {
+    camValues['MaxSizeX_RBV'] = maxSizeX;
+    camValues['MaxSizeY_RBV'] = maxSizeY;
+    both(camValues, 'SizeX', maxSizeX);
+    both(camValues, 'SizeY', maxSizeY);
+  }
+  camValues['ArraySizeX_RBV'] = maxSizeX;
+  camValues['ArraySizeY_RBV'] = maxSizeY;
+  camValues['ArraySize_RBV'] = maxSizeX * maxSizeY * 4;
+  const pluginValues = (inst: ModelInstance): Record<string, unknown> => {
+    const v: Record<string, unknown> = { ...startValues(inst) };
+    if (opts.enabled) both(v, 'EnableCallbacks', opts.enabled.includes(inst.suffix) ? 'Enable' : 'Disable');
+    if (inst.values['NDArrayPort'] === undefined || inst.values['NDArrayPort'] === modelCamPort) both(v, 'NDArrayPort', camPort);
+    return v;
+  };
+
+  ports.register(camPort, recordPrefix(prefix, camInst.suffix));
+  const cam = new CamDriver(db, recordPrefix(prefix, camInst.suffix), {
     portName: camPort,
     ports,
     frames,
     maxSizeX,
     maxSizeY,
-    manufacturer: opts.manufacturer ?? 'Simulated detector',
-    model: opts.model ?? 'Basic simulator',
-    acquireTime: opts.acquireTime ?? 0.1,
     seed: opts.seed ?? 1,
     peakRate: opts.peakRate ?? 1000,
     backgroundRate: opts.backgroundRate ?? 0,
     minContinuousPeriod: opts.minContinuousPeriod ?? 0.01,
+    records: instanceRecords(camInst, macros, camValues),
   });
 
   const ctx: PluginContext = { db, ports };
   const plugins = new Map<string, NDPlugin>();
-  const base = (suffix: string, portName: string) => ({ portName, ndArrayPort: camPort, enabled: enabled.has(suffix) });
-  const add = <T extends NDPlugin>(suffix: string, make: (p: string) => T): T => {
-    const plugin = make(recordPrefix(prefix, suffix));
-    plugins.set(suffix, plugin);
-    return plugin;
+  // The Stats plugin whose port a time-series plugin reads: its TS… waveforms show the series.
+  const statsOf = (port: string) => [...plugins.values()].find((pl) => pl.portName === port)?.params;
+  const byKind = new Map<string, NDPlugin[]>();
+  for (const inst of model.instances) {
+    if (inst === camInst) continue;
+    const kind = PLUGIN_KINDS[inst.templates[inst.templates.length - 1]!];
+    if (!kind) throw new Error(`detector model: no plugin serves ${inst.suffix} (${inst.templates.join(', ')})`);
+    const records = instanceRecords(inst, macros, pluginValues(inst));
+    const value = (name: string) => String(records.find((r) => r.name === name)?.value ?? '');
+    const base = { portName: value('PortName_RBV'), ndArrayPort: value('NDArrayPort'), records };
+    const p = recordPrefix(prefix, inst.suffix);
+    const plugin: NDPlugin =
+      kind === 'image' ? new StdArraysPlugin(ctx, p, { ...base, maxElements: maxSizeX * maxSizeY })
+      : kind === 'stats' ? new StatsPlugin(ctx, p, { ...base, maxSizeX, maxSizeY })
+      : kind === 'timeSeries' ? new TimeSeriesPlugin(ctx, p, { ...base, signals: () => statsOf(value('NDArrayPort')) })
+      : kind === 'roi' ? new RoiPlugin(ctx, p, { ...base, maxSizeX, maxSizeY })
+      : kind === 'proc' ? new ProcessPlugin(ctx, p, base)
+      : kind === 'trans' ? new TransformPlugin(ctx, p, base)
+      : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
+      : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
+      : new PvaPlugin(ctx, p, base);
+    plugins.set(inst.suffix, plugin);
+    byKind.set(kind, [...(byKind.get(kind) ?? []), plugin]);
+  }
+  const one = <T extends NDPlugin>(kind: string): T => {
+    const found = byKind.get(kind)?.[0];
+    if (!found) throw new Error(`detector model: no ${kind} plugin`);
+    return found as T;
   };
+  const image = one<StdArraysPlugin>('image');
+  const stats = (byKind.get('stats') ?? []) as StatsPlugin[];
+  const rois = (byKind.get('roi') ?? []) as RoiPlugin[];
+  const proc = one<ProcessPlugin>('proc');
+  const trans = one<TransformPlugin>('trans');
+  const tiff = one<TiffPlugin>('tiff');
+  const hdf = one<Hdf5Plugin>('hdf');
+  const pva = one<PvaPlugin>('pva');
+  const timeSeries = (byKind.get('timeSeries') ?? []) as TimeSeriesPlugin[];
 
-  const image = add('image1:', (p) => new StdArraysPlugin(ctx, p, { ...base('image1:', 'Image1'), maxElements: maxSizeX * maxSizeY }));
-  const stats: StatsPlugin[] = [];
-  for (let i = 1; i <= (opts.stats ?? 5); i++) {
-    stats.push(add(`Stats${i}:`, (p) => new StatsPlugin(ctx, p, { ...base(`Stats${i}:`, `STATS${i}`), maxSizeX, maxSizeY })));
-  }
-  const rois: RoiPlugin[] = [];
-  for (let i = 1; i <= (opts.rois ?? 4); i++) {
-    rois.push(add(`ROI${i}:`, (p) => new RoiPlugin(ctx, p, { ...base(`ROI${i}:`, `ROI${i}`), maxSizeX, maxSizeY })));
-  }
-  const proc = add('Proc1:', (p) => new ProcessPlugin(ctx, p, base('Proc1:', 'PROC1')));
-  const trans = add('Trans1:', (p) => new TransformPlugin(ctx, p, base('Trans1:', 'TRANS1')));
-  const tiff = add('TIFF1:', (p) => new TiffPlugin(ctx, p, { ...base('TIFF1:', 'FileTIFF1'), writing: files }));
-  const hdf = add('HDF1:', (p) => new Hdf5Plugin(ctx, p, { ...base('HDF1:', 'FileHDF1'), writing: files }));
-  const pva = add('PVA:', (p) => new PvaPlugin(ctx, p, { ...base('PVA:', 'PVA1'), pvName: recordPrefix(prefix, 'Pva1:Image') }));
+  // The reference IOC's start-up script ends by starting continuous acquisition; opt-in (README).
+  const starting = (start?.acquire ?? startName === 'running') ? db.clock.setTimeout(() => void cam.acquire.sp!.put(1, { origin: 'internal' }), 0) : undefined;
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);
@@ -139,6 +216,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     cam,
     image,
     stats,
+    timeSeries,
     rois,
     proc,
     trans,
@@ -155,6 +233,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     ],
     reset: () => cam.reset(),
     stop: () => {
+      starting?.cancel();
       cam.stop();
       for (const pl of plugins.values()) pl.dispose();
     },

@@ -40,6 +40,11 @@ export function deriveArray(src: NDArray, dims: readonly number[], make: () => P
 
 export type ArrayCallback = (array: NDArray) => void;
 
+/** The registry key of an asyn port's address: arrays of address 0 travel on the port name itself. */
+export function portKey(port: string, address = 0): string {
+  return address > 0 ? `${port}#${Math.trunc(address)}` : port;
+}
+
 /**
  * The asyn ports of one detector IOC: the driver and every plugin register a port name; plugins listen
  * to the port their NDArrayPort names. Arrays published to a port reach its listeners synchronously, in
@@ -70,6 +75,10 @@ export class PortRegistry {
     return () => {
       set.delete(cb);
     };
+  }
+
+  hasListeners(port: string): boolean {
+    return (this.listeners.get(port)?.size ?? 0) > 0;
   }
 
   publish(port: string, array: NDArray): void {

@@ -7,6 +7,8 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { DbrValue, Limits } from '../../ioc/ca/protocol/snapshot.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { PutContext, Pv } from '../../ioc/db/pv.js';
+import { PutError } from '../../ioc/db/errors.js';
+import { writableRecord, type RecordSpec } from './model.js';
 
 /** NELM of the CHAR waveforms areaDetector uses for strings (FilePath, FileName, StatusMessage …). */
 export const CHAR_NELM = 256;
@@ -71,7 +73,8 @@ export class Param {
 
   constructor(
     readonly name: string,
-    readonly opts: ParamOptions,
+    /** Metadata and behaviour; `behave` adds the driver's behaviour to a param declared from a table. */
+    public opts: ParamOptions,
     readonly sp: Pv | undefined,
     readonly rbv: Pv | undefined,
   ) {
@@ -93,6 +96,11 @@ export class Param {
   }
   get str(): string {
     return this.opts.charString ? decodeChars(this.current) : typeof this.current === 'string' ? this.current : String(this.num);
+  }
+
+  /** Attach driver behaviour (coerce, write, readback) to this param; its metadata stays. */
+  behave(b: Pick<ParamOptions, 'coerce' | 'write' | 'readback'>): void {
+    this.opts = { ...this.opts, ...(b.coerce ? { coerce: b.coerce } : {}), ...(b.write ? { write: b.write } : {}), ...(b.readback !== undefined ? { readback: b.readback } : {}) };
   }
 
   /** The native value for `v` (strings to CHAR arrays for char-string params). */
@@ -145,9 +153,73 @@ export class ParamSet {
   }
 
   get(name: string): Param {
-    const p = this.params.get(name);
+    const p = this.find(name);
     if (!p) throw new Error(`no parameter ${name} under ${this.prefix}`);
     return p;
+  }
+
+  /** The param named `name`; `X_RBV` also finds the pair `X` whose readback it is. */
+  find(name: string): Param | undefined {
+    const p = this.params.get(name);
+    if (p) return p;
+    if (name.endsWith('_RBV')) {
+      const pair = this.params.get(name.slice(0, -4));
+      if (pair?.rbv) return pair;
+    }
+    return undefined;
+  }
+
+  /**
+   * Serve the records of a template table: `X` and `X_RBV` become one param (setpoint and readback),
+   * other records params of their own. Code declaring a param again later adds behaviour only.
+   */
+  declare(specs: readonly RecordSpec[]): void {
+    const byName = new Map(specs.map((s) => [s.name, s]));
+    for (const s of specs) {
+      if (s.name.endsWith('_RBV') && byName.has(s.name.slice(0, -4))) continue;
+      const rbv = byName.get(`${s.name}_RBV`);
+      const o = (r: RecordSpec): ParamOptions => ({
+        type: r.type,
+        value: r.value,
+        ...(r.enumStrings.length ? { enumStrings: r.enumStrings } : {}),
+        units: r.units,
+        precision: r.precision,
+        maxCount: r.count,
+        charString: r.charString,
+      });
+      if (rbv) this.create(s.name, o(s), this.pv(s, o(s)), this.pv(rbv, o(rbv)));
+      else if (writableRecord(s)) this.create(s.name, o(s), this.pv(s, o(s)), undefined);
+      else this.create(s.name, o(s), undefined, this.pv(s, o(s)));
+    }
+  }
+
+  private pv(spec: RecordSpec, o: ParamOptions): Pv {
+    const writable = writableRecord(spec);
+    return this.db.create(this.prefix + spec.name, {
+      ...this.pvOptions(o, writable),
+      maxCount: spec.count,
+      recordType: spec.recordType,
+      ...(writable ? { put: (pv: Pv, value: DbrValue, ctx: PutContext) => this.putParam(this.find(spec.name)!, pv, value, ctx) } : {}),
+    });
+  }
+
+  private putParam(p: Param, pv: Pv, value: DbrValue, ctx: PutContext): void | Promise<void> {
+    // A longout holds an epicsInt32: a value beyond it is refused (dbPut's overflow), never wrapped.
+    if (p.opts.type === DbrBase.LONG && typeof value === 'number' && !(Number.isFinite(value) && value >= -(2 ** 31) && value < 2 ** 31)) {
+      throw new PutError(`${pv.name}: ${value} does not fit a 32-bit integer`);
+    }
+    const v = p.native(value);
+    pv.set(v);
+    if (p.opts.write) return p.opts.write(v, p, ctx);
+    p.update(p.opts.coerce ? p.opts.coerce(v, p) : v);
+    return undefined;
+  }
+
+  private create(name: string, o: ParamOptions, sp: Pv | undefined, rbv: Pv | undefined): Param {
+    const param = new Param(name, o, sp, rbv);
+    this.params.set(name, param);
+    this.setOpts.onCreate?.(param);
+    return param;
   }
 
   private pvOptions(o: ParamOptions, writable: boolean) {
@@ -169,25 +241,22 @@ export class ParamSet {
   }
 
   private add(name: string, o: ParamOptions, withSp: boolean, withRbv: boolean, rbvName = `${name}_RBV`): Param {
-    if (this.params.has(name)) throw new Error(`duplicate parameter ${name} under ${this.prefix}`);
+    const declared = this.find(withSp ? name : rbvName);
+    if (declared) {
+      // Served from a template table: the code adds the driver's behaviour.
+      declared.behave(o);
+      return declared;
+    }
+    if (this.db.get(this.prefix + name) || this.db.get(this.prefix + rbvName)) throw new Error(`duplicate parameter ${name} under ${this.prefix}`);
     let param: Param | undefined;
     const sp = withSp
       ? this.db.create(this.prefix + name, {
           ...this.pvOptions(o, true),
-          put: (pv, value, ctx) => {
-            const p = param!;
-            const v = p.native(value);
-            pv.set(v);
-            if (o.write) return o.write(v, p, ctx);
-            p.update(o.coerce ? o.coerce(v, p) : v);
-            return undefined;
-          },
+          put: (pv, value, ctx) => this.putParam(param!, pv, value, ctx),
         })
       : undefined;
     const rbv = withRbv ? this.db.create(this.prefix + rbvName, this.pvOptions(o, false)) : undefined;
-    param = new Param(name, o, sp, rbv);
-    this.params.set(name, param);
-    this.setOpts.onCreate?.(param);
+    param = this.create(name, o, sp, rbv);
     return param;
   }
 
@@ -204,36 +273,18 @@ export class ParamSet {
     return this.add(fullName, o, false, true, fullName);
   }
 
-  // Shorthands for the record types areaDetector uses.
-  long(name: string, value = 0, extra: Partial<ParamOptions> = {}): Param {
-    return this.rw(name, { type: DbrBase.LONG, value, ...extra });
-  }
+  // Shorthands for records the code adds beyond a model's tables (the Pilatus records).
   double(name: string, value = 0, precision = 3, extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.DOUBLE, value, precision, ...extra });
   }
   menu(name: string, enumStrings: readonly string[], value = 0, extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.ENUM, value, enumStrings, ...extra });
   }
-  string(name: string, value = '', extra: Partial<ParamOptions> = {}): Param {
-    return this.rw(name, { type: DbrBase.STRING, value, ...extra });
-  }
   chars(name: string, value = '', extra: Partial<ParamOptions> = {}): Param {
     return this.rw(name, { type: DbrBase.CHAR, value, charString: true, ...extra });
   }
-  roLong(fullName: string, value = 0, extra: Partial<ParamOptions> = {}): Param {
-    return this.ro(fullName, { type: DbrBase.LONG, value, ...extra });
-  }
-  roDouble(fullName: string, value = 0, precision = 3, extra: Partial<ParamOptions> = {}): Param {
-    return this.ro(fullName, { type: DbrBase.DOUBLE, value, precision, ...extra });
-  }
   roMenu(fullName: string, enumStrings: readonly string[], value = 0): Param {
     return this.ro(fullName, { type: DbrBase.ENUM, value, enumStrings });
-  }
-  roString(fullName: string, value = ''): Param {
-    return this.ro(fullName, { type: DbrBase.STRING, value });
-  }
-  roChars(fullName: string, value = ''): Param {
-    return this.ro(fullName, { type: DbrBase.CHAR, value, charString: true });
   }
 
   /** Teleport every parameter back to its initial value. */
@@ -244,25 +295,8 @@ export class ParamSet {
 
 // Menus shared by several templates.
 export const NO_YES = ['No', 'Yes'] as const;
-export const DISABLE_ENABLE = ['Disable', 'Enable'] as const;
-export const DONE_BUSY = (busy: string): readonly string[] => ['Done', busy];
 export const DATA_TYPES = ['Int8', 'UInt8', 'Int16', 'UInt16', 'Int32', 'UInt32', 'Int64', 'UInt64', 'Float32', 'Float64'] as const;
 export const DATA_TYPES_AUTO = [...DATA_TYPES, 'Automatic'] as const;
-export const COLOR_MODES = ['Mono', 'Bayer', 'RGB1', 'RGB2', 'RGB3', 'YUV444', 'YUV422', 'YUV421'] as const;
-export const BAYER_PATTERNS = ['RGGB', 'GBRG', 'GRBG', 'BGGR'] as const;
 export const DataType = { Int8: 0, UInt8: 1, Int16: 2, UInt16: 3, Int32: 4, UInt32: 5, Int64: 6, UInt64: 7, Float32: 8, Float64: 9 } as const;
 /** Bytes per element of each DataType. */
 export const DATA_TYPE_BYTES = [1, 1, 2, 2, 4, 4, 8, 8, 4, 8] as const;
-
-/** NDArrayBase's attribute-file and pool-statistics records, which the driver and every plugin serve. */
-export function declareAttributesAndPool(p: ParamSet): void {
-  p.chars('NDAttributesFile');
-  p.chars('NDAttributesMacros');
-  p.roMenu('NDAttributesStatus', ['Attributes file OK', 'File not found', 'XML syntax error', 'Macro substitution error'], 0);
-  p.roDouble('PoolMaxMem', 0, 1, { units: 'MB' });
-  p.roDouble('PoolUsedMem', 0, 1, { units: 'MB' });
-  p.roLong('PoolAllocBuffers');
-  p.roLong('PoolFreeBuffers');
-  p.roLong('PoolUsedBuffers');
-  p.roLong('PoolMaxBuffers');
-}

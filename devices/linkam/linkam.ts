@@ -1,6 +1,7 @@
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { TimerHandle } from '../../ioc/clock.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
+import { PutError } from '../../ioc/db/errors.js';
 import type { Pv, PvOptions } from '../../ioc/db/pv.js';
 import type { DeviceHandle } from '../device.js';
 
@@ -16,6 +17,23 @@ export interface LinkamOptions {
   readonly stepPeriod?: number;
   /** |setpoint − TEMP| below this counts as "at setpoint" for STATUS. */
   readonly band?: number;
+  /** The stage's temperature range, °C: setpoints outside it are refused (default THMS600: −196 … 600). */
+  readonly range?: readonly [number, number];
+  /** The fastest ramp the controller takes (default 150, the T96 with a THMS600). */
+  readonly maxRampRate?: number;
+}
+
+/** THMS600 on a T96: liquid-nitrogen cooled to −196 °C, heated to 600 °C, ramps 0.01 … 150. */
+export const LINKAM_LIMITS = { range: [-196, 600] as const, minRampRate: 0.01, maxRampRate: 150 };
+
+/**
+ * A value the T96 refuses: the SDK's SetValue returns false and the driver's write fails (asynError),
+ * so a CA put gets an error and the setting stays as it was. NaN and ±Inf never reach the controller.
+ */
+function checked(v: unknown, what: string, lo: number, hi: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n > hi) throw new PutError(`${what} ${String(v)} is outside the controller's range ${lo} … ${hi}`);
+  return n;
 }
 
 /** Plain-value PVs of the LinkamThermal/LinkamTensile ophyd devices that have no behaviour here. */
@@ -25,6 +43,13 @@ const plainDoubles = [
   'TST_MTR_DIR:SET', 'TST_MTR_START', 'TST_MTR_STOP', 'TST_FORCE_SETPOINT:SET', 'TST_STRAIN_SETPOINT:SET',
   'TEMP_LIMIT', 'VACUUM', 'HUMIDITY', 'PRESSURE',
 ];
+
+/** The driver clamps the LN2 pump speed to 0 … 100 % (linkamT96 writeInt32); NaN is refused. */
+function lnpSpeed(v: unknown): number {
+  const n = Number(v);
+  if (Number.isNaN(n)) throw new PutError(`LNP speed ${String(v)} is not a number`);
+  return Math.min(100, Math.max(0, n));
+}
 
 /**
  * Linkam thermal stage as the CMS reference twin models it: with the heater on, every step TEMP moves
@@ -48,22 +73,43 @@ export function createLinkam(db: PvDatabase, opts: LinkamOptions): DeviceHandle 
   const forcePut = (pv: Pv, v: unknown) => {
     pv.set(v as number, { force: true });
   };
-  const sp = make('SETPOINT:SET', { type: DbrBase.DOUBLE, value: defaults.sp, units: 'C', precision: 1, put: (pv, v) => { forcePut(pv, v); updateStatus(); } });
+  const [tLo, tHi] = opts.range ?? LINKAM_LIMITS.range;
+  const rrHi = opts.maxRampRate ?? LINKAM_LIMITS.maxRampRate;
+  const sp = make('SETPOINT:SET', {
+    type: DbrBase.DOUBLE,
+    value: defaults.sp,
+    units: 'C',
+    precision: 1,
+    limits: { lowerCtrl: tLo, upperCtrl: tHi, lowerDisp: tLo, upperDisp: tHi },
+    put: (pv, v) => {
+      forcePut(pv, checked(v, 'setpoint', tLo, tHi));
+      updateStatus();
+    },
+  });
   // No units: a real Linkam takes °C/min, but the reference model steps 0.1 × RAMPRATE °C each second.
-  const rr = make('RAMPRATE:SET', { type: DbrBase.DOUBLE, value: defaults.rr, precision: 1, put: forcePut });
-  const temp = make('TEMP', { type: DbrBase.DOUBLE, value: defaults.temp, units: 'C', precision: 1, put: (pv, v) => { forcePut(pv, v); updateStatus(); } });
+  const rr = make('RAMPRATE:SET', {
+    type: DbrBase.DOUBLE,
+    value: defaults.rr,
+    precision: 1,
+    limits: { lowerCtrl: LINKAM_LIMITS.minRampRate, upperCtrl: rrHi, lowerDisp: 0, upperDisp: rrHi },
+    put: (pv, v) => forcePut(pv, checked(v, 'ramp rate', LINKAM_LIMITS.minRampRate, rrHi)),
+  });
+  // Writable as in the reference twin (it stands in for a stage being warmed by hand), but only finite.
+  const temp = make('TEMP', { type: DbrBase.DOUBLE, value: defaults.temp, units: 'C', precision: 1, put: (pv, v) => { forcePut(pv, checked(v, 'temperature', -273.15, Number.MAX_VALUE)); updateStatus(); } });
   const status = make('STATUS', { type: DbrBase.LONG, value: 0, writable: false });
   const heat = make('STARTHEAT', {
     type: DbrBase.LONG,
     value: 0,
     put: (pv, v) => {
-      forcePut(pv, v);
-      if (Number(v)) startRamp();
+      // A bo record: any non-zero value is On (1).
+      const on = Number(v) ? 1 : 0;
+      forcePut(pv, on);
+      if (on) startRamp();
       else stopRamp();
       updateStatus();
     },
   });
-  for (const name of plainDoubles) make(name, { type: DbrBase.DOUBLE, value: 0, put: forcePut });
+  for (const name of plainDoubles) make(name, { type: DbrBase.DOUBLE, value: 0, put: name === 'LNP_SPEED:SET' ? (pv, v) => forcePut(pv, lnpSpeed(v)) : forcePut });
 
   function updateStatus(): void {
     const on = Number(heat.value) !== 0;

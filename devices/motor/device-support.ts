@@ -149,7 +149,7 @@ class SimMotorDevice implements MotorDevice {
     this.axis.poll();
   }
   setHighLimit(_position: number): void {
-    // The simulated switches stay where the configuration put them (see sim-controller.ts).
+    // motorSim keeps its own switches (motorSimConfigAxis); the record's dial limits do not move them.
   }
   setLowLimit(_position: number): void {}
   setClosedLoop(enable: boolean): void {

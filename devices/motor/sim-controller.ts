@@ -1,23 +1,19 @@
-// A simulated motor controller in the style of motorSim (motorSimDriver.cpp): axes in raw steps with hard
-// limit switches, a home position and a start position (motorSimConfigAxis), moved along trapezoidal
-// profiles on the injected Clock. While an axis moves it reports its status every update period (motorSim's
-// poller runs every 0.1 s) and at the exact instant the motion ends, so the record sees DMOV at the end of
-// the profile rather than up to one period later.
+// A simulated motor controller that behaves as motorSim (motorSimDriver.cpp with its route library): axes
+// in raw steps with hard limit switches, a home position and a start position (motorSimConfigAxis). Like
+// motorSim, an axis moves on a fixed 0.1 s grid (its poller thread's DELTA): at each tick the axis advances
+// along its route and reports; a command replaces the route from the state of the last tick, so a motion is
+// "backdated" to that tick and a stop brakes from the position and speed the axis had there. Routes ramp
+// from zero speed at the commanded acceleration (motorSim ignores the base speed VBAS). At a limit switch
+// the axis is rerouted back to the switch, overshooting it while it brakes. The status carries only the bits
+// motorSim sets: direction while moving positive, done, moving, limits, home (the at-home-position bit,
+// 0x80), homed — no encoder, no closed-loop, so the record's TDIR is 0 at rest and CNEN stays as set.
 //
-// Differences from motorSim, on purpose:
-// - Profiles start and stop at the base speed (VBAS), like the stepper controllers the motor record drives;
-//   motorSim's route library ramps from zero.
-// - A limit switch stops the axis at the switch position (the controller cuts the motion), instead of
-//   ramping down past it; so after a limit hit RBV equals the switch position and VAL := RBV holds.
-// - The record's dial limits (SET_HIGH_LIMIT/SET_LOW_LIMIT) do not move the simulated switches (motorSim
-//   uses them as its hard limits); the switches stay where the configuration puts them.
-// - The reported direction (MSTA RA_DIRECTION → TDIR) is the last direction of travel, as motor.h documents
-//   it, also after the axis stopped (motorSim reports 0 whenever the velocity is 0).
-// - A home search moves at HVEL towards the home position; when home lies behind it, the axis runs to the
-//   limit switch first and reverses there (motorSim overshoots the home sensor and comes back).
+// Not modelled: motorSim's deferred moves and post-move delay, and its route re-planning at every tick (which
+// makes it oscillate about a limit switch after the overshoot; here the return to the switch is one route).
 import type { Clock, TimerHandle } from '../../ioc/clock.js';
 import { nint } from './coordinates.js';
-import { planMove, planStop, planVelocity, planVelocityChange, Trajectory, type Kinematics } from './profile.js';
+import type { Trajectory } from './profile.js';
+import { routeTo, routeToVelocity } from './route.js';
 import { MSTA } from './status.js';
 
 /** motorSimDriver.cpp defaults (raw steps). */
@@ -33,7 +29,7 @@ export interface SimAxisConfig {
   home: number;
   /** Start position (raw steps). */
   start: number;
-  /** Status period while moving, ms (motorSim's DELTA is 0.1 s). */
+  /** The tick of the axis, ms (motorSim's DELTA is 0.1 s). */
   updatePeriodMs: number;
 }
 
@@ -46,33 +42,34 @@ export interface SimAxisStatus {
   readonly msta: number;
 }
 
-const EPS_MS = 1e-6;
-
-interface AxisEvent {
-  readonly ms: number;
-  readonly kind: 'end' | 'high' | 'low';
-}
-const noEvent: AxisEvent = { ms: Number.POSITIVE_INFINITY, kind: 'end' };
-
 export class SimMotorAxis {
   readonly config: SimAxisConfig;
-  /** Closed-loop position control (CNEN); reported as MSTA EA_POSITION. */
-  closedLoop = true;
+  /** Closed-loop position control (CNEN): motorSim has none to report. */
+  closedLoop = false;
   /** Set after a completed home search (MSTA RA_HOMED). */
   homed = false;
   /** Encoder counts per motor step (SET_ENC_RATIO). */
   encoderRatio = 1;
-  private pos: number;
-  private traj: Trajectory | undefined;
-  private event: AxisEvent = noEvent;
-  private kin: Kinematics = { vbase: 0, velocity: 1, acceleration: 0 };
-  private homing: Kinematics | undefined;
-  private direction: 0 | 1 = 1;
+  /** State at the last tick (position without the SET offset, velocity). */
+  private p: number;
+  private v = 0;
+  /** Time of the last tick handled (ms). */
+  private lastTick: number;
+  private route: Trajectory | undefined;
+  /** route_pars_t: the speed and acceleration the last command gave (steps/s, steps/s²). */
+  private vmax = 1;
+  private amax = 1;
+  /** setPosition's offset (enc_offset_): reported position = p + offset. */
+  private offset = 0;
+  private homing = false;
   private timer: TimerHandle | undefined;
-  private dueMs = 0;
-  private tickBase = 0;
   private readonly listeners = new Set<(s: SimAxisStatus) => void>();
   private last: SimAxisStatus;
+  private done = true;
+  /** motorStatusMoving_, set at the ticks only (a command clears done at once, not this). */
+  private movingBit = false;
+  /** The speed of the home search (steps/s). */
+  private homeVelocity = 0;
 
   constructor(
     readonly clock: Clock,
@@ -86,26 +83,32 @@ export class SimMotorAxis {
       start: config.start ?? 0,
       updatePeriodMs: config.updatePeriodMs ?? DEFAULT_UPDATE_PERIOD_MS,
     };
-    this.pos = this.config.start;
+    this.p = this.config.start;
+    this.lastTick = clock.now();
     this.last = this.snapshot();
   }
 
   /** motorSimConfigAxis: move the switches, home and start position (raw steps). */
   configure(config: Partial<SimAxisConfig>): void {
     Object.assign(this.config, config);
-    if (config.start !== undefined && !this.traj) this.pos = config.start;
-    if (this.traj) this.event = this.findEvent(this.traj);
+    if (config.start !== undefined && !this.route) this.p = config.start;
     this.report();
   }
 
   get moving(): boolean {
-    return this.traj !== undefined;
+    return !this.done;
   }
 
-  /** Exact (unquantised) position now, in steps. */
+  /** Position (steps) as of the last tick. */
   positionNow(): number {
-    this.advance(this.clock.now());
-    return this.pos;
+    this.catchUp();
+    return this.p + this.offset;
+  }
+
+  /** When the axis' next tick falls (ms on its clock): ticks are on a fixed grid, moving or not. */
+  nextTickMs(): number {
+    this.catchUp();
+    return this.lastTick + this.config.updatePeriodMs;
   }
 
   get status(): SimAxisStatus {
@@ -117,230 +120,205 @@ export class SimMotorAxis {
     return () => this.listeners.delete(listener);
   }
 
-  // ---- commands (asynMotorAxis) ---------------------------------------------------------------
+  // ---- commands (motorSimAxis) -----------------------------------------------------------------
 
-  /** Absolute move; refused (false) when sitting on the limit switch in the direction of the move. */
-  moveAbsolute(target: number, velocity: number, vbase: number, acceleration: number): boolean {
-    const now = this.clock.now();
-    this.advance(now);
-    this.kin = { vbase, velocity, acceleration };
-    this.homing = undefined;
-    if (this.blocked(target - this.pos)) {
-      this.report();
+  /** move(): refused (false) when sitting on the limit switch in the direction of the move. */
+  moveAbsolute(target: number, velocity: number, _vbase: number, acceleration: number): boolean {
+    this.catchUp();
+    const c = this.config;
+    // As motorSim compares them: the target with the offset, the position without.
+    if ((this.p >= c.highLimit && target > this.p) || (this.p <= c.lowLimit && target < this.p)) {
+      // Refused; the controller still clears done, and the next tick reports it again.
+      this.started();
       return false;
     }
-    this.start(now, planMove(now, this.pos, target, this.kin), Math.sign(target - this.pos));
+    this.setParams(velocity, acceleration);
+    this.homing = false;
+    this.route = routeTo(this.lastTick, this.p, this.v, target - this.offset, { vmax: this.vmax, amax: this.amax });
+    this.started();
     return true;
   }
 
   moveRelative(distance: number, velocity: number, vbase: number, acceleration: number): boolean {
-    this.advance(this.clock.now());
-    const base = this.traj && !this.traj.open ? this.traj.endPosition : this.pos;
-    return this.moveAbsolute(base + distance, velocity, vbase, acceleration);
+    this.catchUp();
+    const end = this.route && !this.route.open ? this.route.endPosition : this.p;
+    return this.moveAbsolute(end + this.offset + distance, velocity, vbase, acceleration);
   }
 
-  /** Constant-velocity motion (jog); signed velocity in steps/s. */
-  moveVelocity(velocity: number, vbase: number, acceleration: number): boolean {
-    const now = this.clock.now();
-    this.advance(now);
-    this.kin = { vbase, velocity: Math.abs(velocity), acceleration };
-    this.homing = undefined;
-    if (velocity === 0 || this.blocked(velocity)) {
-      this.report();
-      return false;
-    }
-    const state = this.traj?.stateAt(now);
-    const traj =
-      state && state.v !== 0 && Math.sign(state.v) === Math.sign(velocity)
-        ? planVelocityChange(now, state, velocity, this.kin)
-        : planVelocity(now, this.pos, velocity, this.kin);
-    this.start(now, traj, Math.sign(velocity));
-    return true;
+  /** moveVelocity (jog): signed velocity in steps/s. */
+  moveVelocity(velocity: number, _vbase: number, acceleration: number): boolean {
+    this.catchUp();
+    this.homing = false;
+    const ok = this.setVelocity(velocity, acceleration);
+    if (velocity !== 0) this.started();
+    return ok;
   }
 
-  /** Home search at `velocity` (steps/s) in the given direction; ends at the home position. */
-  home(forward: boolean, velocity: number, vbase: number, acceleration: number): boolean {
-    const now = this.clock.now();
-    this.advance(now);
-    this.kin = { vbase, velocity: Math.abs(velocity), acceleration };
-    const home = this.config.home;
-    const ahead = forward ? home >= this.pos : home <= this.pos;
-    this.homing = this.kin;
-    if (ahead) {
-      if (home === this.pos) {
-        this.homeReached();
-        this.setTraj(undefined);
-        this.report();
-        return true;
-      }
-      this.start(now, planMove(now, this.pos, home, this.kin), forward ? 1 : -1);
-      return true;
-    }
-    const dir = forward ? 1 : -1;
-    if (this.blocked(dir)) {
-      // On the switch already: reverse straight away (motorSim reverses at the limit while homing).
-      this.start(now, planMove(now, this.pos, home, this.kin), -dir as 1 | -1);
-      return true;
-    }
-    this.start(now, planVelocity(now, this.pos, dir * this.kin.velocity, this.kin), dir);
-    return true;
+  /** home(): run at `velocity` towards home; once past it, come back to it. */
+  home(forward: boolean, velocity: number, _vbase: number, acceleration: number): boolean {
+    this.catchUp();
+    const ok = this.setVelocity(forward ? Math.abs(velocity) : -Math.abs(velocity), acceleration);
+    this.homing = true;
+    this.homeVelocity = Math.abs(velocity);
+    this.homed = false;
+    this.started();
+    return ok;
   }
 
-  /** Stop: ramp down with the last commanded acceleration. */
+  /** stop(): brake to rest at the last acceleration, from the state of the last tick. */
   stop(): void {
-    const now = this.clock.now();
-    this.advance(now);
-    this.homing = undefined;
-    if (!this.traj) return;
-    const state = this.traj.stateAt(now);
-    this.pos = state.p;
-    this.setTraj(planStop(now, state, this.kin));
-    if (this.traj) this.schedule(now);
-    else {
-      // Already at or below the base speed: stopped on the spot.
-      this.timer?.cancel();
-      this.timer = undefined;
-      this.report();
-    }
+    this.catchUp();
+    this.setVelocity(0, this.amax);
   }
 
-  /** LOAD_POS: redefine the current position (steps) without moving. */
+  /** setPosition (LOAD_POS): the current position reads as `position` (steps) from now on. */
   setPosition(position: number): void {
-    this.advance(this.clock.now());
-    if (this.traj) return;
-    this.pos = position;
+    this.catchUp();
+    this.offset = position - this.p;
   }
 
   /** A twin's reset: stop at once, with no deceleration, and stand at `position` (steps). */
   teleport(position: number): void {
-    this.advance(this.clock.now());
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.setTraj(undefined);
-    this.homing = undefined;
-    this.pos = position;
+    this.catchUp();
+    this.route = undefined;
+    this.v = 0;
+    this.offset = 0;
+    this.p = position;
+    this.homing = false;
+    this.done = true;
+    this.movingBit = false;
+    this.cancelTimer();
     this.report();
   }
 
   /** GET_INFO: report the current status now. */
   poll(): void {
-    this.advance(this.clock.now());
-    this.report();
+    this.catchUp();
+    this.report(true);
   }
 
   /** Cancel timers (the axis stays where it is). */
   dispose(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.setTraj(undefined);
+    this.cancelTimer();
+    this.route = undefined;
+    this.v = 0;
+    this.done = true;
+    this.movingBit = false;
     this.listeners.clear();
   }
 
   // ---- motion ----------------------------------------------------------------------------------
 
-  private blocked(direction: number): boolean {
-    return (direction > 0 && this.pos >= this.config.highLimit) || (direction < 0 && this.pos <= this.config.lowLimit);
+  private setParams(velocity: number, acceleration: number): void {
+    if (velocity !== 0 && Number.isFinite(velocity)) this.vmax = Math.abs(velocity);
+    if (acceleration !== 0 && Number.isFinite(acceleration)) this.amax = Math.abs(acceleration);
   }
 
-  private start(now: number, traj: Trajectory, direction: number): void {
-    if (direction !== 0) this.direction = direction > 0 ? 1 : 0;
-    this.setTraj(traj);
-    if (!this.traj) {
-      this.pos = traj.endPosition;
-      this.homeReached();
-    }
-    this.tickBase = now;
-    // motorSim sets "done" false and calls back as soon as a move starts.
+  /** setVelocity(): refused beyond a switch in the direction of `velocity`. */
+  private setVelocity(velocity: number, acceleration: number): boolean {
+    const c = this.config;
+    if ((this.p > c.highLimit && velocity > 0) || (this.p < c.lowLimit && velocity < 0)) return false;
+    this.setParams(0, acceleration);
+    if (velocity === 0 && this.v === 0 && !this.route) return true;
+    this.route = routeToVelocity(this.lastTick, this.p, this.v, velocity, this.amax);
+    this.schedule();
+    return true;
+  }
+
+  /** asynMotorController after a move/jog/home command: done is cleared and reported at once. */
+  private started(): void {
+    this.done = false;
     this.report();
-    this.schedule(now);
+    this.schedule();
   }
 
-  /** The trajectory and its next event: the end of the profile or a limit switch, whichever comes first. */
-  private setTraj(traj: Trajectory | undefined): void {
-    this.traj = traj && traj.segments.length ? traj : undefined;
-    this.event = this.traj ? this.findEvent(this.traj) : noEvent;
+  /** Handle the ticks that are due (a timer may fire late; a command may arrive on a tick's instant). */
+  private catchUp(): void {
+    const period = this.config.updatePeriodMs;
+    const now = this.clock.now();
+    if (this.done && !this.route) {
+      // Idle: the grid goes on without us; the last tick is the latest grid point.
+      this.lastTick += period * Math.floor((now - this.lastTick) / period + 1e-9);
+      return;
+    }
+    while (this.lastTick + period <= now + 1e-6) this.tick(this.lastTick + period);
   }
 
-  private findEvent(traj: Trajectory): AxisEvent {
-    let ev: AxisEvent = { ms: traj.endMs, kind: 'end' };
-    const hi = traj.reachMs(this.config.highLimit, 1);
-    if (hi !== undefined && hi < ev.ms) ev = { ms: hi, kind: 'high' };
-    const lo = traj.reachMs(this.config.lowLimit, -1);
-    if (lo !== undefined && lo < ev.ms) ev = { ms: lo, kind: 'low' };
-    return ev;
-  }
-
-  /** Bring the state forward to `ms`, handling the events on the way. */
-  private advance(ms: number): void {
-    for (let guard = 0; this.traj && guard < 8; guard++) {
-      const traj = this.traj;
-      const ev = this.event;
-      if (ev.ms > ms + EPS_MS) {
-        this.pos = traj.stateAt(ms).p;
-        return;
-      }
-      if (ev.kind === 'end') {
-        this.pos = traj.endPosition;
-        this.setTraj(undefined);
-        this.homeReached();
-        return;
-      }
-      // A limit switch: the controller stops the axis on it.
-      this.pos = ev.kind === 'high' ? this.config.highLimit : this.config.lowLimit;
-      this.setTraj(undefined);
-      if (this.homing) {
-        // Home search: reverse at the switch and go to the home position.
-        this.direction = ev.kind === 'high' ? 0 : 1;
-        this.setTraj(planMove(ev.ms, this.pos, this.config.home, this.homing));
-        if (!this.traj) this.homeReached();
+  /** motorSimAxis::process(): advance along the route, check home and the switches, report. */
+  private tick(t: number): void {
+    this.lastTick = t;
+    const c = this.config;
+    const route = this.route;
+    const lastPos = this.p;
+    if (route) {
+      const s = route.stateAt(t);
+      if (!route.open && t >= route.endMs - 1e-6) {
+        this.p = route.endPosition;
+        this.v = 0;
+        this.route = undefined;
+      } else {
+        this.p = s.p;
+        this.v = s.v;
       }
     }
+    if (this.homing && (lastPos - c.home) * (this.p - c.home) <= 0) {
+      // Crossed the home sensor: go back to it.
+      this.homing = false;
+      this.homed = true;
+      // (motorSim returns at the last move's speed, or at 1 step/s before any move; the home speed is kinder.)
+      this.route = routeTo(t, this.p, this.v, c.home, { vmax: this.homeVelocity, amax: this.amax });
+    }
+    if (this.p > c.highLimit && this.v > 0) {
+      if (this.homing) this.route = routeToVelocity(t, this.p, this.v, -this.homeVelocity, this.amax);
+      else this.route = routeTo(t, this.p, this.v, c.highLimit, { vmax: this.vmax, amax: this.amax });
+    } else if (this.p < c.lowLimit && this.v < 0) {
+      if (this.homing) this.route = routeToVelocity(t, this.p, this.v, this.homeVelocity, this.amax);
+      else this.route = routeTo(t, this.p, this.v, c.lowLimit, { vmax: this.vmax, amax: this.amax });
+    }
+    this.done = this.v === 0 && !this.route;
+    this.movingBit = !this.done;
+    this.report();
   }
 
-  private homeReached(): void {
-    if (!this.homing) return;
-    this.homing = undefined;
-    this.homed = true;
+  private schedule(): void {
+    this.cancelTimer();
+    if (this.done && !this.route) return;
+    const due = this.lastTick + this.config.updatePeriodMs;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.catchUp();
+      this.schedule();
+    }, Math.max(0, due - this.clock.now()));
   }
 
-  private schedule(now: number): void {
+  private cancelTimer(): void {
     this.timer?.cancel();
     this.timer = undefined;
-    if (!this.traj) return;
-    const period = this.config.updatePeriodMs;
-    const nextTick = this.tickBase + period * (Math.floor((now - this.tickBase) / period + 1e-9) + 1);
-    const due = Math.min(nextTick, this.event.ms);
-    this.dueMs = due;
-    this.timer = this.clock.setTimeout(() => this.tick(), Math.max(0, due - now));
-  }
-
-  private tick(): void {
-    this.timer = undefined;
-    // Evaluate at the scheduled instant (a real timer may fire a little early or late).
-    const t = Math.max(this.clock.now(), this.dueMs);
-    this.advance(t);
-    this.report();
-    this.schedule(t);
   }
 
   private snapshot(): SimAxisStatus {
-    const moving = this.traj !== undefined;
     const c = this.config;
-    const position = nint(this.pos);
-    let msta = MSTA.EA_PRESENT | MSTA.GAIN_SUPPORT;
-    if (this.direction) msta |= MSTA.RA_DIRECTION;
-    msta |= moving ? MSTA.RA_MOVING : MSTA.RA_DONE;
-    if (this.pos >= c.highLimit) msta |= MSTA.RA_PLUS_LS;
-    if (this.pos <= c.lowLimit) msta |= MSTA.RA_MINUS_LS;
-    if (position === nint(c.home)) msta |= MSTA.RA_HOME | MSTA.EA_HOME;
+    const position = nint(this.p + this.offset);
+    let msta = 0;
+    if (this.v > 0) msta |= MSTA.RA_DIRECTION;
+    if (this.done) msta |= MSTA.RA_DONE;
+    if (this.movingBit) msta |= MSTA.RA_MOVING;
+    if (this.p >= c.highLimit) msta |= MSTA.RA_PLUS_LS;
+    if (this.p <= c.lowLimit) msta |= MSTA.RA_MINUS_LS;
+    // motorSim sets motorStatusHome_ (0x80, EA_HOME in motor.h's names) at the home position.
+    if (this.p === c.home) msta |= MSTA.EA_HOME;
     if (this.closedLoop) msta |= MSTA.EA_POSITION;
     if (this.homed) msta |= MSTA.RA_HOMED;
-    return { position, encoderPosition: nint(this.pos * this.encoderRatio), msta };
+    return { position, encoderPosition: nint((this.p + this.offset) * this.encoderRatio), msta };
   }
 
-  private report(): void {
-    this.last = this.snapshot();
-    for (const l of this.listeners) l(this.last);
+  /** callParamCallbacks(): listeners hear of a status that changed. */
+  private report(force = false): void {
+    const s = this.snapshot();
+    const l = this.last;
+    this.last = s;
+    if (!force && l.position === s.position && l.msta === s.msta && l.encoderPosition === s.encoderPosition) return;
+    for (const f of this.listeners) f(s);
   }
 }
 

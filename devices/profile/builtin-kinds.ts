@@ -13,8 +13,11 @@ registerDeviceKind('linkam', {
       rampRate: setting(spec, 'rampRate', 'number', 10),
       temperature: setting(spec, 'temperature', 'number', 25),
       stepPeriod: setting(spec, 'stepPeriod', 'number', 1),
+      ...(spec['range'] !== undefined ? { range: setting<[number, number]>(spec, 'range', 'array') } : {}),
+      ...(spec['maxRampRate'] !== undefined ? { maxRampRate: setting<number>(spec, 'maxRampRate', 'number') } : {}),
     }),
   prefixes: (spec) => [String(spec['prefix']), ...((spec['aliases'] as string[] | undefined) ?? [])],
+  settings: ['prefix', 'aliases', 'setpoint', 'rampRate', 'temperature', 'stepPeriod', 'range', 'maxRampRate'],
 });
 
 registerDeviceKind('shutter', {
@@ -25,6 +28,7 @@ registerDeviceKind('shutter', {
       delay: setting(spec, 'delay', 'number', 0.1),
     }),
   prefixes: (spec) => [String(spec['pv']), ...((spec['blades'] as string[] | undefined) ?? [])],
+  settings: ['pv', 'blades', 'delay'],
 });
 
 registerDeviceKind('areaDetector', {
@@ -36,8 +40,12 @@ registerDeviceKind('areaDetector', {
       ...(spec['model'] !== undefined ? { model: setting<string>(spec, 'model', 'string') } : {}),
       ...(spec['manufacturer'] !== undefined ? { manufacturer: setting<string>(spec, 'manufacturer', 'string') } : {}),
       ...(spec['fileRoot'] !== undefined ? { files: { root: setting<string>(spec, 'fileRoot', 'string'), mapPaths: true } } : {}),
+      ...(spec['detectorModel'] !== undefined ? { detectorModel: setting<string>(spec, 'detectorModel', 'string') } : {}),
+      // idle (default) or running: the reference IOC's start-up, continuous acquisition (README).
+      start: setting<string>(spec, 'start', 'string', 'idle'),
     }),
   prefixes: (spec) => [String(spec['prefix'])],
+  settings: ['prefix', 'sizeX', 'sizeY', 'acquireTime', 'model', 'manufacturer', 'fileRoot'],
 });
 
 /** Record fields a motor spec may set directly (the rest of the spec is simulation settings). */
@@ -67,4 +75,5 @@ registerDeviceKind('motor', {
     };
   },
   prefixes: (spec) => [String(spec['pv'])],
+  settings: ['pv', ...MOTOR_FIELDS, 'hardLimits', 'position', 'updatePeriod'],
 });

@@ -14,6 +14,8 @@ export interface DeviceKind {
   create(ctx: DeviceContext, spec: DeviceSpec): DeviceHandle;
   /** PV names or prefixes the device serves; the catch-all never fabricates under them. */
   prefixes(spec: DeviceSpec): string[];
+  /** The settings a spec may hold besides `kind` and `name`: any other key is a misspelling. */
+  readonly settings?: readonly string[];
 }
 
 const kinds = new Map<string, DeviceKind>();
@@ -26,6 +28,27 @@ export function deviceKind(name: string): DeviceKind {
   const k = kinds.get(name);
   if (!k) throw new ProfileError(`unknown device kind "${name}" (known: ${[...kinds.keys()].join(', ')})`);
   return k;
+}
+
+/** Create a device; a PV name another device already serves is a profile error naming both. */
+export function createDevice(kind: DeviceKind, ctx: DeviceContext, spec: DeviceSpec): DeviceHandle {
+  try {
+    return kind.create(ctx, spec);
+  } catch (e) {
+    const dup = /^duplicate PV name (.*)$/.exec((e as Error).message);
+    if (dup) throw new ProfileError(`device ${String(spec['name'] ?? spec.kind)}: ${dup[1]} is already served by another device (a PV listed twice?)`);
+    throw e;
+  }
+}
+
+/** A setting the kind does not know is an error naming it (a typo would otherwise be ignored silently). */
+export function checkSettings(kind: DeviceKind, spec: DeviceSpec): void {
+  if (!kind.settings) return;
+  const known = new Set(['kind', 'name', ...kind.settings]);
+  const unknown = Object.keys(spec).filter((k) => !known.has(k));
+  if (unknown.length) {
+    throw new ProfileError(`device ${String(spec['name'] ?? spec.kind)}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (${spec.kind} takes ${kind.settings.join(', ')})`);
+  }
 }
 
 /** Read a setting of a spec with a type check, for clear profile errors. */

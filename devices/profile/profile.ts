@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import { z } from 'zod';
 import { ProfileError } from './profile-error.js';
+import { checkShape, must, readUserFile } from './user-file.js';
 
 export { ProfileError };
 
@@ -42,7 +43,34 @@ function packageRoot(): string {
 /** Profiles shipped with beamtwin, by name. Data files live beside the sources (devices/beamlines). */
 export const builtinProfiles: Readonly<Record<string, string>> = {
   cms: path.join(packageRoot(), 'devices/beamlines/cms/cms.yaml'),
+  'ophyd-test': path.join(packageRoot(), 'devices/beamlines/ophyd-test/ophyd-test.yaml'),
 };
+
+const names = (what: string) => z.array(z.string(must('a name')), must(what));
+const fileRef = z.strictObject({ file: z.string(must('a file name')), macros: z.string(must('a macro string like "P=BL:"')).optional() }, must('{file, macros}'));
+const scalar = z.union([z.number(), z.string()], must('a number or a string'));
+
+/**
+ * The profile file's shape. Objects are strict: a misspelled key is an error, not a setting ignored.
+ * A device's own settings are checked by its kind when the twin creates it (devices/profile/kinds.ts).
+ */
+export const profileSchema = z.strictObject(
+  {
+    name: z.string(must('a non-empty string')).min(1, must('a non-empty string')),
+    description: z.string(must('a string')).optional(),
+    controlPrefix: z.string(must('a PV name prefix')).optional(),
+    devices: z.array(z.looseObject({ kind: z.string(must('a device kind name')) }, must('a mapping with a "kind"')), must('a list')),
+    defaults: z.record(z.string(), z.record(z.string(), z.unknown(), must('a mapping of settings')), must('a mapping from device kinds to settings')).optional(),
+    catchAll: z.strictObject({ prefixes: names('a list of name prefixes'), exclude: names('a list of name prefixes').optional() }, must('{prefixes, exclude}')).optional(),
+    tracked: names('a list of PV names').optional(),
+    reset: z.record(z.string(), scalar, must('a mapping from PV names to values')).optional(),
+    db: z.array(fileRef, must('a list of {file, macros}')).optional(),
+    substitutions: z.array(fileRef, must('a list of {file, macros}')).optional(),
+  },
+  must('a mapping'),
+);
+
+const profileError = (msg: string) => new ProfileError(msg);
 
 /** Load a profile from a file (JSON or YAML by extension) or a built-in name. */
 export function loadProfile(nameOrFile: string): Profile {
@@ -50,44 +78,12 @@ export function loadProfile(nameOrFile: string): Profile {
   if (!fs.existsSync(file)) {
     throw new ProfileError(`no profile "${nameOrFile}" (built-in: ${Object.keys(builtinProfiles).join(', ')}; or give a .yaml/.json file)`);
   }
-  const text = fs.readFileSync(file, 'utf8');
-  let data: unknown;
-  try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : YAML.parse(text);
-  } catch (e) {
-    // The parsers name the line (YAML) or the position (JSON), never the file.
-    throw new ProfileError(`${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  return validateProfile(data, file);
+  return validateProfile(readUserFile(file, 'profile', profileError), file);
 }
 
 /** Check the shape and say what is wrong, with the file name. */
 export function validateProfile(data: unknown, file = 'profile'): Profile {
-  const fail = (msg: string): never => {
-    throw new ProfileError(`${file}: ${msg}`);
-  };
-  if (!data || typeof data !== 'object') fail('not an object');
-  const p = data as Profile;
-  if (typeof p.name !== 'string' || !p.name) fail('"name" must be a non-empty string');
-  if (!Array.isArray(p.devices)) fail('"devices" must be a list');
-  p.devices.forEach((d, i) => {
-    if (!d || typeof d !== 'object' || typeof d.kind !== 'string') fail(`devices[${i}] needs a "kind"`);
-  });
-  if (p.tracked && (!Array.isArray(p.tracked) || !p.tracked.every((n) => typeof n === 'string'))) fail('"tracked" must be a list of PV names');
-  // A slip here would only show later, inside a CA search (catch-all) or a reset.
-  const isMap = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
-  if (p.catchAll !== undefined) {
-    const ok = (l: unknown) => Array.isArray(l) && l.every((x) => typeof x === 'string');
-    if (!isMap(p.catchAll) || !ok(p.catchAll.prefixes)) fail('"catchAll.prefixes" must be a list of name prefixes');
-    if (p.catchAll.exclude !== undefined && !ok(p.catchAll.exclude)) fail('"catchAll.exclude" must be a list of name prefixes');
-  }
-  if (p.reset !== undefined) {
-    if (!isMap(p.reset)) fail('"reset" must map PV names to values');
-    for (const [name, v] of Object.entries(p.reset)) if (typeof v !== 'number' && typeof v !== 'string') fail(`reset value of "${name}" must be a number or a string`);
-  }
-  if (p.defaults !== undefined && (!isMap(p.defaults) || !Object.values(p.defaults).every(isMap))) fail('"defaults" must map device kinds to settings');
-  if (p.db) p.db.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`db[${i}] needs a "file"`)));
-  if (p.substitutions) p.substitutions.forEach((d, i) => (typeof d?.file === 'string' ? undefined : fail(`substitutions[${i}] needs a "file"`)));
+  const p = checkShape(profileSchema, data, file, profileError) as Profile;
   // Relative database paths are relative to the profile file.
   const dir = path.dirname(path.resolve(file));
   const resolve = (list: Profile['db']) => list?.map((d) => ({ ...d, file: path.resolve(dir, d.file) }));

@@ -1,5 +1,5 @@
 import { f, menu, type FieldDef } from './field.js';
-import { menuAlarmSevr, menuAlarmStat, menuPini, menuPriority, menuScan, menuSimm } from './menus.js';
+import { menuAlarmSevr, menuAlarmStat, menuPini, menuPriority, menuScan, menuSimm, menuYesNo } from './menus.js';
 
 /** dbCommon: the fields every record has (dbCommon.dbd). */
 export const commonFields: readonly FieldDef[] = [
@@ -19,7 +19,7 @@ export const commonFields: readonly FieldDef[] = [
   menu('DISS', menuAlarmSevr),
   f('PROC', 'UCHAR', { pp: true }),
   menu('STAT', menuAlarmStat, { readOnly: true, initial: 17 /* UDF */ }),
-  menu('SEVR', menuAlarmSevr, { readOnly: true, initial: 3 /* INVALID */ }),
+  menu('SEVR', menuAlarmSevr, { readOnly: true }), // iocInit sets UDFS while UDF (EpicsRecord.init)
   menu('NSTA', menuAlarmStat, { readOnly: true }),
   menu('NSEV', menuAlarmSevr, { readOnly: true }),
   menu('ACKS', menuAlarmSevr, { readOnly: true }),
@@ -34,11 +34,26 @@ export const commonFields: readonly FieldDef[] = [
   f('DISP', 'UCHAR'),
   f('PUTF', 'UCHAR', { readOnly: true }),
   f('RPRO', 'UCHAR', { readOnly: true }),
-  f('EVNT', 'STRING'),
-  menu('SIMM', menuSimm),
-  f('SIML', 'INLINK'),
-  f('SIOL', 'INLINK'),
+  f('AMSG', 'STRING', { readOnly: true }),
+  f('NAMSG', 'STRING', { readOnly: true }),
+  f('UTAG', 'UINT64', { readOnly: true }),
 ];
+
+/**
+ * The simulation-mode fields of I/O records (SIMM with menuSimm for the analog/binary/mbb types, menuYesNo
+ * for the others). They are served; simulation mode itself is not implemented.
+ */
+export function simulationFields(simm: readonly string[] = menuYesNo): FieldDef[] {
+  return [
+    f('SIML', 'INLINK'),
+    menu('SIMM', simm),
+    menu('SIMS', menuAlarmSevr),
+    f('SIOL', 'INLINK'),
+    menu('OLDSIMM', menuSimm, { readOnly: true }),
+    menu('SSCN', menuScan, { initial: 65535 }),
+    f('SDLY', 'DOUBLE', { initial: -1 }),
+  ];
+}
 
 /** Display fields most analog records share. */
 export const analogDisplayFields: readonly FieldDef[] = [

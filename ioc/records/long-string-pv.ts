@@ -23,7 +23,7 @@ export class LongStringPv extends RecordFieldPv {
   }
 
   override get value(): DbrValue {
-    const text = String(this.record.v[this.field.name] ?? '');
+    const text = String(this.record.caValue(this.field) ?? '');
     const bytes = Buffer.from(text, 'utf8');
     const n = Math.min(bytes.length, this.maxCount - 1);
     const out = new Uint8Array(n + 1);

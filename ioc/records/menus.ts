@@ -20,5 +20,5 @@ export const calcoutINAV = ['Ext PV NC', 'Ext PV OK', 'Local PV', 'Constant'] as
 export const seqSELM = ['All', 'Specified', 'Mask'] as const;
 export const selSELM = ['Specified', 'High Signal', 'Low Signal', 'Median Signal'] as const;
 export const compressALG = ['N to 1 Low Value', 'N to 1 High Value', 'N to 1 Average', 'Average', 'Circular Buffer', 'N to 1 Median'] as const;
-export const bufferingALG = ['FIFO', 'LIFO'] as const;
+export const bufferingALG = ['FIFO Buffer', 'LIFO Buffer'] as const;
 export const fanoutSELM = ['All', 'Specified', 'Mask'] as const;

@@ -30,6 +30,8 @@ export class RecordDatabase implements RecordEngine {
   private readonly timers: TimerHandle[] = [];
   /** The periodic scan of each record (SCAN changes at run time move it). */
   private readonly scans = new Map<EpicsRecord, TimerHandle>();
+  /** Records to process once their CP/CPP links have "connected" (after PINI, as dbCa's first monitor). */
+  private cpFirst: EpicsRecord[] = [];
   private started = false;
 
   constructor(
@@ -82,15 +84,39 @@ export class RecordDatabase implements RecordEngine {
     if (this.started) return;
     this.started = true;
     const unique = new Set(this.records.values());
-    for (const rec of unique) rec.init();
+    for (const rec of unique) this.initRecord(rec);
     for (const rec of unique) this.startScan(rec);
     for (const rec of unique) if (rec.v['PINI'] === 1) rec.processRecord();
+    this.processCpFirst();
+  }
+
+  /**
+   * init_record, then scanAdd's check: I/O Intr needs device support that raises the interrupts; without
+   * it (soft channel) EPICS logs an error and makes the record Passive.
+   */
+  private initRecord(rec: EpicsRecord): void {
+    rec.init();
+    if (rec.v['SCAN'] === 2 && !rec.hasDeviceSupport) {
+      this.log.warn(`${rec.name}: SCAN I/O Intr needs device support with interrupts; record made Passive`);
+      rec.v['SCAN'] = 0;
+    }
   }
 
   private startRecord(rec: EpicsRecord): void {
-    rec.init();
+    this.initRecord(rec);
     this.startScan(rec);
     if (rec.v['PINI'] === 1) rec.processRecord();
+    this.processCpFirst();
+  }
+
+  /**
+   * EPICS makes every CP/CPP link a CA link; its first monitor update, when the link connects after
+   * iocInit, processes the record (CPP: only a passive one). Here the links connect at once.
+   */
+  private processCpFirst(): void {
+    const first = this.cpFirst;
+    this.cpFirst = [];
+    for (const rec of first) rec.processRecord();
   }
 
   private startScan(rec: EpicsRecord): void {
@@ -110,6 +136,7 @@ export class RecordDatabase implements RecordEngine {
       const sub = src.updates.subscribe(() => {
         if (l.process === 'CP' || rec.scanPassive) rec.processRecord();
       });
+      if (l.process === 'CP' || rec.scanPassive) this.cpFirst.push(rec);
       this.timers.push({ cancel: () => sub.unsubscribe() });
     }
   }

@@ -92,6 +92,10 @@ export abstract class EpicsRecord {
   str(field: string): string {
     return this.v[field] as string;
   }
+  /** A DTYP with device support registered (soft channel has none here). */
+  get hasDeviceSupport(): boolean {
+    return this.dset !== undefined;
+  }
   get pact(): boolean {
     return this.v['PACT'] === 1;
   }
@@ -143,6 +147,9 @@ export abstract class EpicsRecord {
 
   /** Called once after all fields are loaded: device support, constant links, type setup. */
   init(): void {
+    // iocInit (doInitRecord0): a record still undefined starts with the UDF severity; one whose VAL the
+    // database set keeps STAT UDF with NO_ALARM until it first processes.
+    if (this.v['UDF'] && this.v['STAT'] === AlarmStatus.UDF) this.v['SEVR'] = this.num('UDFS');
     const dtyp = this.str('DTYP');
     this.dset = dtyp ? this.engine.deviceSupport(this.recordType, dtyp) : undefined;
     this.dset?.init?.(this);
@@ -206,6 +213,7 @@ export abstract class EpicsRecord {
   private finish(): Promise<void> | undefined {
     this.v['PACT'] = 0;
     this.running = undefined;
+    if (this.withoutEpilogue) return undefined;
     const alarmMask = this.resetAlarms();
     this.monitor(alarmMask);
     const fwd = this.fwdLink();
@@ -214,6 +222,14 @@ export abstract class EpicsRecord {
       return this.processRecord();
     }
     return fwd;
+  }
+
+  /**
+   * True after a process() that returned before its epilogue (a compress still collecting N samples): as
+   * in EPICS no alarm reset, no monitors and no forward link follow.
+   */
+  protected get withoutEpilogue(): boolean {
+    return false;
   }
 
   /** The record's own processing (EPICS process()). Return a Promise for asynchronous completion. */
@@ -548,8 +564,12 @@ export abstract class EpicsRecord {
 
   // ---- CA view --------------------------------------------------------------------------------
 
-  /** The value a field shows over CA. */
+  /** The value a field shows over CA (a database link as dbGetString spells it: `NAME PP MS`). */
   caValue(fd: FieldDef): DbrValue {
+    if (fd.dbf === 'INLINK' || fd.dbf === 'OUTLINK') {
+      const l = this.link(fd.name);
+      if (l.kind === 'pv') return `${l.text.split(/\s+/)[0]} ${l.process} ${l.severity}`;
+    }
     return this.v[fd.name] as DbrValue;
   }
 
@@ -563,18 +583,48 @@ export abstract class EpicsRecord {
     return 1;
   }
 
-  /** Units, precision, limits and enum strings of a field (get_units, get_precision, get_*_double). */
+  /**
+   * Units, precision, limits and enum strings of a field (get_units, get_precision, get_*_double). Record
+   * types override this for their value fields; every other field gets what recGbl gives: the range of
+   * its type as display and control limits, no alarm limits, EGU on fields of the units type.
+   */
   fieldMeta(fd: FieldDef): FieldMeta {
     if (fd.dbf === 'MENU') return { ...noMeta, enumStrings: fd.menu ?? [] };
-    if (fd.dbf === 'DOUBLE' || fd.dbf === 'FLOAT') {
-      return { units: this.str('EGU') ?? '', precision: this.num('PREC') ?? 0, limits: noLimits, enumStrings: [] };
-    }
-    return noMeta;
+    const floating = fd.dbf === 'DOUBLE' || fd.dbf === 'FLOAT';
+    const prec = floating ? this.num('PREC') ?? 0 : 0;
+    const limits = this.typeRangeLimits ? rangeLimits(fd.dbf) : fieldLimits(0, 0);
+    return { units: this.unitsOf(fd), precision: prec < 0 || prec > 15 ? 15 : prec, limits, enumStrings: [] };
   }
 
-  /** Display/alarm/control limits from HOPR/LOPR, alarm fields and given control limits. */
-  protected analogLimits(ctrlHigh: number, ctrlLow: number): Limits {
-    const alarm = (lim: string, sv: string) => (this.num(sv) ? this.num(lim) : Number.NaN);
+  /**
+   * Whether the record support has get_graphic_double/get_control_double that fall back to recGbl's type
+   * ranges for other fields; without them (bi, bo, mbbi, stringin …) dbAccess serves zero limits.
+   */
+  protected get typeRangeLimits(): boolean {
+    return RECGBL_LIMIT_TYPES.has(this.recordType);
+  }
+
+  /** The field type that carries EGU (get_units: DBF_DOUBLE for analog records; longin uses DBF_LONG). */
+  protected get unitsDbf(): Dbf {
+    return 'DOUBLE';
+  }
+
+  /** Fields of the units type that get_units leaves without units (ai's ASLO/AOFF/SMOO …). */
+  protected get unitlessFields(): ReadonlySet<string> {
+    return noFields;
+  }
+
+  protected unitsOf(fd: FieldDef): string {
+    return fd.dbf === this.unitsDbf && !this.unitlessFields.has(fd.name) ? (this.str('EGU') ?? '') : '';
+  }
+
+  /**
+   * Limits of an analog value field: display from HOPR/LOPR, control as given; alarm limits (from the
+   * alarm fields whose severity is set) only on VAL, as get_alarm_double gives them.
+   */
+  protected analogLimits(fd: FieldDef, ctrlHigh: number, ctrlLow: number): Limits {
+    const onVal = fd.name === 'VAL';
+    const alarm = (lim: string, sv: string) => (onVal && this.num(sv) ? this.num(lim) : Number.NaN);
     return {
       upperDisp: this.num('HOPR'),
       lowerDisp: this.num('LOPR'),
@@ -586,6 +636,40 @@ export abstract class EpicsRecord {
       lowerCtrl: ctrlLow,
     };
   }
+}
+
+const noFields: ReadonlySet<string> = new Set();
+
+/** EPICS base record types whose get_graphic_double/get_control_double call recGblGet*Double. */
+const RECGBL_LIMIT_TYPES: ReadonlySet<string> = new Set([
+  'ai', 'ao', 'calc', 'calcout', 'compress', 'dfanout', 'int64in', 'int64out', 'longin', 'longout', 'sel', 'seq', 'subArray', 'waveform', 'aai', 'aao',
+]);
+
+/** getMaxRangeValues (recGbl.c): the range of each field type. */
+const TYPE_RANGE: Partial<Record<Dbf, readonly [number, number]>> = {
+  CHAR: [-128, 127],
+  UCHAR: [0, 255],
+  SHORT: [-32768, 32767],
+  USHORT: [0, 65535],
+  ENUM: [0, 65535],
+  LONG: [-2147483648, 2147483647],
+  ULONG: [0, 4294967295],
+  INT64: [-9223372036854775807, 9223372036854775807],
+  UINT64: [0, 18446744073709551615],
+  FLOAT: [-1e30, 1e30],
+  DOUBLE: [-1e300, 1e300],
+};
+
+/** Display and control limits without alarm limits (recGblGetAlarmDouble gives NaN). */
+export function fieldLimits(lowerDisp: number, upperDisp: number, lowerCtrl = lowerDisp, upperCtrl = upperDisp): Limits {
+  const nan = Number.NaN;
+  return { upperDisp, lowerDisp, upperAlarm: nan, upperWarning: nan, lowerWarning: nan, lowerAlarm: nan, upperCtrl, lowerCtrl };
+}
+
+/** recGblGetGraphicDouble / recGblGetControlDouble / recGblGetAlarmDouble for a field of type `dbf`. */
+export function rangeLimits(dbf: Dbf): Limits {
+  const r = TYPE_RANGE[dbf];
+  return r ? fieldLimits(r[0], r[1]) : noLimits;
 }
 
 /**

@@ -45,11 +45,9 @@ describe('errors the user can fix are one line, without a stack', () => {
     expect(r.err).toBe('beamtwin: device lk: "rampRate" must be a number\n');
   });
 
-  it('a file that cannot be read or written names the file (validate --rules/--expect, record -o, record --names)', async () => {
+  it('a file that cannot be read or written names the file (record -o, record --names)', async () => {
     const missing = path.join(dir, 'missing.yaml');
     for (const argv of [
-      ['validate', '--rules', missing, '--', 'true'],
-      ['validate', '--expect', missing, '--', 'true'],
       ['record', 'A:B', '-o', path.join(dir, 'no', 'such', 'dir', 't.jsonl'), '--duration', '0'],
       ['record', '--names', missing, '-o', path.join(dir, 't.jsonl'), '--duration', '0'],
     ]) {
@@ -65,7 +63,7 @@ describe('errors the user can fix are one line, without a stack', () => {
     fs.writeFileSync(f, 'maxDuration: long\n');
     const r = await cli('validate', '--rules', f, '--', 'true');
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`beamtwin: ${f}: maxDuration must be seconds\n`);
+    expect(r.err).toBe(`beamtwin: ${f}: "maxDuration" must be seconds\n`);
     fs.writeFileSync(f, 'ranges: [\n');
     const p = await cli('validate', '--rules', f, '--', 'true');
     expect(p.code).toBe(2);
@@ -77,7 +75,7 @@ describe('errors the user can fix are one line, without a stack', () => {
     for (const argv of [['serve', '--speed', '0', '--list-pvs'], ['run', '--speed', '-1', '--', 'true'], ['validate', '--speed', '0', '--', 'true']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toBe('beamtwin: --speed must be a positive number\n');
+      expect(r.err).toMatch(/^beamtwin: --speed must be a positive number, got -?\d+\n$/);
     }
   });
 

@@ -183,6 +183,6 @@ describe('manifests', () => {
     expect(r.err).toMatch(/task t: duplicate id/);
     write({ defaults: { preset: 'fancy' }, tasks: [{ id: 't', reference: 'true', candidates: ['true'] }] });
     r = await evalCli(path.join(dir, 'm.yaml'), '--out', path.join(dir, 'o'));
-    expect(r.err).toMatch(/preset must be one of vision, envtrace, native/);
+    expect(r.err).toMatch(/"defaults.preset" must be one of vision, envtrace, native/);
   });
 });

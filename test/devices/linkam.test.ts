@@ -2,7 +2,10 @@
 // the heater, post-on-every-write, and the brace-less alias.
 import { describe, expect, it } from 'vitest';
 import { createLinkam } from '../../devices/linkam/linkam.js';
-import { DBE } from '../../ioc/ca/protocol/constants.js';
+import { runCli } from '../../cli/run-cli.js';
+import { DBE, ECA } from '../../ioc/ca/protocol/constants.js';
+import { PutError } from '../../ioc/db/errors.js';
+import { startServer } from '../ioc/ca/client/harness.js';
 import { VirtualClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import type { PvUpdate } from '../../ioc/db/pv.js';
@@ -211,5 +214,75 @@ describe('Linkam ramp model (CMS note §3)', () => {
     await pv('STARTHEAT').put(1);
     clock.advance(1000);
     expect(seen.map((u) => [u.pv.name, u.value])).toEqual([[`${P}TEMP`, 26]]);
+  });
+});
+
+describe('out-of-range settings are refused as the T96 refuses them (issue 12 item 9)', () => {
+  it('a setpoint of 5000 (or NaN, or ±Inf) is refused with ECA_PUTFAIL; the setpoint and the ramp stay as they were', async () => {
+    const { clock, pv, of } = setup();
+    await pv('SETPOINT:SET').put(30);
+    await pv('STARTHEAT').put(1);
+    for (const bad of [5000, 600.5, -197, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const err = await pv('SETPOINT:SET').put(bad).catch((e: unknown) => e);
+      expect(err, String(bad)).toBeInstanceOf(PutError);
+      expect((err as PutError).status).toBe(ECA.PUTFAIL);
+    }
+    expect(pv('SETPOINT:SET').value).toBe(30);
+    clock.advance(5000);
+    expect(pv('TEMP').value).toBe(30); // still ramping to 30, not to 5000, and done
+    expect(pv('STATUS').value).toBe(1);
+    expect(of('SETPOINT:SET').map((p) => p.value)).toEqual([30]);
+  });
+
+  it('the limits are the THMS600 stage’s (−196 … 600 °C) and show as control limits; a profile may set its own', async () => {
+    const { pv } = setup();
+    await pv('SETPOINT:SET').put(600);
+    await pv('SETPOINT:SET').put(-196);
+    expect(pv('SETPOINT:SET').value).toBe(-196);
+    expect(pv('SETPOINT:SET').limits).toMatchObject({ lowerCtrl: -196, upperCtrl: 600 });
+    const db = new PvDatabase(new VirtualClock(0));
+    createLinkam(db, { prefix: 'H:', range: [-40, 120] });
+    await expect(db.get('H:SETPOINT:SET')!.put(150)).rejects.toThrow(/outside the controller's range -40 … 120/);
+  });
+
+  it('ramp rates outside 0.01 … 150 are refused (0 would never arrive, a negative one would run away)', async () => {
+    const { pv } = setup();
+    for (const bad of [0, -5, 151, 1e9, Number.NaN]) await expect(pv('RAMPRATE:SET').put(bad), String(bad)).rejects.toBeInstanceOf(PutError);
+    expect(pv('RAMPRATE:SET').value).toBe(10);
+    await pv('RAMPRATE:SET').put(150);
+    expect(pv('RAMPRATE:SET').value).toBe(150);
+  });
+
+  it('the LN2 pump speed is clamped to 0 … 100 % as the driver clamps it; STARTHEAT takes any non-zero as On', async () => {
+    const { pv } = setup();
+    await pv('LNP_SPEED:SET').put(250);
+    expect(pv('LNP_SPEED:SET').value).toBe(100);
+    await pv('LNP_SPEED:SET').put(-3);
+    expect(pv('LNP_SPEED:SET').value).toBe(0);
+    await pv('STARTHEAT').put(7);
+    expect(pv('STARTHEAT').value).toBe(1);
+  });
+
+  it('over CA, `beamtwin put` of a setpoint of 5000 fails with one line and the value stays', async () => {
+    const db = new PvDatabase();
+    const linkam = createLinkam(db, { prefix: P });
+    const server = await startServer(db);
+    const env = { ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    let err = '';
+    try {
+      const code = await runCli(['put', '-w', '2', `${P}SETPOINT:SET`, '5000'], { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } });
+      expect(code).toBe(1);
+      expect(err).toMatch(/^beamtwin: put to .*SETPOINT:SET failed: .*ECA_PUTFAIL.*\n$/);
+      expect(db.get(`${P}SETPOINT:SET`)!.value).toBe(25);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      linkam.stop();
+      await server.stop();
+    }
   });
 });

@@ -265,17 +265,22 @@ reset: { "TT:{LINKAM}:TEMP": 25, "TT:m1": 0 }
   });
 
   it.each([
-    [null, /tiny\.yaml: not an object/],
-    [{ devices: [] }, /tiny\.yaml: "name" must be a non-empty string/],
-    [{ name: 'x' }, /tiny\.yaml: "devices" must be a list/],
-    [{ name: 'x', devices: [{ prefix: 'A:' }] }, /tiny\.yaml: devices\[0\] needs a "kind"/],
+    [null, /tiny\.yaml: the file must be a mapping/],
+    [{ devices: [] }, /tiny\.yaml: "name" is missing/],
+    [{ name: 'x' }, /tiny\.yaml: "devices" is missing/],
+    [{ name: '', devices: [] }, /tiny\.yaml: "name" must be a non-empty string/],
+    [{ name: 'x', devices: {} }, /tiny\.yaml: "devices" must be a list/],
+    [{ name: 'x', devices: [{ prefix: 'A:' }] }, /tiny\.yaml: "devices\[0\]\.kind" is missing/],
     [{ name: 'x', devices: [], tracked: 'A' }, /"tracked" must be a list of PV names/],
-    [{ name: 'x', devices: [], db: [{ macros: 'P=1' }] }, /db\[0\] needs a "file"/],
+    [{ name: 'x', devices: [], db: [{ macros: 'P=1' }] }, /"db\[0\]\.file" is missing/],
     [{ name: 'x', devices: [], catchAll: { prefixes: 'XF:11BM' } }, /tiny\.yaml: "catchAll\.prefixes" must be a list of name prefixes/],
     [{ name: 'x', devices: [], catchAll: { prefixes: ['A:'], exclude: 'A:B' } }, /"catchAll\.exclude" must be a list/],
-    [{ name: 'x', devices: [], reset: ['A', 0] }, /"reset" must map PV names to values/],
-    [{ name: 'x', devices: [], reset: { A: [1] } }, /reset value of "A" must be a number or a string/],
-    [{ name: 'x', devices: [], defaults: { motor: 1 } }, /"defaults" must map device kinds to settings/],
+    [{ name: 'x', devices: [], reset: ['A', 0] }, /"reset" must be a mapping from PV names to values/],
+    [{ name: 'x', devices: [], reset: { A: [1] } }, /"reset\.A" must be a number or a string/],
+    [{ name: 'x', devices: [], trackd: ['A'] }, /tiny\.yaml: unknown key "trackd"/],
+    [{ name: 'x', devices: [], catchAll: { prefixes: ['A:'], exlude: ['B'] } }, /tiny\.yaml: unknown key "exlude" in catchAll/],
+    [{ name: 'x', devices: [], db: [{ file: 'a.db', macro: 'P=1' }] }, /tiny\.yaml: unknown key "macro" in db\[0\]/],
+    [{ name: 'x', devices: [], defaults: { motor: 1 } }, /"defaults\.motor" must be a mapping of settings/],
   ])('validation: %j → a clear error naming the file', (data, message) => {
     expect(() => validateProfile(data, 'tiny.yaml')).toThrow(message);
   });

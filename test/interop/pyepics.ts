@@ -79,6 +79,8 @@ export interface PythonOptions {
   readonly env: Record<string, string>;
   /** Kill the process after this long (a hung client must fail the test, not hang it). */
   readonly timeoutMs?: number;
+  /** The interpreter (default: Debian's python3 on Debian's libca). */
+  readonly python?: string;
 }
 
 /** libca's complaints that are expected in this setup (no caRepeater program on Debian). */
@@ -145,7 +147,7 @@ export class PythonSession {
 
   static async start(script: string, opts: PythonOptions): Promise<PythonSession> {
     const env = await pythonEnv(opts.env);
-    const proc = spawn(PYTHON, ['-c', PRELUDE + '\n' + script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(opts.python ?? PYTHON, ['-c', PRELUDE + '\n' + script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     return new PythonSession(proc, opts.timeoutMs ?? 25_000);
   }
 

@@ -131,9 +131,9 @@ describe('EPICS databases served through libca (pyepics)', () => {
     expect(meta[`${P}limit.OOPT`]).toMatchObject({ value: 3, enum_strs: ['Every Time', 'On Change', 'When Zero', 'When Non-zero', 'Transition To Zero', 'Transition To Non-zero'] });
   });
 
-  it('reports UDF INVALID for records that never processed, as an IOC does after iocInit', () => {
+  it('reports UDF for records that never processed, INVALID unless the database set VAL, as an IOC does after iocInit', () => {
     expect(meta[`${AD}cam1:Acquire_RBV`]).toMatchObject({ status: AlarmStatus.UDF, severity: Severity.INVALID });
-    expect(meta[`${AD}cam1:Acquire`]).toMatchObject({ status: AlarmStatus.UDF, severity: Severity.INVALID });
+    expect(meta[`${AD}cam1:Acquire`]).toMatchObject({ status: AlarmStatus.UDF, severity: Severity.NO_ALARM });
   });
 
   it('serves strings, aliases, long-string access and read-only fields', () => {

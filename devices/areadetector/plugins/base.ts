@@ -1,22 +1,12 @@
 // NDPluginBase: the records every plugin has (NDPluginBase.template + NDArrayBase.template) and the
 // plumbing — listen to the port NDArrayPort names while EnableCallbacks is on, count arrays, describe the
 // last one, pass the result on to plugins downstream.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
 import { PutError } from '../../../ioc/db/errors.js';
 import type { PvDatabase } from '../../../ioc/db/database.js';
-import type { NDArray, PortRegistry } from '../ndarray.js';
-import {
-  BAYER_PATTERNS,
-  COLOR_MODES,
-  DATA_TYPE_BYTES,
-  DATA_TYPES,
-  declareAttributesAndPool,
-  DISABLE_ENABLE,
-  NO_YES,
-  ParamSet,
-  type Param,
-  type ParamSetOptions,
-} from '../params.js';
+import { AcquireBusy } from '../acquire-busy.js';
+import { portKey, type NDArray, type PortRegistry } from '../ndarray.js';
+import { DATA_TYPE_BYTES, ParamSet, type Param, type ParamSetOptions } from '../params.js';
+import type { RecordSpec } from '../model.js';
 
 export interface PluginContext {
   readonly db: PvDatabase;
@@ -32,6 +22,8 @@ export interface PluginOptions {
   /** EnableCallbacks at start-up. */
   readonly enabled?: boolean;
   readonly queueSize?: number;
+  /** The records of this plugin's templates (model.ts). */
+  readonly records: readonly RecordSpec[];
 }
 
 /** A plugin of the twin: subclasses declare their records and `process` arrays. */
@@ -47,6 +39,7 @@ export abstract class NDPlugin {
   readonly arrayCounter: Param;
   readonly arrayCallbacks: Param;
   readonly blocking: Param;
+  readonly busy: AcquireBusy;
 
   constructor(
     readonly ctx: PluginContext,
@@ -58,11 +51,14 @@ export abstract class NDPlugin {
     this.portName = opts.portName;
     ctx.ports.register(opts.portName, prefix);
     const p = (this.params = new ParamSet(ctx.db, prefix, ctx.paramSet));
-    p.roString('PortName_RBV', opts.portName);
-    p.roString('PluginType_RBV', pluginType);
-    p.roString('ADCoreVersion_RBV', '3.12.1');
-    p.roString('DriverVersion_RBV', '3.12.1');
-    this.ndArrayPort = p.string('NDArrayPort', opts.ndArrayPort, {
+    // Records a subclass serves with its own PV class (image1:ArrayData) are left to it.
+    const own = (new.target as unknown as { ownRecords?: readonly string[] }).ownRecords ?? [];
+    p.declare(opts.records.filter((r) => !own.includes(r.name)));
+    this.busy = new AcquireBusy(p);
+    // A plugin acquires nothing itself: its Acquire drives only the busy records (asynNDArrayDriver).
+    p.get('Acquire').behave({ write: (v) => this.busy.set(!!v) });
+    this.ndArrayPort = p.get('NDArrayPort');
+    this.ndArrayPort.behave({
       write: (v, param) => {
         const port = param.native(v) as string;
         this.checkPort(port);
@@ -70,70 +66,28 @@ export abstract class NDPlugin {
         this.connect();
       },
     });
-    p.long('NDArrayAddress', 0);
-    this.enable = p.menu('EnableCallbacks', DISABLE_ENABLE, opts.enabled ? 1 : 0, {
+    p.get('NDArrayAddress').behave({
       write: (v, param) => {
         param.update(v);
         this.connect();
       },
     });
-    p.double('MinCallbackTime', 0, 3, { units: 's' });
-    p.double('MaxByteRate', 0, 1);
-    p.double('MaxArrayRate', 0, 1);
-    p.wo('MaxArrayRate_COUT', { type: DbrBase.DOUBLE, value: 0 });
-    this.blocking = p.menu('BlockingCallbacks', NO_YES, 0);
-    this.arrayCounter = p.long('ArrayCounter', 0);
-    p.roDouble('ArrayRate_RBV', 0, 2, { units: 'Hz' });
-    p.long('DroppedArrays', 0);
-    const qs = opts.queueSize ?? 20;
-    p.long('QueueSize', qs);
-    p.roLong('QueueFree', qs);
-    p.roLong('QueueUse', 0);
-    p.wo('QueueFreeLow', { type: DbrBase.DOUBLE, value: qs * 0.25 });
-    p.wo('QueueUseHIGH', { type: DbrBase.DOUBLE, value: qs * 0.75 });
-    p.wo('QueueUseHIHI', { type: DbrBase.DOUBLE, value: qs });
-    p.roLong('MaxThreads_RBV', 1);
-    p.long('NumThreads', 1);
-    p.menu('SortMode', ['Unsorted', 'Sorted'], 0);
-    p.double('SortTime', 0.1, 3, { units: 's' });
-    p.long('SortSize', 10);
-    p.roLong('SortFree', 10);
-    p.wo('SortFreeLow', { type: DbrBase.DOUBLE, value: 0 });
-    p.long('DisorderedArrays', 0);
-    p.long('DroppedOutputArrays', 0);
-    p.wo('ProcessPlugin', {
-      type: DbrBase.ENUM,
-      enumStrings: ['Done', 'Process'],
+    this.enable = p.get('EnableCallbacks');
+    this.enable.behave({
+      write: (v, param) => {
+        param.update(v);
+        this.connect();
+      },
+    });
+    this.blocking = p.get('BlockingCallbacks');
+    this.arrayCounter = p.get('ArrayCounter');
+    this.arrayCallbacks = p.get('ArrayCallbacks');
+    p.get('ProcessPlugin').behave({
       write: (v, param) => {
         if (v && this.lastInput && this.enable.num) this.receive(this.lastInput, true);
         param.update(0);
       },
     });
-    p.roDouble('ExecutionTime_RBV', 0, 3, { units: 'ms' });
-    p.wo('AsynIO', { type: DbrBase.LONG, value: 0 });
-
-    // NDArrayBase: the last array's description.
-    p.long('NDimensions', 0);
-    p.rw('Dimensions', { type: DbrBase.LONG, value: [0, 0], maxCount: 10 });
-    for (let i = 0; i < 10; i++) p.long(`ArraySize${i}`, 0);
-    for (let i = 0; i < 3; i++) p.wo(`Dim${i}SA`, { type: DbrBase.LONG, value: 0 });
-    p.roLong('ArraySizeX_RBV');
-    p.roLong('ArraySizeY_RBV');
-    p.roLong('ArraySizeZ_RBV');
-    p.roLong('ArraySize_RBV');
-    p.menu('DataType', DATA_TYPES, 0);
-    p.menu('ColorMode', COLOR_MODES, 0);
-    p.roMenu('BayerPattern_RBV', BAYER_PATTERNS, 0);
-    p.roString('Codec_RBV', '');
-    p.roLong('CompressedSize_RBV', 0);
-    p.roLong('UniqueId_RBV');
-    p.roDouble('TimeStamp_RBV', 0, 3);
-    p.roLong('EpicsTSSec_RBV');
-    p.roLong('EpicsTSNsec_RBV');
-    this.arrayCallbacks = p.menu('ArrayCallbacks', DISABLE_ENABLE, 1);
-    declareAttributesAndPool(p);
-    p.roLong('NumQueuedArrays');
-    p.wo('EmptyFreeList', { type: DbrBase.ENUM, enumStrings: ['Done', 'Empty'] });
     // Arrays arrive from the clock, never during construction: subclasses finish their records first.
     this.connect();
   }
@@ -148,7 +102,7 @@ export abstract class NDPlugin {
     this.disconnect?.();
     this.disconnect = undefined;
     if (!this.enable.num) return;
-    this.disconnect = this.ctx.ports.connect(this.ndArrayPort.str, (a) => this.receive(a));
+    this.disconnect = this.ctx.ports.connect(portKey(this.ndArrayPort.str, this.params.get('NDArrayAddress').num), (a) => this.receive(a));
   }
 
   /** The port this plugin takes arrays from. */
@@ -187,6 +141,7 @@ export abstract class NDPlugin {
     p.get('TimeStamp_RBV').update(a.timeStamp);
     p.get('EpicsTSSec_RBV').update(a.epicsTs.sec);
     p.get('EpicsTSNsec_RBV').update(a.epicsTs.nsec);
+    for (let i = 0; i < 10; i++) p.find(`Dim${i}SA_RBV`)?.update([a.dims[i] ?? 0]);
   }
 
   /** Teleport every record to its start-up value and reconnect. */

@@ -10,10 +10,9 @@
 import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Severity, AlarmStatus } from '../../../ioc/ca/protocol/constants.js';
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
 import { PutError } from '../../../ioc/db/errors.js';
 import type { NDArray, Pixels } from '../ndarray.js';
-import { decodeChars, NO_YES, type Param } from '../params.js';
+import { decodeChars, type Param } from '../params.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
 import { encodeTiff } from './tiff-writer.js';
 
@@ -92,8 +91,6 @@ export function resolveIocPath(iocPath: string, writing: FileWriting): PathCheck
 
 export interface FilePluginOptions extends PluginOptions {
   readonly writing: FileWriting;
-  readonly fileTemplate: string;
-  readonly fileFormats: readonly string[];
 }
 
 /** NDPluginFile with a format-specific writer. */
@@ -115,8 +112,10 @@ export abstract class FilePlugin extends NDPlugin {
 
   constructor(ctx: PluginContext, prefix: string, readonly fileOpts: FilePluginOptions, pluginType: string) {
     super(ctx, prefix, fileOpts, pluginType);
+    // The records (NDFile.template) come from the model; the code adds the driver's behaviour.
     const p = this.params;
-    this.filePath = p.chars('FilePath', '', {
+    this.filePath = p.get('FilePath');
+    this.filePath.behave({
       write: (v, param) => {
         let s = decodeChars(v);
         // asynNDArrayDriver::checkPath: the readback ends with a delimiter.
@@ -125,30 +124,15 @@ export abstract class FilePlugin extends NDPlugin {
         this.updatePathExists();
       },
     });
-    p.roMenu('FilePathExists_RBV', NO_YES, 0);
-    p.long('CreateDirectory', 0);
-    this.fileName = p.chars('FileName', '');
-    this.fileNumber = p.long('FileNumber', 1);
-    p.menu('AutoIncrement', NO_YES, 1);
-    this.fileTemplate = p.chars('FileTemplate', fileOpts.fileTemplate);
-    this.fullFileName = p.roChars('FullFileName_RBV', '');
-    p.menu('AutoSave', NO_YES, 1);
-    p.rw('WriteFile', { type: DbrBase.ENUM, enumStrings: ['Done', 'Write'], write: (v, param) => this.writeFileCommand(v as number, param) });
-    p.get('WriteFile').rbv!.enumStrings = ['Done', 'Writing'];
-    p.rw('ReadFile', { type: DbrBase.ENUM, enumStrings: ['Done', 'Read'], write: (_v, param) => param.update(0) });
-    p.get('ReadFile').rbv!.enumStrings = ['Done', 'Reading'];
-    p.menu('FileFormat', fileOpts.fileFormats, 0);
-    p.menu('FileWriteMode', FILE_WRITE_MODES, FileWriteMode.Single);
-    this.capture = p.rw('Capture', { type: DbrBase.ENUM, enumStrings: ['Done', 'Capture'], write: (v, param) => this.captureCommand(v as number, param) });
-    this.capture.rbv!.enumStrings = ['Done', 'Capturing'];
-    p.long('NumCapture', 1);
-    this.numCaptured = p.roLong('NumCaptured_RBV');
-    p.wo('FreeCapture', { type: DbrBase.ENUM, enumStrings: ['Done', 'Free'], write: (_v, param) => { this.captured = []; this.numCaptured.update(0); param.update(0); } });
-    p.menu('DeleteDriverFile', NO_YES, 0);
-    p.menu('LazyOpen', NO_YES, 0);
-    p.string('TempSuffix', '');
-    p.roMenu('WriteStatus', ['Write OK', 'Write error'], 0);
-    p.roChars('WriteMessage', '');
+    this.fileName = p.get('FileName');
+    this.fileNumber = p.get('FileNumber');
+    this.fileTemplate = p.get('FileTemplate');
+    this.fullFileName = p.get('FullFileName_RBV');
+    p.get('WriteFile').behave({ write: (v, param) => this.writeFileCommand(v as number, param) });
+    p.get('ReadFile').behave({ write: (_v, param) => param.update(0) });
+    this.capture = p.get('Capture');
+    this.capture.behave({ write: (v, param) => this.captureCommand(v as number, param) });
+    this.numCaptured = p.get('NumCaptured_RBV');
     this.updatePathExists();
   }
 
@@ -328,8 +312,8 @@ export abstract class FilePlugin extends NDPlugin {
 
 export class TiffPlugin extends FilePlugin {
   protected readonly multipleArraysPerFile = false;
-  constructor(ctx: PluginContext, prefix: string, opts: Omit<FilePluginOptions, 'fileTemplate' | 'fileFormats'> & { fileTemplate?: string }) {
-    super(ctx, prefix, { fileTemplate: '%s%s_%3.3d.tif', fileFormats: ['TIFF', 'Invalid'], ...opts }, 'NDFileTIFF');
+  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
+    super(ctx, prefix, opts, 'NDFileTIFF');
   }
   protected encode(arrays: readonly NDArray[]): Buffer {
     const a = arrays[0]!;
@@ -343,51 +327,8 @@ export class TiffPlugin extends FilePlugin {
  */
 export class Hdf5Plugin extends FilePlugin {
   protected readonly multipleArraysPerFile = true;
-  constructor(ctx: PluginContext, prefix: string, opts: Omit<FilePluginOptions, 'fileTemplate' | 'fileFormats'> & { fileTemplate?: string }) {
-    super(ctx, prefix, { fileTemplate: '%s%s_%6.6d.h5', fileFormats: ['HDF5', 'Invalid'], ...opts }, 'NDFileHDF5');
-    const p = this.params;
-    p.menu('Compression', ['None', 'N-bit', 'szip', 'zlib', 'Blosc'], 0);
-    p.long('ZLevel', 6);
-    p.long('NumDataBits', 0);
-    p.long('DataBitsOffset', 0);
-    p.long('SZipNumPixels', 16);
-    p.menu('BloscCompressor', ['BloscLZ', 'LZ4', 'LZ4HC', 'SNAPPY', 'ZLIB', 'ZSTD'], 0);
-    p.long('BloscLevel', 5);
-    p.menu('BloscShuffle', ['None', 'Byte', 'Bit'], 0);
-    p.long('NumRowChunks', 0);
-    p.long('NumColChunks', 0);
-    p.long('NumFramesChunks', 1);
-    p.long('NDAttributeChunk', 0);
-    p.long('BoundaryAlign', 0);
-    p.long('BoundaryThreshold', 65536);
-    p.long('NumFramesFlush', 0);
-    p.long('NumExtraDims', 0);
-    for (const d of ['N', 'X', 'Y', '3', '4', '5', '6', '7', '8', '9']) {
-      p.long(`ExtraDimSize${d}`, 1);
-      p.roString(`ExtraDimName${d}_RBV`, '');
-      if (d !== 'N') p.long(`ExtraDimChunk${d}`, 1);
-      if (d !== 'N') {
-        p.string(`PosNameDim${d}`, '');
-        p.string(`PosIndexDim${d}`, '');
-      }
-    }
-    p.string('PosNameDimN', '');
-    p.string('PosIndexDimN', '');
-    p.menu('StoreAttr', NO_YES, 1);
-    p.menu('StorePerform', NO_YES, 0);
-    p.menu('SWMRMode', ['Off', 'On'], 0);
-    p.roMenu('SWMRSupported_RBV', ['Not Supported', 'Supported'], 1);
-    p.roMenu('SWMRActive_RBV', ['Off', 'Active'], 0);
-    p.roLong('SWMRCbCounter_RBV');
-    p.wo('FlushNow', { type: DbrBase.ENUM, enumStrings: ['Done', 'Flush'] });
-    p.menu('PositionMode', ['Off', 'On'], 0);
-    p.menu('DimAttDatasets', NO_YES, 0);
-    p.double('FillValue', 0, 3);
-    p.chars('XMLFileName', '');
-    p.roMenu('XMLValid_RBV', NO_YES, 1);
-    p.roChars('XMLErrorMsg_RBV', '');
-    p.roDouble('RunTime', 0, 3, { units: 's' });
-    p.roDouble('IOSpeed', 0, 1, { units: 'Mbit/s' });
+  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
+    super(ctx, prefix, opts, 'NDFileHDF5');
   }
   protected encode(): undefined {
     return undefined;

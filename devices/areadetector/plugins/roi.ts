@@ -1,8 +1,7 @@
 // NDPluginROI (`ROI1:` …): a region of the input array, binned, optionally reversed and scaled. The
 // region is clamped to the input as NDPluginROI does, and the clamped values show in the _RBV records.
-import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
 import { deriveArray, type NDArray } from '../ndarray.js';
-import { DATA_TYPES_AUTO, DISABLE_ENABLE, NO_YES } from '../params.js';
+import { DATA_TYPES_AUTO } from '../params.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
 
 const AXES = ['X', 'Y', 'Z'] as const;
@@ -29,25 +28,7 @@ export function clampAxis(n: number, enable: boolean, min: number, size: number,
 export class RoiPlugin extends NDPlugin {
   constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly maxSizeX: number; readonly maxSizeY: number }) {
     super(ctx, prefix, opts, 'NDPluginROI');
-    const p = this.params;
-    p.string('Name', '');
-    for (const a of AXES) {
-      p.long(`Min${a}`, 0);
-      p.long(`Size${a}`, a === 'X' ? opts.maxSizeX : a === 'Y' ? opts.maxSizeY : 1);
-      p.long(`Bin${a}`, 1);
-      p.menu(`Reverse${a}`, NO_YES, 0);
-      p.menu(`Enable${a}`, DISABLE_ENABLE, 1);
-      p.menu(`AutoSize${a}`, NO_YES, 0);
-      p.roLong(`MaxSize${a}_RBV`, a === 'X' ? opts.maxSizeX : a === 'Y' ? opts.maxSizeY : 0);
-    }
-    p.menu('DataTypeOut', DATA_TYPES_AUTO, AUTOMATIC);
-    p.menu('EnableScale', DISABLE_ENABLE, 0);
-    p.double('Scale', 1, 3);
-    p.menu('CollapseDims', DISABLE_ENABLE, 0);
-    p.wo('MaxX', { type: DbrBase.LONG, value: opts.maxSizeX });
-    p.wo('MaxY', { type: DbrBase.LONG, value: opts.maxSizeY });
-    p.wo('SetXHOPR', { type: DbrBase.DOUBLE, value: opts.maxSizeX });
-    p.wo('SetYHOPR', { type: DbrBase.DOUBLE, value: opts.maxSizeY });
+    // Its records (NDROI.template) come from the model; the region is read from them per array.
   }
 
   /** The region for an input of these dims, clamped; the _RBV records show it. */

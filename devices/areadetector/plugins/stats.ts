@@ -3,7 +3,8 @@
 // with the same settings share one computation.
 import { DbrBase } from '../../../ioc/ca/protocol/dbr-types.js';
 import type { NDArray, Pixels } from '../ndarray.js';
-import { NO_YES, type Param } from '../params.js';
+import { portKey } from '../ndarray.js';
+import type { Param } from '../params.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
 
 export interface BasicStats {
@@ -165,7 +166,8 @@ function memo<T>(table: WeakMap<NDArray, Map<number, T>>, a: NDArray, key: numbe
   return v;
 }
 
-const TS_WAVEFORMS = [
+/** The Stats1:TS… waveforms, in the order of NDPluginStats' time-series array (the last is the time stamp). */
+export const TS_SIGNALS = [
   'TSMinValue', 'TSMinX', 'TSMinY', 'TSMaxValue', 'TSMaxX', 'TSMaxY', 'TSMeanValue', 'TSSigma', 'TSTotal', 'TSNet',
   'TSCentroidTotal', 'TSCentroidX', 'TSCentroidY', 'TSSigmaX', 'TSSigmaY', 'TSSigmaXY', 'TSSkewX', 'TSSkewY',
   'TSKurtosisX', 'TSKurtosisY', 'TSEccentricity', 'TSOrientation', 'TSTimestamp',
@@ -180,50 +182,37 @@ export class StatsPlugin extends NDPlugin {
   constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly maxSizeX: number; readonly maxSizeY: number }) {
     super(ctx, prefix, opts, 'NDPluginStats');
     const p = this.params;
-    this.computeStatistics = p.menu('ComputeStatistics', NO_YES, 1);
-    p.long('BgdWidth', 0);
-    for (const n of ['MinValue', 'MaxValue', 'MeanValue', 'Sigma', 'Total', 'Net']) p.roDouble(`${n}_RBV`, 0, 4);
-    for (const n of ['MinX', 'MinY', 'MaxX', 'MaxY']) p.roDouble(`${n}_RBV`, 0, 0);
-    this.computeCentroid = p.menu('ComputeCentroid', NO_YES, 0);
-    p.double('CentroidThreshold', 1, 3);
-    for (const n of ['CentroidTotal', 'CentroidX', 'CentroidY', 'SigmaX', 'SigmaY', 'SigmaXY', 'SkewX', 'SkewY', 'KurtosisX', 'KurtosisY', 'Eccentricity', 'Orientation']) {
-      p.roDouble(`${n}_RBV`, 0, 4);
+    this.computeStatistics = p.get('ComputeStatistics');
+    this.computeCentroid = p.get('ComputeCentroid');
+    this.computeProfiles = p.get('ComputeProfiles');
+    this.computeHistogram = p.get('ComputeHistogram');
+    p.get('HistSize').behave({ coerce: (v) => Math.max(1, Math.trunc(v as number)) });
+    for (const n of ['HistSize', 'HistMin', 'HistMax']) {
+      const param = p.get(n);
+      const coerce = param.opts.coerce;
+      param.behave({ write: (v) => (param.update(coerce ? coerce(v, param) : v), this.histogramAxis()) });
     }
-    this.computeProfiles = p.menu('ComputeProfiles', NO_YES, 0);
-    p.roLong('ProfileSizeX_RBV');
-    p.roLong('ProfileSizeY_RBV');
-    p.long('CursorX', 256);
-    p.long('CursorY', 256);
-    p.roDouble('CursorVal', 0, 3);
-    for (const axis of ['X', 'Y'] as const) {
-      const nelm = axis === 'X' ? opts.maxSizeX : opts.maxSizeY;
-      for (const kind of ['Average', 'Threshold', 'Centroid', 'Cursor']) {
-        p.ro(`Profile${kind}${axis}_RBV`, { type: DbrBase.DOUBLE, value: [], maxCount: nelm, precision: 3 });
-      }
-    }
-    this.computeHistogram = p.menu('ComputeHistogram', NO_YES, 0);
-    p.long('HistSize', 256, { coerce: (v) => Math.min(Math.max(1, Math.trunc(v as number)), 256) });
-    p.double('HistMin', 0, 3);
-    p.double('HistMax', 255, 3);
-    p.roLong('HistBelow_RBV');
-    p.roLong('HistAbove_RBV');
-    p.roDouble('HistEntropy_RBV', 0, 3);
-    p.ro('Histogram_RBV', { type: DbrBase.DOUBLE, value: [], maxCount: 256 });
-    p.ro('HistogramX_RBV', { type: DbrBase.DOUBLE, value: [], maxCount: 256 });
-    // Time series (in ADCore ≥ 3.3 an NDTimeSeries plugin behind these names): records only.
-    p.wo('TSControl', { type: DbrBase.ENUM, enumStrings: ['Erase/Start', 'Start', 'Stop', 'Read'] });
-    p.long('TSNumPoints', 2048);
-    p.roLong('TSCurrentPoint');
-    p.roMenu('TSAcquiring', ['Done', 'Acquiring'], 0);
-    p.wo('TSRead', { type: DbrBase.ENUM, enumStrings: ['Done', 'Read'] });
-    for (const n of TS_WAVEFORMS) p.ro(n, { type: DbrBase.DOUBLE, value: [], maxCount: 2048 });
-    p.wo('MaxSizeX', { type: DbrBase.LONG, value: opts.maxSizeX });
-    p.wo('MaxSizeY', { type: DbrBase.LONG, value: opts.maxSizeY });
-    p.wo('SetXHOPR', { type: DbrBase.DOUBLE, value: opts.maxSizeX });
-    p.wo('SetYHOPR', { type: DbrBase.DOUBLE, value: opts.maxSizeY });
-    p.wo('Reset', { type: DbrBase.LONG, value: 0 });
-    p.wo('Reset1', { type: DbrBase.LONG, value: 0 });
-    p.wo('Reset2', { type: DbrBase.LONG, value: 0 });
+    this.histogramAxis();
+  }
+
+  /** HistogramX_RBV: the bins' lower edges, HistMin + i·(HistMax − HistMin)/HistSize (NDPluginStats). */
+  private histogramAxis(): void {
+    const p = this.params;
+    const size = Math.max(1, Math.trunc(p.get('HistSize').num));
+    const lo = p.get('HistMin').num;
+    const step = (p.get('HistMax').num - lo) / size;
+    const x = p.get('HistogramX_RBV');
+    const n = Math.min(size, x.rbv!.maxCount);
+    x.update(Float64Array.from({ length: n }, (_, i) => lo + i * step));
+  }
+
+  /** One time-series point for the NDTimeSeries plugin (address 1): the statistics in TS_SIGNALS order. */
+  private publishPoint(array: NDArray): void {
+    const key = portKey(this.portName, 1);
+    if (!this.ctx.ports.hasListeners(key)) return;
+    const p = this.params;
+    const values = Float64Array.from(TS_SIGNALS, (n) => (n === 'TSTimestamp' ? array.timeStamp : p.get(`${n.slice(2)}_RBV`).num));
+    this.ctx.ports.publish(key, { ...array, dims: [values.length], dataType: 9, data: () => values });
   }
 
   protected process(array: NDArray): NDArray {
@@ -261,6 +250,7 @@ export class StatsPlugin extends NDPlugin {
     }
     if (this.computeProfiles.num) this.profiles(array.data(), w, h);
     if (this.computeHistogram.num) this.histogram(array.data(), w * h);
+    this.publishPoint(array);
     return array;
   }
 
@@ -308,8 +298,8 @@ export class StatsPlugin extends NDPlugin {
     }
     let entropy = 0;
     for (const c of hist) if (c > 0) entropy -= (c / n) * Math.log(c / n);
-    p.get('Histogram_RBV').update(hist);
-    p.get('HistogramX_RBV').update(Float64Array.from({ length: size }, (_, i) => lo + (scale ? i / scale : 0)));
+    // The waveform (NELM HIST_SIZE) shows the first bins when HistSize is larger.
+    p.get('Histogram_RBV').update(hist.subarray(0, p.get('Histogram_RBV').rbv!.maxCount));
     p.get('HistBelow_RBV').update(below);
     p.get('HistAbove_RBV').update(above);
     p.get('HistEntropy_RBV').update(entropy);

@@ -43,14 +43,18 @@ export class LazyArrayPv extends Pv {
 }
 
 export class StdArraysPlugin extends NDPlugin {
+  static readonly ownRecords = ['ArrayData'];
   readonly arrayData: LazyArrayPv;
 
   constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly maxElements: number }) {
     super(ctx, prefix, opts, 'NDPluginStdArrays');
+    // The waveform's FTVL and NELM come from the model (the reference's is CHAR, Int8 pixels).
+    const spec = opts.records?.find((r) => r.name === 'ArrayData');
+    const type = spec?.type ?? DbrBase.LONG;
     this.arrayData = new LazyArrayPv(prefix + 'ArrayData', {
-      type: DbrBase.LONG,
-      value: new Int32Array(0),
-      maxCount: opts.maxElements,
+      type,
+      value: type === DbrBase.CHAR ? new Int8Array(0) : new Int32Array(0),
+      maxCount: spec?.count ?? opts.maxElements,
       writable: false,
       recordType: 'waveform',
     });
@@ -61,22 +65,23 @@ export class StdArraysPlugin extends NDPlugin {
     const n = array.dims.reduce((a, b) => a * Math.max(1, b), 1);
     this.arrayData.offer(() => {
       const d = array.data();
-      return d.length > this.arrayData.maxCount ? d.subarray(0, this.arrayData.maxCount) : d;
+      const cut = d.length > this.arrayData.maxCount ? d.subarray(0, this.arrayData.maxCount) : d;
+      // NDPluginStdArrays casts the pixels to the waveform's FTVL, as C does (a CHAR waveform wraps).
+      return this.arrayData.nativeType === DbrBase.CHAR ? Int8Array.from(cut) : cut;
     }, n);
     return undefined;
   }
 
   override reset(): void {
     super.reset();
-    this.arrayData.set(new Int32Array(0));
+    this.arrayData.set(this.arrayData.nativeType === DbrBase.CHAR ? new Int8Array(0) : new Int32Array(0));
   }
 }
 
 /** NDPluginPva (`PVA:`): its records; the twin serves Channel Access only, no pvAccess image. */
 export class PvaPlugin extends NDPlugin {
-  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions & { readonly pvName: string }) {
+  constructor(ctx: PluginContext, prefix: string, opts: PluginOptions) {
     super(ctx, prefix, opts, 'NDPluginPva');
-    this.params.roString('PvName_RBV', opts.pvName);
   }
   protected process(): undefined {
     return undefined;

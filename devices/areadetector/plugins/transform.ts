@@ -2,8 +2,6 @@
 import { deriveArray, type NDArray } from '../ndarray.js';
 import { NDPlugin, type PluginContext, type PluginOptions } from './base.js';
 
-export const TRANSFORM_TYPES = ['None', 'Rot90', 'Rot180', 'Rot270', 'Mirror', 'Rot90Mirror', 'Rot180Mirror', 'Rot270Mirror'] as const;
-
 /** Where output pixel (ox, oy) of a `w`×`h` input transformed by `type` comes from. */
 export function transformSource(type: number, w: number, h: number, ox: number, oy: number): [number, number] {
   // Mirror first (x → w-1-x), then rotate clockwise by 90° × k, as NDPluginTransform's table does.
@@ -35,7 +33,6 @@ export function transformSource(type: number, w: number, h: number, ox: number, 
 export class TransformPlugin extends NDPlugin {
   constructor(ctx: PluginContext, prefix: string, opts: PluginOptions) {
     super(ctx, prefix, opts, 'NDPluginTransform');
-    this.params.menu('Type', TRANSFORM_TYPES, 0);
   }
 
   protected process(array: NDArray): NDArray {

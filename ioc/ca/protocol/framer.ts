@@ -17,15 +17,35 @@ export class Framer {
   private end = 0;
   private discard = 0;
   private owned = false;
+  private _paused = false;
 
   constructor(
     private readonly sink: FramerSink,
     public maxPayload: number,
   ) {}
 
-  /** Bytes held back waiting for the rest of a message. */
+  /** Bytes held back waiting for the rest of a message (or, while paused, to be delivered). */
   get buffered(): number {
     return this.end - this.start;
+  }
+
+  get paused(): boolean {
+    return this._paused;
+  }
+
+  /**
+   * Deliver no more messages (the receiver is applying backpressure): the one being delivered finishes,
+   * the rest stay buffered until resume(). Bytes pushed meanwhile are buffered too.
+   */
+  pause(): void {
+    this._paused = true;
+  }
+
+  /** Deliver what was held back, then go on as before (until paused again). */
+  resume(): void {
+    if (!this._paused) return;
+    this._paused = false;
+    this.drain();
   }
 
   push(chunk: Buffer): void {
@@ -44,7 +64,7 @@ export class Framer {
     } else {
       this.append(chunk);
     }
-    this.drain();
+    if (!this._paused) this.drain();
   }
 
   private append(chunk: Buffer): void {
@@ -64,7 +84,7 @@ export class Framer {
 
   private drain(): void {
     const buf = this.buf;
-    while (this.start < this.end) {
+    while (this.start < this.end && !this._paused) {
       const h = parseHeader(buf, this.start, this.end);
       if (!h) break;
       if (h.payloadSize > this.maxPayload) {

@@ -15,8 +15,10 @@ export const pad8 = (n: number): number => (n + 7) & ~7;
 export class ByteWriter {
   buf: Buffer;
   pos = 0;
+  private readonly initial: number;
 
   constructor(initial = 4096) {
+    this.initial = initial;
     this.buf = Buffer.allocUnsafe(initial);
   }
 
@@ -30,8 +32,16 @@ export class ByteWriter {
     this.buf = next;
   }
 
-  /** Hand out what was written and start over (the returned Buffer is a copy, safe to keep). */
+  /** Hand out what was written and start over (the returned Buffer is the caller's to keep). */
   take(): Buffer {
+    if (this.buf.length > this.initial) {
+      // Grown for something big: hand the buffer itself over (no copy) and start again small, so one
+      // large reply neither costs a copy nor stays allocated for the writer's lifetime.
+      const out = this.buf.subarray(0, this.pos);
+      this.buf = Buffer.allocUnsafe(this.initial);
+      this.pos = 0;
+      return out;
+    }
     const out = Buffer.from(this.buf.subarray(0, this.pos));
     this.pos = 0;
     return out;

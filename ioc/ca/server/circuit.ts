@@ -5,6 +5,7 @@ import type { Pv, PvUpdate } from '../../db/pv.js';
 import type { Logger } from '../../log.js';
 import {
   AccessRights,
+  CA_DEFAULT_MAX_ARRAY_BYTES,
   CA_MINIMUM_SUPPORTED_VERSION,
   CA_MINOR_VERSION,
   Command,
@@ -42,9 +43,12 @@ import { ByteWriter } from '../protocol/writer.js';
 /** The socket side of a circuit: the thin I/O shell implements this. */
 export interface CircuitTransport {
   write(bytes: Buffer): void;
-  /** Bytes accepted but not yet sent; above the high-water mark monitors coalesce. */
+  /** Bytes accepted but not yet sent; above the high-water mark monitors coalesce and reading stops. */
   readonly backlog: number;
   close(): void;
+  /** Stop reading from the client (backpressure) until resume(); call drained() once output has gone. */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface CircuitOptions {
@@ -53,7 +57,10 @@ export interface CircuitOptions {
   readonly maxArrayBytes: number;
   readonly tcpPort: number;
   readonly peer: string;
-  /** Queue bytes above which monitor updates coalesce to the newest value per subscription. */
+  /**
+   * Queue bytes above which monitor updates coalesce to the newest value per subscription and the
+   * circuit stops reading requests until the client has taken its replies.
+   */
   readonly highWater?: number;
   /** Defer a flush to the end of the current turn (setImmediate in production, sync in tests). */
   readonly defer?: (fn: () => void) => void;
@@ -88,8 +95,12 @@ const HIGH_WATER = 4 * 1024 * 1024;
 /** CA_PROTO_PRIORITY_MAX */
 const CA_PROTO_PRIORITY_MAX = 99;
 const EMPTY_HEADER = Buffer.alloc(16);
-/** Put-callbacks that may wait behind a busy one on a channel before the client is told to back off. */
-const MAX_QUEUED_NOTIFY = 1024;
+/**
+ * Put-callbacks waiting behind busy ones (all channels of a circuit) at which the circuit stops reading
+ * requests; it reads again once half of them completed. libca sync groups send 1000+ back to back: they
+ * all complete, in order, and memory stays bounded (RSRV blocks its receive thread the same way).
+ */
+const NOTIFY_QUEUE_HIGH = 1024;
 
 /**
  * One CA virtual circuit on the server side: frames requests, applies them to the PV source and writes
@@ -112,6 +123,10 @@ export class ServerCircuit {
   private nextSid = 1;
   private flushScheduled = false;
   private processing = false;
+  /** Put-callbacks waiting in channels' notifyQueues. */
+  private queuedNotifies = 0;
+  /** Whether the transport is reading (false while backpressure holds requests back). */
+  private reading = true;
   private eventsOff = false;
   private closed = false;
   clientMinor = 0;
@@ -152,24 +167,74 @@ export class ServerCircuit {
   /** Bytes arrived from the client. Replies are batched and flushed once the input is drained. */
   recv(chunk: Buffer): void {
     if (this.closed) return;
+    this.run(() => this.framer.push(chunk));
+  }
+
+  /** The socket drained: send what coalesced meanwhile, and read requests again if they were held. */
+  drained(): void {
+    if (this.closed) return;
+    if (!this.eventsOff) this.sendPending();
+    this.unstall();
+  }
+
+  /** Put-callbacks waiting behind busy ones (white box for tests). */
+  get queuedPutCallbacks(): number {
+    return this.queuedNotifies;
+  }
+
+  /**
+   * Apply requests (`step` frames them), then flush. The framer pauses itself past the high-water marks
+   * (onMessage); requests then stay buffered and the transport stops reading until unstall().
+   */
+  private run(step: () => void): void {
     this.processing = true;
     try {
-      this.framer.push(chunk);
+      step();
+      // A synchronous transport may have taken everything already: go on at once if so.
+      while (this.framer.paused && !this.closed) {
+        this.flush();
+        if (!this.canResume()) break;
+        this.framer.resume();
+      }
     } finally {
       this.processing = false;
     }
     this.flush();
+    this.setReading(!this.framer.paused);
   }
 
-  /** The socket drained: send what coalesced meanwhile. */
-  drained(): void {
-    if (!this.closed && !this.eventsOff) this.sendPending();
+  /** Held requests may go on: the queue of put-callbacks halved, or the client took its replies. */
+  private unstall(): void {
+    if (this.closed || !this.framer.paused || !this.canResume()) return;
+    this.run(() => this.framer.resume());
+  }
+
+  private setReading(on: boolean): void {
+    if (on === this.reading || this.closed) return;
+    this.reading = on;
+    if (on) this.transport.resume?.();
+    else this.transport.pause?.();
+  }
+
+  private get outputBytes(): number {
+    return this.transport.backlog + this.out.pos;
+  }
+  private get highWater(): number {
+    return this.opts.highWater ?? HIGH_WATER;
+  }
+  /** Stop applying requests: too many put-callbacks waiting, or too many replies the client has not taken. */
+  private overHigh(): boolean {
+    return this.queuedNotifies >= NOTIFY_QUEUE_HIGH || this.outputBytes >= this.highWater;
+  }
+  private canResume(): boolean {
+    return this.queuedNotifies <= NOTIFY_QUEUE_HIGH / 2 && this.outputBytes < this.highWater;
   }
 
   /** The client went away (or we closed): release every subscription and pending callback. */
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.queuedNotifies = 0;
     for (const sub of this.subs.values()) sub.rx?.unsubscribe();
     this.subs.clear();
     this.pendingSubs.clear();
@@ -235,6 +300,8 @@ export class ServerCircuit {
       this.opts.log.error(`${this.opts.peer}: internal error on ${msg.kind}: ${(e as Error).stack ?? e}`);
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'internal server error');
     }
+    // Backpressure: hold the following requests (in the framer, then in the socket) until this eases.
+    if (!this.closed && this.overHigh()) this.framer.pause();
   }
 
   private apply(msg: ClientMessage, m: RawMessage): void {
@@ -335,10 +402,25 @@ export class ServerCircuit {
     return this.clientMinor >= 9 ? n : Math.min(n, 0xfffe);
   }
 
-  /** Count a reply carries: 0 asks for the current length (CA >= 4.13). */
+  /**
+   * A reply of `count` elements of `type` is refused (ECA_TOLARGE) when it exceeds EPICS_CA_MAX_ARRAY_BYTES,
+   * or when it asks for more elements than the PV has and the zero padding would take it past both the
+   * PV's own size and EPICS' default 16 kB: so no request makes the server allocate more than the PV.
+   * (RSRV pads any count its buffers can hold and, with EPICS_CA_AUTO_ARRAY_BYTES, grows them to 1.8 GB
+   * for one EVENT_ADD of 200M elements.)
+   */
+  private tooLarge(type: number, count: number, pv: Pv): boolean {
+    const bytes = dbrSizeN(type, count);
+    if (bytes > this.opts.maxArrayBytes) return true;
+    return count > pv.maxCount && bytes > Math.max(dbrSizeN(type, pv.maxCount), CA_DEFAULT_MAX_ARRAY_BYTES);
+  }
+
+  /**
+   * Count a reply carries: 0 asks for the current length. RSRV's read_reply does so for every client,
+   * whatever minor version it announced (count 0 only became legal in 4.13, but older clients never send it).
+   */
   private replyCount(requested: number, pv: Pv): number {
-    if (requested === 0) return this.clientMinor >= 13 || this.clientMinor === 0 ? pv.count : pv.maxCount;
-    return requested;
+    return requested === 0 ? pv.count : requested;
   }
 
   private read(msg: { kind: 'READ' | 'READ_NOTIFY'; type: number; count: number; sid: number; ioid: number }, m: RawMessage): void {
@@ -359,8 +441,8 @@ export class ServerCircuit {
     }
     const pv = ch.pv;
     const count = this.replyCount(msg.count, pv);
-    if (dbrSizeN(msg.type, count) > this.opts.maxArrayBytes) {
-      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements exceeds EPICS_CA_MAX_ARRAY_BYTES`);
+    if (this.tooLarge(msg.type, count, pv)) {
+      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements of ${pv.name} is too large`);
       return;
     }
     // The deprecated READ answers with the channel's cid in p1; READ_NOTIFY with a status there.
@@ -393,21 +475,18 @@ export class ServerCircuit {
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
       return;
     }
-    const info = dbrInfo(msg.type);
-    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
-    if (!info || !plain || msg.type === 38) {
-      if (notify) {
-        writeWriteNotifyReply(this.out, msg.type, msg.count, ECA.BADTYPE, msg.ioid);
-        this.closeNow();
-      } else {
-        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${msg.type} in write`);
-      }
-      return;
-    }
     const reply = (status: number, text: string) => {
       if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
       else writeError(this.out, ch.cid, status, m.headerBytes, text);
     };
+    const info = dbrInfo(msg.type);
+    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
+    if (!info || !plain || msg.type === 38) {
+      // The payload was framed whole, so the circuit is still in step: answer and keep it, as the CA server
+      // library does (RSRV hangs up), so the client can still clear the channel afterwards.
+      reply(ECA.BADTYPE, `invalid DBR type ${msg.type} in write to ${ch.pv.name}`);
+      return;
+    }
     if (!ch.pv.writable) {
       reply(ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
       return;
@@ -431,7 +510,9 @@ export class ServerCircuit {
       value = convertForPut(raw, info.base, ch.pv.nativeType, ch.pv.enumStrings);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
-      reply(notify ? ECA.PUTFAIL : ECA.BADTYPE, e.message);
+      // A value that does not convert ("abc" to a LONG) is a failed put, not a bad type: softIoc answers
+      // ECA_PUTFAIL to WRITE and WRITE_NOTIFY alike (EPICS' caput aborts on ECA_BADTYPE). Value kept.
+      reply(ECA.PUTFAIL, e.message);
       return;
     }
     // The receive buffer is reused: keep the header an asynchronous ERROR reply will quote.
@@ -456,11 +537,8 @@ export class ServerCircuit {
     };
     if (notify && ch.notifyBusy) {
       // RSRV runs one put-callback per channel at a time; the next waits for the first to complete.
-      if (ch.notifyQueue.length >= MAX_QUEUED_NOTIFY) {
-        reply(ECA.PUTCBINPROG, `too many put-callbacks queued on ${ch.pv.name}`);
-        return;
-      }
       ch.notifyQueue.push(start);
+      this.queuedNotifies++;
       return;
     }
     start();
@@ -475,16 +553,19 @@ export class ServerCircuit {
     text: string,
   ): void {
     ch.pendingPuts--;
+    let next: (() => void) | undefined;
     if (notify) {
       ch.notifyBusy = false;
-      const next = ch.notifyQueue.shift();
-      if (next && !this.closed && !ch.cleared) next();
+      next = ch.notifyQueue.shift();
+      if (next) this.queuedNotifies--;
     }
     if (this.closed || ch.cleared) return;
+    // Reply first: the next put-callback may complete synchronously and must be answered after this one.
     if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
     else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, header, text);
-    else return;
+    if (next) next();
     this.scheduleFlush();
+    this.unstall();
   }
 
   private eventAdd(msg: { type: number; count: number; sid: number; subid: number; mask: number }, m: RawMessage): void {
@@ -506,6 +587,13 @@ export class ServerCircuit {
     const sub: MonitorSub = { subid: msg.subid, channel: ch, type: msg.type, count: msg.count, mask, rx: undefined, pending: false };
     this.subs.set(msg.subid, sub);
     ch.subs.set(msg.subid, sub);
+    // Bounded like reads, once for all: a count-0 update is never longer than the PV's maximum.
+    if (this.tooLarge(msg.type, msg.count === 0 ? ch.pv.maxCount : msg.count, ch.pv)) {
+      // Refused with ERROR, as RSRV's read_reply when its buffer cannot hold an update. The subscription
+      // stays registered but silent, so the client's EVENT_CANCEL is still confirmed.
+      writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `subscription of ${msg.count} elements of ${ch.pv.name} is too large`);
+      return;
+    }
     // First update always, whatever the mask.
     this.sendUpdate(sub);
     sub.rx = ch.pv.updates.subscribe((u) => this.onUpdate(sub, u));
@@ -514,7 +602,7 @@ export class ServerCircuit {
   private onUpdate(sub: MonitorSub, u: PvUpdate): void {
     if ((u.mask & sub.mask) === 0 || this.closed) return;
     // Replies not yet flushed count too: a device may post many updates within one turn.
-    if (this.eventsOff || this.transport.backlog + this.out.pos > (this.opts.highWater ?? HIGH_WATER)) {
+    if (this.eventsOff || this.outputBytes > this.highWater) {
       // Slow client or flow control: keep only the newest value per subscription (EPICS coalesces too).
       sub.pending = true;
       this.pendingSubs.add(sub);
@@ -529,13 +617,15 @@ export class ServerCircuit {
     this.scheduleFlush();
   }
 
+  /** Send coalesced updates while the client keeps up; the rest wait for the next drain. */
   private sendPending(): void {
     if (this.pendingSubs.size === 0) return;
     for (const sub of this.pendingSubs) {
+      if (this.outputBytes > this.highWater) break;
+      this.pendingSubs.delete(sub);
       if (sub.pending && this.subs.get(sub.subid) === sub) this.sendUpdate(sub);
       sub.pending = false;
     }
-    this.pendingSubs.clear();
     this.scheduleFlush();
     this.flush();
   }
@@ -545,12 +635,9 @@ export class ServerCircuit {
     const pv = sub.channel.pv;
     const count = this.replyCount(sub.count, pv);
     const snap = u ? updateSnapshot(pv, u) : pv;
+    // EVENT_ADD checked the size: `count` never exceeds what the PV and EPICS_CA_MAX_ARRAY_BYTES allow.
     if (!pv.readable) {
       writeEventAddReply(this.out, sub.type, count, ECA.NORDACCESS, sub.subid, undefined);
-      return;
-    }
-    if (dbrSizeN(sub.type, count) > this.opts.maxArrayBytes) {
-      writeEventAddReply(this.out, sub.type, count, ECA.TOLARGE, sub.subid, undefined);
       return;
     }
     const start = this.out.pos;
@@ -605,6 +692,9 @@ export class ServerCircuit {
 
   private dropChannel(ch: ServerChannel): void {
     for (const sub of ch.subs.values()) this.cancelSub(sub);
+    // Put-callbacks still waiting are dropped unanswered, as the one in flight (RSRV rsrvFreePutNotify).
+    this.queuedNotifies -= ch.notifyQueue.length;
+    ch.notifyQueue.length = 0;
     ch.cleared = true;
     this.channels.delete(ch.sid);
   }

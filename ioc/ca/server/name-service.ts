@@ -1,8 +1,8 @@
 import type { PvSource } from '../../db/database.js';
 import type { Logger } from '../../log.js';
-import { CA_MINOR_VERSION, Command, SEARCH_DO_REPLY } from '../protocol/constants.js';
+import { CA_MINOR_VERSION, Command } from '../protocol/constants.js';
 import { frameDatagram } from '../protocol/framer.js';
-import { writeNotFound, writeSearchReply, writeVersion } from '../protocol/messages.js';
+import { writeSearchReply, writeVersion } from '../protocol/messages.js';
 import { ByteWriter } from '../protocol/writer.js';
 
 export interface SearchStats {
@@ -15,7 +15,8 @@ export interface SearchStats {
 /**
  * Answer one UDP datagram of search requests (sans-I/O): returns the reply datagram, or undefined when
  * nothing is to be said. The reply starts with VERSION (echoing the request's sequence number when it
- * carried one, CA 4.11) followed by one SEARCH reply per name we serve.
+ * carried one, CA 4.11) followed by one SEARCH reply per name we serve; a datagram naming none is not
+ * answered.
  */
 export function answerSearchDatagram(
   datagram: Buffer,
@@ -40,13 +41,13 @@ export function answerSearchDatagram(
         stats.searches++;
         const end = m.payload.indexOf(0);
         const name = m.payload.toString('latin1', 0, end < 0 ? m.payload.length : end);
+        // An unknown name gets no answer over UDP, even with DO_REPLY: RSRV's search_reply_udp returns
+        // before replying (NOT_FOUND only comes from search_reply_tcp), and with many servers on a
+        // network every one of them would otherwise answer every search it cannot serve.
         if (source.lookup(name)) {
           stats.hits++;
           if (answered++ === 0) writeVersion(w, sequenceValid ? 1 : 0, CA_MINOR_VERSION, sequence);
           writeSearchReply(w, tcpPort, m.p1);
-        } else if (m.dataType === SEARCH_DO_REPLY) {
-          if (answered++ === 0) writeVersion(w, sequenceValid ? 1 : 0, CA_MINOR_VERSION, sequence);
-          writeNotFound(w, m.dataType, m.dataCount, m.p1);
         }
         return;
       }

@@ -157,6 +157,8 @@ export class CaServer {
         get backlog() {
           return socket.writableLength;
         },
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
         close: () => {
           if (closing) return;
           closing = true;

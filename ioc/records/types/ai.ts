@@ -1,16 +1,18 @@
 import { DBE } from '../../ca/protocol/constants.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuConvert } from '../menus.js';
+import { menuConvert, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
+/** aiRecord get_units: conversion and smoothing factors have no units. */
+const unitless: ReadonlySet<string> = new Set(['ASLO', 'AOFF', 'SMOO']);
 const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST', 'SVAL']);
 
 /** Analog input (aiRecord.c): INP → (RVAL → conversion) → VAL, smoothing, limit alarms, deadbands. */
 export class AiRecord extends EpicsRecord {
   static readonly recordType = 'ai';
   static readonly table = new FieldTable(
-    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), [
       f('VAL', 'DOUBLE', { pp: true }),
       f('INP', 'INLINK'),
       menu('LINR', menuConvert, { pp: true }),
@@ -38,6 +40,7 @@ export class AiRecord extends EpicsRecord {
     this.v['MLST'] = this.num('VAL');
     this.v['ALST'] = this.num('VAL');
     this.v['LALM'] = this.num('VAL');
+    this.v['INIT'] = 1; // smoothing starts from the first reading
   }
 
   protected process(): void | Promise<void> {
@@ -75,8 +78,8 @@ export class AiRecord extends EpicsRecord {
 
   private setVal(val: number): void {
     const smoo = this.num('SMOO');
-    if (smoo > 0 && this.v['INIT'] === 1 && Number.isFinite(this.num('VAL'))) val = val * (1 - smoo) + this.num('VAL') * smoo;
-    this.v['INIT'] = 1;
+    if (smoo > 0 && this.v['INIT'] === 0 && Number.isFinite(this.num('VAL'))) val = val * (1 - smoo) + this.num('VAL') * smoo;
+    this.v['INIT'] = 0;
     this.v['VAL'] = val;
     this.v['UDF'] = Number.isNaN(val) ? 1 : 0;
   }
@@ -89,9 +92,13 @@ export class AiRecord extends EpicsRecord {
     }
   }
 
+  protected override get unitlessFields(): ReadonlySet<string> {
+    return unitless;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(fd, this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

@@ -1,30 +1,32 @@
 import { DBE, Severity } from '../../ca/protocol/constants.js';
-import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuConvert, menuIvoa, menuOmsl } from '../menus.js';
+import { menuConvert, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
+/** aoRecord get_units: conversion factors have no units. */
+const unitless: ReadonlySet<string> = new Set(['ASLO', 'AOFF']);
 const valueFields = new Set(['VAL', 'OVAL', 'PVAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST', 'IVOV']);
 
 /** Analog output (aoRecord.c): DOL (closed loop) → VAL, drive limits, OROC, OVAL → OUT, IVOA. */
 export class AoRecord extends EpicsRecord {
   static readonly recordType = 'ao';
   static readonly table = new FieldTable(
-    fieldList(commonFields, analogDisplayFields, alarmLimitFields('DOUBLE'), [
+    fieldList(commonFields, simulationFields(menuSimm), analogDisplayFields, alarmLimitFields('DOUBLE'), [
       f('VAL', 'DOUBLE', { pp: true }),
       f('OVAL', 'DOUBLE'),
       f('OUT', 'OUTLINK'),
       f('OROC', 'DOUBLE'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),
-      f('OIF', 'SHORT'),
+      menu('OIF', ['Full', 'Incremental']),
       f('DRVH', 'DOUBLE', { pp: true }),
       f('DRVL', 'DOUBLE', { pp: true }),
       menu('LINR', menuConvert, { pp: true }),
       f('ESLO', 'DOUBLE', { pp: true, initial: 1 }),
       f('EOFF', 'DOUBLE', { pp: true }),
       f('AOFF', 'DOUBLE', { pp: true }),
-      f('ASLO', 'DOUBLE', { pp: true, initial: 1 }),
+      f('ASLO', 'DOUBLE', { pp: true }),
       f('RVAL', 'LONG', { pp: true }),
       f('ORAW', 'LONG', { readOnly: true }),
       f('RBV', 'LONG', { readOnly: true }),
@@ -43,6 +45,8 @@ export class AoRecord extends EpicsRecord {
       this.v['UDF'] = 0;
     }
     this.v['OVAL'] = this.v['VAL'] as number;
+    this.v['PVAL'] = this.v['VAL'] as number;
+    this.v['LALM'] = this.v['VAL'] as number;
     this.lastOval = this.num('OVAL');
     this.v['MLST'] = this.num('VAL');
     this.v['ALST'] = this.num('VAL');
@@ -67,7 +71,7 @@ export class AoRecord extends EpicsRecord {
     let oval = val;
     if (oroc > 0 && Math.abs(val - this.num('OVAL')) > oroc) oval = this.num('OVAL') + Math.sign(val - this.num('OVAL')) * oroc;
     this.v['OVAL'] = oval;
-    this.v['RVAL'] = Math.trunc((oval - this.num('AOFF')) / (this.num('ASLO') || 1)) | 0;
+    this.v['RVAL'] = this.convert(oval);
     this.checkLimitAlarms(val);
     if (this.num('NSEV') >= Severity.INVALID) {
       const ivoa = this.num('IVOA');
@@ -75,6 +79,18 @@ export class AoRecord extends EpicsRecord {
       if (ivoa === 2) this.v['OVAL'] = this.num('IVOV');
     }
     return this.write();
+  }
+
+  /** aoRecord convert(): engineering units → raw (LINR slope, AOFF, ASLO when set), rounded to 32 bits. */
+  private convert(value: number): number {
+    let v = value;
+    const linr = this.num('LINR');
+    if (linr === 1 || linr === 2) v = this.num('ESLO') === 0 ? 0 : (v - this.num('EOFF')) / this.num('ESLO');
+    v -= this.num('AOFF');
+    if (this.num('ASLO') !== 0) v /= this.num('ASLO');
+    if (Number.isNaN(v)) return 0;
+    if (v >= 0) return v >= 0x7fffffff - 0.5 ? 0x7fffffff : Math.trunc(v + 0.5);
+    return v > 0.5 - Number.MAX_VALUE ? Math.trunc(v - 0.5) : -0x80000000;
   }
 
   private write(): void | Promise<void> {
@@ -96,12 +112,17 @@ export class AoRecord extends EpicsRecord {
     }
   }
 
+  protected override get unitlessFields(): ReadonlySet<string> {
+    return unitless;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
       const drvh = this.num('DRVH');
       const drvl = this.num('DRVL');
-      const [ch, cl] = drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(ch, cl), enumStrings: [] };
+      // get_control_double leaves IVOV to recGbl (the type's range).
+      const [ch, cl] = fd.name === 'IVOV' ? [1e300, -1e300] : drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(fd, ch, cl), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

@@ -1,8 +1,8 @@
 import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
-import { commonFields, fieldList } from '../common-fields.js';
+import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuAlarmSevr, menuOmsl, menuIvoa } from '../menus.js';
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { menuAlarmSevr, menuOmsl, menuIvoa, menuSimm } from '../menus.js';
+import { EpicsRecord, fieldLimits, rangeLimits, type FieldMeta } from '../record.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
 import type { TimerHandle } from '../../clock.js';
 
@@ -53,7 +53,7 @@ function binaryMeta(rec: EpicsRecord, fd: FieldDef, base: (fd: FieldDef) => Fiel
 /** Binary input (biRecord.c). */
 export class BiRecord extends EpicsRecord {
   static readonly recordType = 'bi';
-  static readonly table = new FieldTable(fieldList(commonFields, binaryFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), binaryFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     const l = this.link('INP');
@@ -95,7 +95,7 @@ export class BiRecord extends EpicsRecord {
 export class BoRecord extends EpicsRecord {
   static readonly recordType: string = 'bo';
   static readonly table = new FieldTable(
-    fieldList(commonFields, binaryFields, [
+    fieldList(commonFields, simulationFields(menuSimm), binaryFields, [
       f('OUT', 'OUTLINK'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),
@@ -149,6 +149,13 @@ export class BoRecord extends EpicsRecord {
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
-    return binaryMeta(this, fd, (x) => super.fieldMeta(x));
+    // boRecord get_units/get_precision/get_control_double: HIGH is a time in seconds.
+    if (fd.name === 'HIGH') return { units: 's', precision: 2, limits: fieldLimits(0, 0, 0, 100000), enumStrings: [] };
+    // boRecord has get_control_double (recGbl's type range for other fields) but no get_graphic_double.
+    return binaryMeta(this, fd, (x) => {
+      const m = super.fieldMeta(x);
+      const r = rangeLimits(x.dbf);
+      return { ...m, limits: { ...m.limits, upperCtrl: r.upperCtrl, lowerCtrl: r.lowerCtrl } };
+    });
   }
 }

@@ -1,11 +1,10 @@
 import { AlarmStatus, DBE, ECA, Severity } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
 import { PutError } from '../../db/errors.js';
 import { compile, epicsRandom, CALC_NARGS, type CalcProgram } from '../calc/index.js';
 import { alarmLimitFields, analogDisplayFields, commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { calcoutDOPT, calcoutINAV, calcoutOOPT, menuIvoa } from '../menus.js';
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
 
 /** The calc arguments A … L and their link and last-value fields. */
 export const ARGS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J', 'K', 'L'] as const;
@@ -26,7 +25,7 @@ export function calcFields(): FieldDef[] {
   ];
 }
 
-const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST', 'PVAL', 'OVAL', 'IVOV']);
+const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST']);
 
 /** What compiling a CALC/OCAL text gives a record: a program, or the CALC_ERR code (CLCV/OCLV). */
 interface Compiled {
@@ -56,7 +55,7 @@ abstract class CalcBase extends EpicsRecord {
     }
     this.rpcl = compileField(this.str('CALC'));
     if (!this.rpcl.program) this.engine.log.error(`${this.name}.CALC: ${this.rpcl.error} in expression "${this.str('CALC')}"`);
-    for (const a of ARGS) this.v[`L${a}`] = this.v[a] as number;
+    // LA–LL stay 0 (init_record loads constants into A–L only): the first processing posts them.
     this.v['MLST'] = this.num('VAL');
     this.v['ALST'] = this.num('VAL');
     this.v['LALM'] = this.num('VAL');
@@ -103,10 +102,13 @@ abstract class CalcBase extends EpicsRecord {
     }
   }
 
-  /** A–L show the units/precision/limits of what their input link points at (dbGetUnits …). */
+  /**
+   * A–L show the units, precision, display and alarm limits of what their input link points at (dbGetUnits,
+   * dbGetGraphicLimits …; nothing without a link) with recGbl's control limits.
+   */
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(fd, this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
     }
     const i = (ARGS as readonly string[]).indexOf(fd.name.length === 2 && fd.name[0] === 'L' ? fd.name[1]! : fd.name);
     if (i >= 0 && fd.dbf === 'DOUBLE') {
@@ -115,9 +117,9 @@ abstract class CalcBase extends EpicsRecord {
       const tfd = target?.table.get(l.kind === 'pv' ? l.field : 'VAL');
       if (target && tfd) {
         const m = target.fieldMeta(tfd);
-        return { ...m, enumStrings: [] };
+        return { ...m, limits: { ...m.limits, upperCtrl: 1e300, lowerCtrl: -1e300 }, enumStrings: [] };
       }
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: noLimits, enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: fieldLimits(0, 0, -1e300, 1e300), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }
@@ -304,7 +306,7 @@ export class CalcoutRecord extends CalcBase {
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
-    if (fd.name === 'ODLY') return { units: 's', precision: 2, limits: { ...noLimits, upperCtrl: 100000 }, enumStrings: [] };
+    if (fd.name === 'ODLY') return { units: 's', precision: 2, limits: fieldLimits(0, 1e300, 0, 100000), enumStrings: [] };
     return super.fieldMeta(fd);
   }
 }

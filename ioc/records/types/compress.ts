@@ -1,10 +1,10 @@
 import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
-import { noLimits, type DbrValue } from '../../ca/protocol/snapshot.js';
+import { type DbrValue } from '../../ca/protocol/snapshot.js';
 import type { Dbf } from '../dbf.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { bufferingALG, compressALG } from '../menus.js';
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
 
 const ALG = { LOW: 0, HIGH: 1, AVG: 2, AVERAGE: 3, CIRCULAR: 4, MEDIAN: 5 } as const;
 
@@ -175,8 +175,11 @@ export class CompressRecord extends EpicsRecord {
     return 0;
   }
 
+  protected override get withoutEpilogue(): boolean {
+    return this.accumulating;
+  }
+
   protected override monitor(alarmMask: number): void {
-    if (this.accumulating) return;
     const mask = alarmMask | DBE.LOG | DBE.VALUE;
     if (alarmMask || this.v['NUSE'] !== this.v['OUSE']) {
       this.post('NUSE', mask);
@@ -227,7 +230,7 @@ export class CompressRecord extends EpicsRecord {
 
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (fd.name === 'VAL' || fd.name === 'IHIL' || fd.name === 'ILIL') {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: { ...noLimits, upperDisp: this.num('HOPR'), lowerDisp: this.num('LOPR'), upperCtrl: this.num('HOPR'), lowerCtrl: this.num('LOPR') }, enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: fieldLimits(this.num('LOPR'), this.num('HOPR')), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

@@ -156,7 +156,9 @@ export class DfanoutRecord extends EpicsRecord {
 
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (dfanoutValueFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      // get_control_double leaves the alarm limit fields to recGbl (the type's range).
+      const ctrl = /^(HIHI|HIGH|LOW|LOLO)$/.test(fd.name) ? [1e300, -1e300] : [this.num('HOPR'), this.num('LOPR')];
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(fd, ctrl[0]!, ctrl[1]!), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

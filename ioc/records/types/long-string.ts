@@ -1,5 +1,5 @@
 import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
-import { commonFields, fieldList } from '../common-fields.js';
+import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';
 import { charArrayText } from '../long-string-pv.js';
@@ -31,7 +31,6 @@ const longStringFields = [
   f('OLEN', 'ULONG', { readOnly: true }),
   menu('MPST', menuPost),
   menu('APST', menuPost),
-  f('SIMS', 'SHORT'),
 ];
 
 /** Shared: SIZV (minimum 16), LEN = bytes + 1 (NUL), posting on change or MPST/APST Always. */
@@ -87,7 +86,7 @@ abstract class LongStringRecord extends EpicsRecord {
 /** lsi (lsiRecord.c, devLsiSoft): long string input from INP. */
 export class LsiRecord extends LongStringRecord {
   static readonly recordType = 'lsi';
-  static readonly table = new FieldTable(fieldList(commonFields, longStringFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), longStringFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     this.setupSize();
@@ -117,7 +116,7 @@ export class LsiRecord extends LongStringRecord {
 export class LsoRecord extends LongStringRecord {
   static readonly recordType = 'lso';
   static readonly table = new FieldTable(
-    fieldList(commonFields, longStringFields, [f('DOL', 'INLINK'), menu('OMSL', menuOmsl), menu('IVOA', menuIvoa), f('IVOV', 'STRING'), f('OUT', 'OUTLINK')]),
+    fieldList(commonFields, simulationFields(), longStringFields, [f('DOL', 'INLINK'), menu('OMSL', menuOmsl), menu('IVOA', menuIvoa), f('IVOV', 'STRING'), f('OUT', 'OUTLINK')]),
   );
 
   protected override initRecord(): void {

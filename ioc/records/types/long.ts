@@ -1,9 +1,17 @@
-import { alarmLimitFields, commonFields, fieldList } from '../common-fields.js';
+import { alarmLimitFields, commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuIvoa, menuOmsl } from '../menus.js';
+import type { Limits } from '../../ca/protocol/snapshot.js';
+import type { Dbf } from '../dbf.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST']);
+
+/** int64in/int64out get_alarm_double give HIHI … LOLO on VAL whatever their severities (longin's follow them). */
+function integerLimits(rec: EpicsRecord, fd: FieldDef, limits: Limits): Limits {
+  if (fd.name !== 'VAL' || rec.table.get('VAL')!.dbf !== 'INT64') return limits;
+  return { ...limits, upperAlarm: rec.num('HIHI'), upperWarning: rec.num('HIGH'), lowerWarning: rec.num('LOW'), lowerAlarm: rec.num('LOLO') };
+}
 
 function integerFields(dbf: 'LONG' | 'INT64') {
   return [
@@ -18,7 +26,7 @@ function integerFields(dbf: 'LONG' | 'INT64') {
 /** Integer input (longinRecord.c / int64inRecord.c). */
 export class LonginRecord extends EpicsRecord {
   static readonly recordType: string = 'longin';
-  static readonly table = new FieldTable(fieldList(commonFields, integerFields('LONG'), [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('LONG'), [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     const l = this.link('INP');
@@ -43,9 +51,14 @@ export class LonginRecord extends EpicsRecord {
     this.checkLimitAlarms(this.num('VAL'));
   }
 
+  /** get_units: EGU on the fields of VAL's type (DBF_LONG, DBF_INT64). */
+  protected override get unitsDbf(): Dbf {
+    return this.table.get('VAL')!.dbf;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      return { units: this.str('EGU'), precision: 0, limits: integerLimits(this, fd, this.analogLimits(fd, this.num('HOPR'), this.num('LOPR'))), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }
@@ -55,7 +68,7 @@ export class LonginRecord extends EpicsRecord {
 export class LongoutRecord extends EpicsRecord {
   static readonly recordType: string = 'longout';
   static readonly table = new FieldTable(
-    fieldList(commonFields, integerFields('LONG'), [
+    fieldList(commonFields, simulationFields(), integerFields('LONG'), [
       f('OUT', 'OUTLINK'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),
@@ -92,12 +105,17 @@ export class LongoutRecord extends EpicsRecord {
     return this.writeLink('OUT', out) ?? undefined;
   }
 
+  /** get_units: EGU on the fields of VAL's type (DBF_LONG, DBF_INT64). */
+  protected override get unitsDbf(): Dbf {
+    return this.table.get('VAL')!.dbf;
+  }
+
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (valueFields.has(fd.name)) {
       const drvh = this.num('DRVH');
       const drvl = this.num('DRVL');
       const [ch, cl] = drvh > drvl ? [drvh, drvl] : [this.num('HOPR'), this.num('LOPR')];
-      return { units: this.str('EGU'), precision: 0, limits: this.analogLimits(ch, cl), enumStrings: [] };
+      return { units: this.str('EGU'), precision: 0, limits: integerLimits(this, fd, this.analogLimits(fd, ch, cl)), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }
@@ -106,14 +124,14 @@ export class LongoutRecord extends EpicsRecord {
 /** 64-bit integer input: served over CA as DOUBLE (CA has no 64-bit type). */
 export class Int64inRecord extends LonginRecord {
   static override readonly recordType = 'int64in';
-  static override readonly table = new FieldTable(fieldList(commonFields, integerFields('INT64'), [f('INP', 'INLINK')]));
+  static override readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('INT64'), [f('INP', 'INLINK')]));
 }
 
 /** 64-bit integer output. */
 export class Int64outRecord extends LongoutRecord {
   static override readonly recordType = 'int64out';
   static override readonly table = new FieldTable(
-    fieldList(commonFields, integerFields('INT64'), [
+    fieldList(commonFields, simulationFields(), integerFields('INT64'), [
       f('OUT', 'OUTLINK'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),

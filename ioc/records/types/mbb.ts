@@ -1,8 +1,8 @@
 import { AlarmStatus, DBE } from '../../ca/protocol/constants.js';
 import { noLimits } from '../../ca/protocol/snapshot.js';
-import { commonFields, fieldList } from '../common-fields.js';
+import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
-import { menuAlarmSevr, menuIvoa, menuOmsl } from '../menus.js';
+import { menuAlarmSevr, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
 
 /** The 16 state prefixes ZR … FF of mbbi/mbbo. */
@@ -32,8 +32,8 @@ const mbbFields = [
 /** Shared behaviour of mbbi and mbbo: state strings, state severities, raw values. */
 abstract class MbbRecord extends EpicsRecord {
   protected override initRecord(): void {
-    // init_special: states are "defined" when any ZRVL…FFVL is non-zero (the strings do not count).
-    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0) ? 1 : 0;
+    // init_common: states are "defined" when any ZRVL…FFVL is non-zero or any ZRST…FFST is set.
+    this.v['SDEF'] = STATES.some((s) => this.num(`${s}VL`) !== 0 || this.str(`${s}ST`) !== '') ? 1 : 0;
   }
 
   /** Which state a raw value selects (-1: none). */
@@ -93,7 +93,7 @@ abstract class MbbRecord extends EpicsRecord {
 /** Multi-bit binary input (mbbiRecord.c). */
 export class MbbiRecord extends MbbRecord {
   static readonly recordType = 'mbbi';
-  static readonly table = new FieldTable(fieldList(commonFields, mbbFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), mbbFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     super.initRecord();
@@ -130,7 +130,7 @@ export class MbbiRecord extends MbbRecord {
 export class MbboRecord extends MbbRecord {
   static readonly recordType = 'mbbo';
   static readonly table = new FieldTable(
-    fieldList(commonFields, mbbFields, [
+    fieldList(commonFields, simulationFields(menuSimm), mbbFields, [
       f('OUT', 'OUTLINK'),
       f('DOL', 'INLINK'),
       menu('OMSL', menuOmsl),
@@ -148,6 +148,8 @@ export class MbboRecord extends MbbRecord {
       this.v['VAL'] = l.value & 0xffff;
       this.v['UDF'] = 0;
     }
+    this.v['MLST'] = this.num('VAL');
+    this.v['LALM'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {

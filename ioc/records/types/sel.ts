@@ -22,7 +22,7 @@ export class SelRecord extends EpicsRecord {
       f('NVL', 'INLINK'),
       ...ARGS.map((a) => f(`INP${a}`, 'INLINK')),
       ...ARGS.map((a) => f(a, 'DOUBLE', { pp: true, initial: Number.NaN })),
-      ...ARGS.map((a) => f(`L${a}`, 'DOUBLE', { readOnly: true, initial: Number.NaN })),
+      ...ARGS.map((a) => f(`L${a}`, 'DOUBLE', { readOnly: true })),
       f('NLST', 'USHORT', { readOnly: true }),
     ]),
   );
@@ -120,7 +120,7 @@ export class SelRecord extends EpicsRecord {
 
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (metaFields.has(fd.name)) {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: this.analogLimits(fd, this.num('HOPR'), this.num('LOPR')), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

@@ -1,9 +1,8 @@
 import { AlarmStatus, DBE, Severity } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { seqSELM } from '../menus.js';
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
 
 /** Link-group suffixes 0–F (base 7). The 3.14 names DOL1–DOLA/LNK1–LNKA are groups 1–10 of the same set. */
 export const GROUPS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'] as const;
@@ -115,13 +114,17 @@ export class SeqRecord extends EpicsRecord {
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
-    if (/^DLY[0-9A-F]$/.test(fd.name)) return { units: 's', precision: 2, limits: { ...noLimits, upperDisp: 10, upperCtrl: 100000 }, enumStrings: [] };
+    if (/^DLY[0-9A-F]$/.test(fd.name)) return { units: 's', precision: 2, limits: fieldLimits(10, 0, 0, 100000) /* seqRecord sets lower_disp_limit twice: 10 lands there */, enumStrings: [] };
     if (/^DO[0-9A-F]$/.test(fd.name)) {
       const l = this.link(`DOL${fd.name[2]}`);
       const target = l.kind === 'pv' ? this.engine.findRecord(l.record) : undefined;
       const tfd = l.kind === 'pv' ? target?.table.get(l.field) : undefined;
-      if (target && tfd) return { ...target.fieldMeta(tfd), enumStrings: [] };
-      return { units: '', precision: this.num('PREC'), limits: noLimits, enumStrings: [] };
+      // DOn: what DOLn points at (dbGetUnits, dbGetGraphicLimits …; nothing without a link), recGbl's control limits.
+      if (target && tfd) {
+        const m = target.fieldMeta(tfd);
+        return { ...m, limits: { ...m.limits, upperCtrl: 1e300, lowerCtrl: -1e300 }, enumStrings: [] };
+      }
+      return { units: '', precision: this.num('PREC'), limits: fieldLimits(0, 0, -1e300, 1e300), enumStrings: [] };
     }
     return super.fieldMeta(fd);
   }

@@ -1,5 +1,5 @@
 import { DBE } from '../../ca/protocol/constants.js';
-import { commonFields, fieldList } from '../common-fields.js';
+import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';
 import { EpicsRecord } from '../record.js';
@@ -24,7 +24,7 @@ function postString(rec: EpicsRecord, alarmMask: number): void {
 /** String input (stringinRecord.c). Also serves lsi (long string input) with a larger size. */
 export class StringinRecord extends EpicsRecord {
   static readonly recordType: string = 'stringin';
-  static readonly table = new FieldTable(fieldList(commonFields, stringFields, [f('INP', 'INLINK')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), stringFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
     const l = this.link('INP');
@@ -32,6 +32,7 @@ export class StringinRecord extends EpicsRecord {
       this.v['VAL'] = String(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['OVAL'] = this.v['VAL'] as string;
   }
 
   protected process(): void | Promise<void> {
@@ -56,7 +57,7 @@ export class StringinRecord extends EpicsRecord {
 export class StringoutRecord extends EpicsRecord {
   static readonly recordType: string = 'stringout';
   static readonly table = new FieldTable(
-    fieldList(commonFields, stringFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', menuOmsl), menu('IVOA', menuIvoa), f('IVOV', 'STRING')]),
+    fieldList(commonFields, simulationFields(), stringFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', menuOmsl), menu('IVOA', menuIvoa), f('IVOV', 'STRING')]),
   );
 
   protected override initRecord(): void {
@@ -65,6 +66,7 @@ export class StringoutRecord extends EpicsRecord {
       this.v['VAL'] = String(l.value);
       this.v['UDF'] = 0;
     }
+    this.v['OVAL'] = this.v['VAL'] as string;
   }
 
   protected process(): void | Promise<void> {

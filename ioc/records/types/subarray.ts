@@ -1,9 +1,8 @@
 import { AlarmStatus } from '../../ca/protocol/constants.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
 import { commonFields, fieldList } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuFtype } from '../menus.js';
-import type { FieldMeta } from '../record.js';
+import { fieldLimits, type FieldMeta } from '../record.js';
 import { ArrayRecord, arrayFields } from './waveform.js';
 
 /**
@@ -66,8 +65,8 @@ export class SubArrayRecord extends ArrayRecord {
 
   override fieldMeta(fd: FieldDef): FieldMeta {
     const malm = this.num('MALM');
-    if (fd.name === 'INDX') return { units: '', precision: 0, limits: { ...noLimits, upperDisp: malm - 1, upperCtrl: malm - 1 }, enumStrings: [] };
-    if (fd.name === 'NELM') return { units: '', precision: 0, limits: { ...noLimits, upperDisp: malm, upperCtrl: malm, lowerCtrl: 1 }, enumStrings: [] };
+    if (fd.name === 'INDX') return { units: '', precision: 0, limits: fieldLimits(0, malm - 1), enumStrings: [] };
+    if (fd.name === 'NELM') return { units: '', precision: 0, limits: fieldLimits(0, malm, 1, malm), enumStrings: [] };
     return super.fieldMeta(fd);
   }
 }

@@ -1,14 +1,13 @@
 import { DBE } from '../../ca/protocol/constants.js';
 import type { DbrValue } from '../../ca/protocol/snapshot.js';
-import { commonFields, fieldList, analogDisplayFields } from '../common-fields.js';
+import { commonFields, fieldList, analogDisplayFields, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef, type FieldValue } from '../field.js';
 import { menuFtype } from '../menus.js';
 
 /** waveformPOST / aaiPOST / aaoPOST: note the order differs from menuPost. */
 export const waveformPOST = ['Always', 'On Change'] as const;
-import { EpicsRecord, type FieldMeta } from '../record.js';
+import { EpicsRecord, fieldLimits, type FieldMeta } from '../record.js';
 import type { Dbf } from '../dbf.js';
-import { noLimits } from '../../ca/protocol/snapshot.js';
 
 const arrayCtor: Record<string, new (n: number) => ArrayLike<number> & { set(a: ArrayLike<number>, o?: number): void; subarray(a: number, b: number): ArrayLike<number>; fill(v: number): unknown }> = {
   CHAR: Int8Array,
@@ -118,8 +117,10 @@ export abstract class ArrayRecord extends EpicsRecord {
 
   override fieldMeta(fd: FieldDef): FieldMeta {
     if (fd.name === 'VAL') {
-      return { units: this.str('EGU'), precision: this.num('PREC'), limits: { ...noLimits, upperDisp: this.num('HOPR'), lowerDisp: this.num('LOPR') }, enumStrings: [] };
+      return { units: this.str('EGU'), precision: this.num('PREC'), limits: fieldLimits(this.num('LOPR'), this.num('HOPR'), 0, 0), enumStrings: [] };
     }
+    if (fd.name === 'NORD') return { units: '', precision: 0, limits: fieldLimits(0, this.num(this.table.get('MALM') ? 'MALM' : 'NELM')), enumStrings: [] };
+    if (fd.name === 'BUSY') return { units: '', precision: 0, limits: fieldLimits(0, 1), enumStrings: [] };
     return super.fieldMeta(fd);
   }
 }
@@ -139,7 +140,7 @@ export const arrayFields = [
 /** waveform (waveformRecord.c): INP → VAL array. */
 export class WaveformRecord extends ArrayRecord {
   static readonly recordType: string = 'waveform';
-  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('INP', 'INLINK'), f('RARM', 'SHORT')]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), arrayFields, [f('INP', 'INLINK'), f('RARM', 'SHORT')]));
 
   protected override initRecord(): void {
     super.initRecord();
@@ -165,7 +166,7 @@ export class AaiRecord extends WaveformRecord {
 /** aao: array analog output, VAL → OUT. */
 export class AaoRecord extends ArrayRecord {
   static readonly recordType = 'aao';
-  static readonly table = new FieldTable(fieldList(commonFields, arrayFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', ['supervisory', 'closed_loop'])]));
+  static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), arrayFields, [f('OUT', 'OUTLINK'), f('DOL', 'INLINK'), menu('OMSL', ['supervisory', 'closed_loop'])]));
 
   protected process(): void | Promise<void> {
     if (this.num('OMSL') === 1) {

@@ -32,8 +32,13 @@ describe('cam1 start-up values', () => {
     expect(r.pv('cam1:DataType').enumStrings[r.get('cam1:DataType')]).toBe('Int32');
     expect(r.pv('cam1:Acquire').enumStrings).toEqual(['Done', 'Acquire']);
     expect(r.pv('cam1:Acquire_RBV').enumStrings).toEqual(['Done', 'Acquiring']);
-    expect(r.str('cam1:PortName_RBV')).toBe('SIM1');
-    expect(r.str('cam1:StatusMessage_RBV')).toBe('Waiting for acquire command');
+    expect(r.str('cam1:PortName_RBV')).toBe('PIL');
+    // The reference IOC's start-up settings (5 ms period, Peaks), but the idle start's one image per Acquire.
+    expect(r.pv('cam1:ImageMode').enumStrings[r.get('cam1:ImageMode')]).toBe('Multiple');
+    expect(r.get('cam1:NumImages')).toBe(1);
+    expect(r.get('cam1:AcquirePeriod')).toBe(0.005);
+    expect(r.pv('cam1:SimMode').enumStrings[r.get('cam1:SimMode')]).toBe('Peaks');
+    expect(r.str('cam1:StatusMessage_RBV')).toBe('');
     expect(r.pv('cam1:StatusMessage_RBV').maxCount).toBe(256);
     expect(r.pv('cam1:WaitForPlugins').enumStrings).toEqual(['No', 'Yes']);
     expect(r.pv('cam1:AcquireTime_RBV').writable).toBe(false);
@@ -45,7 +50,7 @@ describe('cam1 start-up values', () => {
     const without = r.det.pvNames.filter((n) => n.includes(':cam1:') && !n.endsWith('_RBV') && r.db.get(n)!.writable && !names.has(`${n}_RBV`));
     const suffixes = without.map((n) => n.split(':cam1:')[1]).sort();
     expect(suffixes).toEqual(
-      ['AsynIO', 'EmptyFreeList', 'PoolPollStats', 'PreAllocBuffers', 'ReadStatus', 'ShutterCloseEPICS', 'ShutterFanout', 'ShutterOpenEPICS', 'ThresholdApply', 'WaitForPlugins'].sort(),
+      ['AcquireBusy', 'AsynIO', 'ClearAcquireBusy', 'EmptyFreeList', 'NDAttributesFile', 'NDAttributesMacros', 'ReadStatus', 'SetAcquireBusy', 'ShutterCloseEPICS', 'ShutterFanout', 'ShutterOpenEPICS', 'ThresholdApply', 'WaitForPlugins'].sort(),
     );
   });
 });
@@ -101,6 +106,7 @@ describe('acquisition timing', () => {
 
   it('Multiple with AcquirePeriod shorter than AcquireTime: back to back', async () => {
     const r = rig();
+    await r.put('cam1:ImageMode', 1);
     await r.put('cam1:NumImages', 4);
     await r.put('cam1:AcquireTime', 0.25);
     await r.put('cam1:AcquirePeriod', 0.1);
@@ -122,7 +128,8 @@ describe('acquisition timing', () => {
     expect(a.done()).toBe(false);
     await advance(r, 1);
     expect(a.done()).toBe(true);
-    expect(r.get('cam1:NumExposuresCounter_RBV')).toBe(3);
+    // simDetector never counts exposures: the reference IOC's NumExposuresCounter_RBV stays 0.
+    expect(r.get('cam1:NumExposuresCounter_RBV')).toBe(0);
   });
 
   it('Continuous: images until Acquire 0; the pending put-callback completes then', async () => {
@@ -145,7 +152,7 @@ describe('acquisition timing', () => {
   });
 
   it('Continuous with zero times does not spin: frames at the minimum period', async () => {
-    const r = rig();
+    const r = rig({ enabled: ['image1:'] });
     await r.put('cam1:ImageMode', 2);
     await r.put('cam1:AcquireTime', 0);
     await r.put('cam1:AcquirePeriod', 0);

@@ -57,3 +57,25 @@ export function rig(opts: AreaDetectorOptions = {}): Rig {
 
 /** Let promise callbacks run. */
 export const settle = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * A rig whose file plugins follow the conventions a client sets before writing (ophyd's staging does):
+ * the reference IOC starts with empty FileTemplate, AutoIncrement and AutoSave No, FileNumber 0.
+ */
+export async function fileRig(opts: AreaDetectorOptions = {}): Promise<Rig> {
+  const r = rig(opts);
+  for (const [plugin, template] of [['TIFF1', '%s%s_%3.3d.tif'], ['HDF1', '%s%s_%6.6d.h5']] as const) {
+    await r.put(`${plugin}:FileTemplate`, template);
+    await r.put(`${plugin}:AutoIncrement`, 1);
+    await r.put(`${plugin}:AutoSave`, 1);
+    await r.put(`${plugin}:FileNumber`, 1);
+  }
+  return r;
+}
+
+/** One Gaussian peak at (512, 410), widths 20 × 12, no variation: numbers a test can reason about. */
+export async function singlePeak(r: Rig): Promise<Rig> {
+  const settings: [string, number][] = [['PeakNumX', 1], ['PeakNumY', 1], ['PeakStartX', 512], ['PeakStartY', 410], ['PeakWidthX', 20], ['PeakWidthY', 12], ['PeakVariation', 0]];
+  for (const [n, v] of settings) await r.put(`cam1:${n}`, v);
+  return r;
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { renderFrame } from '../../../devices/areadetector/index.js';
 import { basicStats, centroidStats } from '../../../devices/areadetector/plugins/stats.js';
 import { transformSource } from '../../../devices/areadetector/plugins/transform.js';
-import { P, rig, settle } from './helpers.js';
+import { P, rig, settle, singlePeak } from './helpers.js';
 
 async function acquireOne(r: ReturnType<typeof rig>, time = 1) {
   await r.put('cam1:ImageMode', 0);
@@ -45,14 +45,18 @@ describe('port graph', () => {
       for (const e of edges) if (e.input && seen.has(e.input) && !seen.has(e.port)) seen.add(e.port), (grew = true);
     }
     expect(seen.size).toBe(edges.length);
-    expect(edges.every((e) => e.input === undefined || e.input === 'SIM1')).toBe(true);
+    // Every plugin hangs off the cam, but the time-series plugins, which read their Stats plugin.
+    for (const e of edges) {
+      const ts = /(Stats\d):TS:$/.exec(e.prefix);
+      expect(e.input === undefined || e.input === (ts ? ts[1] : 'PIL'), e.prefix).toBe(true);
+    }
   });
 
   it("NDArrayPort can rewire a plugin (Stats1 after ROI1) and refuses the plugin's own port", async () => {
-    const r = rig({ enabled: ['ROI1:', 'Stats1:'] });
+    const r = await singlePeak(rig({ enabled: ['ROI1:', 'Stats1:'] }));
     await r.put('Stats1:NDArrayPort', 'ROI1');
     expect(r.str('Stats1:NDArrayPort_RBV')).toBe('ROI1');
-    await expect(r.put('Stats1:NDArrayPort', 'STATS1')).rejects.toThrow(/own port/);
+    await expect(r.put('Stats1:NDArrayPort', 'Stats1')).rejects.toThrow(/own port/);
     await r.put('ROI1:MinX', 500);
     await r.put('ROI1:SizeX', 30);
     await r.put('ROI1:MinY', 390);
@@ -70,7 +74,7 @@ describe('port graph', () => {
 
 describe('plugin counters', () => {
   it('enabled plugins count each array; disabled ones do not', async () => {
-    const r = rig({ enabled: ['image1:', 'Stats1:', 'ROI2:'] });
+    const r = await singlePeak(rig({ enabled: ['image1:', 'Stats1:', 'ROI2:'] }));
     expect(r.get('Stats1:EnableCallbacks_RBV')).toBe(1);
     expect(r.pv('Stats1:EnableCallbacks').enumStrings).toEqual(['Disable', 'Enable']);
     expect(r.get('Stats2:EnableCallbacks')).toBe(0);
@@ -86,7 +90,7 @@ describe('plugin counters', () => {
   });
 
   it('ArrayCallbacks Disable on the cam starves every plugin', async () => {
-    const r = rig({ enabled: ['Stats1:'] });
+    const r = await singlePeak(rig({ enabled: ['Stats1:'] }));
     await r.put('cam1:ArrayCallbacks', 0);
     await acquireOne(r, 0.2);
     expect(r.get('cam1:ArrayCounter_RBV')).toBe(1);
@@ -94,7 +98,7 @@ describe('plugin counters', () => {
   });
 
   it('no pixels are rendered while no consumer needs them', async () => {
-    const r = rig();
+    const r = await singlePeak(rig({ enabled: ['image1:'] }));
     await r.put('cam1:ImageMode', 1);
     await r.put('cam1:NumImages', 50);
     await r.put('cam1:AcquireTime', 0.01);
@@ -108,9 +112,11 @@ describe('plugin counters', () => {
 
 describe('Stats', () => {
   it('computes total, mean, min, max, sigma and centroid from the frame', async () => {
-    const r = rig({ enabled: ['Stats1:', 'Stats2:'] });
+    const r = await singlePeak(rig({ enabled: ['Stats1:', 'Stats2:'] }));
     await r.put('Stats1:ComputeCentroid', 1);
     await r.put('Stats1:CentroidThreshold', 50);
+    await r.put('Stats1:BgdWidth', 0); // the reference's 1 subtracts the border mean from Net
+    await r.put('Stats2:BgdWidth', 0);
     await r.put('cam1:Noise', 5);
     await acquireOne(r, 2);
     const a = r.det.cam.lastImage!;
@@ -149,7 +155,7 @@ describe('Stats', () => {
   });
 
   it('intensity scales with AcquireTime and Gain', async () => {
-    const r = rig({ enabled: ['Stats1:'] });
+    const r = await singlePeak(rig({ enabled: ['Stats1:'] }));
     await acquireOne(r, 1);
     const t1 = r.get('Stats1:Total_RBV');
     await acquireOne(r, 2);
@@ -167,10 +173,11 @@ describe('Stats', () => {
   });
 
   it('profiles and histogram when asked for', async () => {
-    const r = rig({ enabled: ['Stats3:'] });
+    const r = await singlePeak(rig({ enabled: ['Stats3:'] }));
     await r.put('Stats3:ComputeProfiles', 1);
     await r.put('Stats3:ComputeHistogram', 1);
     await r.put('Stats3:HistMax', 2000);
+    await r.put('Stats3:HistSize', 20); // Histogram_RBV holds 20 bins (NELM of the reference IOC)
     await r.put('Stats3:CursorX', 512);
     await r.put('Stats3:CursorY', 410);
     await acquireOne(r, 1);
@@ -183,7 +190,7 @@ describe('Stats', () => {
 
 describe('ROI, Process, Transform', () => {
   it('ROI clamps its region to the input and shows it in the readbacks', async () => {
-    const r = rig({ enabled: ['ROI1:'] });
+    const r = await singlePeak(rig({ enabled: ['ROI1:'] }));
     await r.put('ROI1:MinX', 1000);
     await r.put('ROI1:SizeX', 100);
     await r.put('ROI1:BinY', 2);
@@ -196,7 +203,7 @@ describe('ROI, Process, Transform', () => {
   });
 
   it('Process offset/scale and Transform rotation act on the pixels', async () => {
-    const r = rig({ enabled: ['Proc1:', 'Trans1:', 'Stats4:', 'Stats5:'] });
+    const r = await singlePeak(rig({ enabled: ['Proc1:', 'Trans1:', 'Stats4:', 'Stats5:'] }));
     await r.put('Proc1:EnableOffsetScale', 1);
     await r.put('Proc1:Offset', 10);
     await r.put('Proc1:Scale', 2);
@@ -219,41 +226,45 @@ describe('ROI, Process, Transform', () => {
 });
 
 describe('image1:ArrayData', () => {
-  it('a 1M-element LONG waveform produced on read, equal to the frame', async () => {
-    const r = rig();
+  it('a 1M-element CHAR waveform (as the reference) produced on read: the frame cast to Int8', async () => {
+    const r = await singlePeak(rig({ enabled: ['image1:'] }));
     const wf = r.pv('image1:ArrayData');
     expect(wf.maxCount).toBe(1024 * 1024);
-    expect(wf.nativeType).toBe(5);
+    expect(wf.nativeType).toBe(4);
     await acquireOne(r, 1);
     expect(r.det.frames.rendered).toBe(0);
     expect(wf.count).toBe(1024 * 1024);
-    const data = wf.value as Int32Array;
+    const data = wf.value as Int8Array;
     expect(r.det.frames.rendered).toBe(1);
     expect(data.length).toBe(1024 * 1024);
-    expect(data[410 * 1024 + 512]).toBe(1000);
+    // The 1000-count peak wraps as a C cast to epicsInt8 does: 1000 − 4·256 = −24.
+    expect(data[410 * 1024 + 512]).toBe(-24);
+    expect(Array.from(data.subarray(400 * 1024, 420 * 1024))).toEqual(Array.from(Int8Array.from(r.det.cam.lastImage!.data().subarray(400 * 1024, 420 * 1024))));
     expect(r.get('image1:ArraySize0_RBV')).toBe(1024);
     expect(r.get('image1:ArraySize1_RBV')).toBe(1024);
   });
 
   it('a monitor gets every new frame', async () => {
-    const r = rig();
-    const maxes: number[] = [];
-    r.pv('image1:ArrayData').updates.subscribe((u) => maxes.push(Math.max(...(u.value as Int32Array).subarray(410 * 1024, 411 * 1024))));
+    const r = await singlePeak(rig({ enabled: ['image1:'] }));
+    const peaks: number[] = [];
+    r.pv('image1:ArrayData').updates.subscribe((u) => peaks.push((u.value as Int8Array)[410 * 1024 + 512]!));
     await acquireOne(r, 1);
     await acquireOne(r, 2);
-    expect(maxes).toEqual([1000, 2000]);
+    expect(peaks).toEqual([-24, -48]); // 1000 and 2000 counts as Int8
+
     await settle();
   });
 });
 
 describe('string records', () => {
   it('FilePath-like records are 256-element CHAR waveforms holding a C string', async () => {
-    const r = rig();
-    for (const n of ['TIFF1:FilePath', 'TIFF1:FileName', 'TIFF1:FileTemplate', 'TIFF1:FullFileName_RBV', 'HDF1:FilePath_RBV', 'cam1:StatusMessage_RBV']) {
+    const r = await singlePeak(rig());
+    for (const n of ['TIFF1:FilePath', 'TIFF1:FileName', 'TIFF1:FileTemplate', 'HDF1:FilePath_RBV', 'cam1:StatusMessage_RBV']) {
       expect(r.pv(n).nativeType).toBe(4);
       expect(r.pv(n).maxCount).toBe(256);
     }
-    expect(r.str('TIFF1:FileTemplate')).toBe('%s%s_%3.3d.tif');
+    expect(r.pv('TIFF1:FullFileName_RBV').maxCount).toBe(512);
+    expect(r.str('TIFF1:FileTemplate')).toBe(''); // the reference IOC's start-up value
     await r.put('TIFF1:FileName', 'sample_A');
     expect(r.str('TIFF1:FileName_RBV')).toBe('sample_A');
     expect(r.pv('TIFF1:FileName_RBV').count).toBe(9);

@@ -2,6 +2,7 @@
 // and with --profile; a served process (dist/cli/main.js, so build first) reset over CA by the reset
 // command; a clean stop on SIGTERM.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ afterEach(async () => {
   }
 });
 
-async function serve(args: string[] = []): Promise<Served> {
+async function serve(args: string[] = [], opts: { interface?: string | null; env?: Record<string, string> } = {}): Promise<Served> {
   const port = await freeUdpPort();
   const env: Record<string, string> = {
     EPICS_CA_ADDR_LIST: `127.0.0.1:${port}`,
@@ -95,7 +96,8 @@ async function serve(args: string[] = []): Promise<Served> {
   };
   const base: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EPICS_')) base[k] = v;
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', String(port), '--interface', '127.0.0.1', ...args], { env: base, stdio: ['pipe', 'pipe', 'pipe'] });
+  const intf = opts.interface === undefined ? ['--interface', '127.0.0.1'] : opts.interface === null ? [] : ['--interface', opts.interface];
+  const proc = spawn(process.execPath, [MAIN, 'serve', '--port', String(port), ...intf, ...args], { env: { ...base, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
   proc.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -127,8 +129,8 @@ function cli(s: Served, args: string[]): Promise<{ code: number | null; out: str
 describe('a served CMS twin', () => {
   it('prints what it serves, and stops cleanly on SIGTERM (exit 0, "stopped")', async () => {
     const s = await serve();
-    expect(s.stdout()).toMatch(/^beamtwin: serving profile cms, \d+ PVs, on CA port \d+ \(TCP \d+\), ready in \d+ ms/);
-    expect(s.stdout()).toContain(`on CA port ${s.port}`);
+    expect(s.stdout()).toMatch(/^beamtwin: serving profile cms, \d+ PVs, on 127\.0\.0\.1 CA port \d+ \(TCP \d+\), ready in \d+ ms/);
+    expect(s.stdout()).toContain(`CA port ${s.port}`);
     s.proc.kill('SIGTERM');
     expect(await s.exited).toEqual({ code: 0, signal: null });
     expect(s.stdout()).toMatch(/beamtwin: stopped\n$/);
@@ -198,5 +200,43 @@ describe('a served CMS twin', () => {
     } finally {
       await c.close();
     }
+  }, 30_000);
+});
+
+/** The local addresses bound to UDP `port` (from /proc/net/udp), e.g. ['127.0.0.1']. */
+function udpBindings(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return fs
+    .readFileSync('/proc/net/udp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/)[1] ?? '')
+    .filter((local) => local.endsWith(`:${hexPort}`))
+    .map((local) => {
+      const h = local.split(':')[0]!;
+      return [6, 4, 2, 0].map((i) => parseInt(h.slice(i, i + 2), 16)).join('.');
+    });
+}
+
+describe('serve is safe by default on a real network', () => {
+  const WARNING = /warning: serving 0\.0\.0\.0 with the catch-all on: .* every XF:11BM\* name/;
+
+  it('binds loopback only unless told otherwise, and says how local clients find it', async () => {
+    const s = await serve([], { interface: null });
+    expect(udpBindings(s.port)).toEqual(['127.0.0.1']);
+    expect(s.stdout()).toContain(`on 127.0.0.1 CA port ${s.port}`);
+    expect(s.stdout()).toContain(`EPICS_CA_ADDR_LIST=127.0.0.1:${s.port} EPICS_CA_AUTO_ADDR_LIST=NO`);
+    expect(s.stdout()).not.toMatch(/warning/);
+  }, 30_000);
+
+  it('--interface 0.0.0.0 or EPICS_CAS_INTF_ADDR_LIST serve every interface, with a warning while the catch-all is on', async () => {
+    const byFlag = await serve([], { interface: '0.0.0.0' });
+    expect(udpBindings(byFlag.port)).toEqual(['0.0.0.0']);
+    expect(byFlag.stdout()).toMatch(WARNING);
+    const byEnv = await serve([], { interface: null, env: { EPICS_CAS_INTF_ADDR_LIST: '0.0.0.0' } });
+    expect(udpBindings(byEnv.port)).toEqual(['0.0.0.0']);
+    expect(byEnv.stdout()).toMatch(WARNING);
+    const strict = await serve(['--strict'], { interface: '0.0.0.0' });
+    expect(strict.stdout()).not.toMatch(/warning/);
   }, 30_000);
 });

@@ -119,3 +119,13 @@ export class MotorIoc {
 }
 
 export const values = (posts: readonly Post[]): (number | string)[] => posts.map((p) => p.value);
+
+/**
+ * When motorSim reports the end of a move from rest (ms after the command, with the command on a tick): its
+ * route ramps from 0 at `a` to `v` (a triangle when too short), and the tick after the route's end reports done.
+ */
+export function routeDoneMs(distance: number, v: number, a: number, periodMs = 100): number {
+  const d = Math.abs(distance);
+  const t = d >= (v * v) / a ? d / v + v / a : 2 * Math.sqrt(d / a);
+  return Math.ceil((t * 1000) / periodMs - 1e-9) * periodMs;
+}

@@ -1,18 +1,18 @@
 // Motor records through pyepics on Debian's libca against a CaServer on a real clock: caput with wait
-// returns when the trapezoid has run, DMOV monitors see exactly 1→0→1, RBV monitors arrive during motion,
+// returns once the move has ended, DMOV monitors see exactly 1→0→1, RBV monitors arrive during motion,
 // a move beyond HLM returns at once with LVIO = 1, and a client driving the motor the way ophyd's
 // EpicsMotor does (its component PVs, set with put-completion, DMOV, stop, set_current_position).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../../ioc/clock.js';
 import { PvDatabase } from '../../../ioc/db/database.js';
 import { RecordDatabase } from '../../../ioc/records/index.js';
-import { CMS_SIM_MOTOR, createSimMotor, moveTime } from '../../../devices/motor/index.js';
+import { CMS_SIM_MOTOR, createSimMotor } from '../../../devices/motor/index.js';
 import { startTestServer, type TestServer } from '../../helpers/ca-server.js';
 import { runPython } from '../../interop/pyepics.js';
 import { py } from '../../interop/python-lib.js';
 
-/** The CMS motor's trapezoid for a 1 EGU move (VELO 1, VBAS 0.1, ACCL 0.2 → a = 4.5 EGU/s²): 1.18 s. */
-const T_MOVE = moveTime(1, { vbase: 0.1, velocity: 1, acceleration: 4.5 });
+// No wall-clock durations are asserted (the machine may be loaded): the order of events says when a put
+// returned, and the timing itself is tested in virtual time (motion.test.ts, motorsim.test.ts).
 
 let srv: TestServer;
 let records: RecordDatabase;
@@ -34,17 +34,15 @@ afterAll(async () => {
 });
 
 describe('motor record through pyepics', () => {
-  it('returns from caput(wait=True) after the trapezoid time, with DMOV 1→0→1 and RBV monitors during motion', async () => {
+  it('returns from caput(wait=True) once the move has ended, with DMOV 1→0→1 and RBV monitors during motion', async () => {
     const res = await runPython<{
-      elapsed: number;
+      at_return: [number, number, number];
       dmov: number[];
-      rbv: [number, number][];
-      t0: number;
-      t1: number;
+      rbv: number[];
       rbv_final: number;
       val_final: number;
-      lvio_elapsed: number;
       lvio: number;
+      lvio_dmov: number;
       m2_rbv: number;
       m2_val: number;
     }>(
@@ -52,41 +50,38 @@ describe('motor record through pyepics', () => {
 P = ${py(srv.prefix)}
 dmov, rbv = [], []
 d = epics.PV(P + 'm1.DMOV', callback=lambda value=None, **kw: dmov.append(int(value)))
-r = epics.PV(P + 'm1.RBV', callback=lambda value=None, **kw: rbv.append((time.time(), float(value))))
+r = epics.PV(P + 'm1.RBV', callback=lambda value=None, **kw: rbv.append(float(value)))
 v = epics.PV(P + 'm1')
 d.wait_for_connection(5); r.wait_for_connection(5); v.wait_for_connection(5)
 wait_until(lambda: len(dmov) >= 1 and len(rbv) >= 1, 5)
 rbv.clear()
-t0 = time.time()
 v.put(1.0, wait=True, timeout=10)
-t1 = time.time()
-wait_until(lambda: len(dmov) >= 3, 2)
-time.sleep(0.3)
-res = {'elapsed': t1 - t0, 't0': t0, 't1': t1, 'dmov': list(dmov), 'rbv': list(rbv),
+during = list(rbv)   # the RBV monitors that arrived before the put returned
+# What the server says right after the put returned: the move is over.
+at_return = [epics.caget(P + 'm1.DMOV', use_monitor=False), epics.caget(P + 'm1.MOVN', use_monitor=False),
+             epics.caget(P + 'm1.RBV', use_monitor=False)]
+wait_until(lambda: len(dmov) >= 3, 5)
+res = {'at_return': at_return, 'dmov': list(dmov), 'rbv': during,
        'rbv_final': epics.caget(P + 'm1.RBV'), 'val_final': epics.caget(P + 'm1')}
-t0 = time.time()
 epics.caput(P + 'm2', 5.0, wait=True, timeout=10)
-res['lvio_elapsed'] = time.time() - t0
-res['lvio'] = epics.caget(P + 'm2.LVIO')
-time.sleep(0.3)
+res['lvio'] = epics.caget(P + 'm2.LVIO', use_monitor=False)
+res['lvio_dmov'] = epics.caget(P + 'm2.DMOV', use_monitor=False)
 res['m2_rbv'] = epics.caget(P + 'm2.RBV')
 res['m2_val'] = epics.caget(P + 'm2')
 out(res)
 `,
       { env: srv.env, timeoutMs: 25_000 },
     );
-    expect(Math.abs(res.elapsed - T_MOVE)).toBeLessThan(0.1);
+    expect(res.at_return).toEqual([1, 0, 1]);
     expect(res.dmov).toEqual([1, 0, 1]);
-    const during = res.rbv.filter(([t]) => t > res.t0 && t < res.t1 - 0.05);
-    expect(during.length).toBeGreaterThanOrEqual(8);
-    const vals = during.map(([, v]) => v);
+    const vals = res.rbv;
+    expect(vals.length).toBeGreaterThanOrEqual(8);
     expect(vals).toEqual([...vals].sort((a, b) => a - b));
     expect(vals[0]).toBeGreaterThan(0);
-    expect(vals[vals.length - 1]).toBeLessThan(1);
+    expect(vals[vals.length - 1]).toBeLessThanOrEqual(1);
     expect(res.rbv_final).toBeCloseTo(1, 9);
     expect(res.val_final).toBe(1);
-    expect(res.lvio_elapsed).toBeLessThan(0.2);
-    expect(res.lvio).toBe(1);
+    expect([res.lvio, res.lvio_dmov]).toEqual([1, 1]);
     expect([res.m2_rbv, res.m2_val]).toEqual([0, 0]);
   });
 
@@ -122,24 +117,23 @@ pvs['DMOV'].add_callback(on_dmov)
 def set_and_wait(target, timeout=10):
     fin = {}
     moves.clear()
-    t0 = time.time()
-    pvs['setpoint'].put(target, wait=False, use_complete=True, callback=lambda **kw: fin.setdefault('t', time.time()))
-    ok = wait_until(lambda: 't' in fin and 'done' in moves, timeout)
-    return ok, fin.get('t', 0) - t0
+    pvs['setpoint'].put(target, wait=False, use_complete=True, callback=lambda **kw: fin.setdefault('moves', list(moves)))
+    ok = wait_until(lambda: 'moves' in fin and 'done' in moves, timeout)
+    return ok, fin.get('moves')
 
-ok, dt = set_and_wait(0.8)
-res['set1'] = {'ok': ok, 'dt': dt, 'moves': list(moves), 'rbv': pvs['RBV'].get(use_monitor=False),
+ok, at_completion = set_and_wait(0.8)
+res['set1'] = {'ok': ok, 'at_completion': at_completion, 'moves': list(moves), 'rbv': pvs['RBV'].get(use_monitor=False),
                'tdir': pvs['TDIR'].get(), 'hls': pvs['HLS'].get(use_monitor=False), 'lls': pvs['LLS'].get(use_monitor=False),
                'dmov': pvs['DMOV'].get(), 'movn': pvs['MOVN'].get()}
 
 # Stop in the middle of a move (EpicsMotor.stop: STOP ← 1 without waiting).
 fin = {}
 pvs['setpoint'].put(-0.5, wait=False, use_complete=True, callback=lambda **kw: fin.setdefault('t', 1))
-time.sleep(0.5)
+# Under way (an event, not a fixed sleep): moving, and some way from where it started.
+wait_until(lambda: pvs['MOVN'].get() == 1 and pvs['RBV'].get() < 0.6, 5)
 was_moving = pvs['MOVN'].get()
 pvs['STOP'].put(1, wait=False)
 ok = wait_until(lambda: 't' in fin and pvs['DMOV'].get() == 1, 5)
-time.sleep(0.3)
 res['stop'] = {'ok': ok, 'was_moving': was_moving, 'val': pvs['setpoint'].get(use_monitor=False),
                'rbv': pvs['RBV'].get(use_monitor=False), 'stop': pvs['STOP'].get(use_monitor=False)}
 
@@ -148,12 +142,11 @@ drbv_before = epics.caget(P + '.DRBV')
 pvs['SET'].put(1, wait=True)
 pvs['setpoint'].put(10.0, wait=True)
 pvs['SET'].put(0, wait=True)
-time.sleep(0.2)
 res['set_position'] = {'rbv': pvs['RBV'].get(use_monitor=False), 'val': pvs['setpoint'].get(use_monitor=False),
                        'off': pvs['OFF'].get(use_monitor=False), 'drbv_before': drbv_before,
                        'drbv': epics.caget(P + '.DRBV'), 'set': pvs['SET'].get(use_monitor=False),
                        'limits': [pvs['LLM'].get(use_monitor=False), pvs['HLM'].get(use_monitor=False)]}
-ok, dt = set_and_wait(10.3)
+ok, _ = set_and_wait(10.3)
 res['after_set'] = {'ok': ok, 'rbv': pvs['RBV'].get(use_monitor=False), 'moves': list(moves)}
 out(res)
 `,
@@ -166,8 +159,10 @@ out(res)
     expect(set1['ok']).toBe(true);
     expect(set1['moves']).toEqual(['start', 'done']);
     expect(set1['rbv']).toBeCloseTo(0.8, 9);
-    expect(Math.abs((set1['dt'] as number) - moveTime(0.8, { vbase: 0.1, velocity: 1, acceleration: 4.5 }))).toBeLessThan(0.1);
-    expect([set1['tdir'], set1['hls'], set1['lls'], set1['dmov'], set1['movn']]).toEqual([1, 0, 0, 1, 0]);
+    // The move had started when the completion arrived (it may see 'done' or not: two messages).
+    expect((set1['at_completion'] as string[])[0]).toBe('start');
+    // TDIR is 0 at rest, as motorSim reports it.
+    expect([set1['tdir'], set1['hls'], set1['lls'], set1['dmov'], set1['movn']]).toEqual([0, 0, 0, 1, 0]);
     const stop = res['stop'] as Record<string, number | boolean>;
     expect(stop['ok']).toBe(true);
     expect(stop['was_moving']).toBe(1);

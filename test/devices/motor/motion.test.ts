@@ -6,11 +6,12 @@ import { DBE } from '../../../ioc/ca/protocol/constants.js';
 import { CMS_SIM_MOTOR, MIP, MSTA } from '../../../devices/motor/index.js';
 import { MotorIoc, values } from './helpers.js';
 
-// Hand-derived for VELO 1, VBAS 0.1, ACCL 0.2: a = (1 − 0.1)/0.2 = 4.5 EGU/s², each ramp covers
-// (1² − 0.1²)/(2·4.5) = 0.11 EGU in 0.2 s.
-const T_1 = 0.2 + 0.2 + (1 - 0.22) / 1; // 1.18 s
-const T_5 = 0.4 + (5 - 0.22); // 5.18 s
-const T_01 = (2 * (Math.sqrt(0.1 * 0.1 + 4.5 * 0.1) - 0.1)) / 4.5; // triangle, 0.256992 s
+// Hand-derived for VELO 1, VBAS 0.1, ACCL 0.2 on motorSim: the record commands a = (1 − 0.1)/0.2 = 4.5 EGU/s²;
+// motorSim ramps from 0 (it ignores VBAS), so each ramp takes 1/4.5 = 0.222 s and covers 0.111 EGU, and the
+// end of a move is reported at the 0.1 s tick after its route ends.
+const T_1 = 1.3; // route 1.222 s
+const T_5 = 5.3; // route 5.222 s
+const T_01 = 0.3; // triangle, 2·√(0.1/4.5) = 0.298 s
 
 function cms(): MotorIoc {
   const t = new MotorIoc();
@@ -18,12 +19,13 @@ function cms(): MotorIoc {
   return t.start();
 }
 
-/** Position along the 1-EGU trapezoid at time s (hand formula, independent of profile.ts). */
+/** Position along the 1-EGU route at time s (hand formula, independent of route.ts). */
 function along1(s: number): number {
-  if (s <= 0.2) return 0.1 * s + 0.5 * 4.5 * s * s;
-  if (s <= 0.98) return 0.11 + (s - 0.2);
-  const d = s - 0.98;
-  return 0.89 + 1 * d - 0.5 * 4.5 * d * d;
+  const r = 1 / 4.5;
+  if (s <= r) return 0.5 * 4.5 * s * s;
+  if (s <= 1) return 1 / 9 + (s - r);
+  const d = Math.min(s, 1 + r) - 1;
+  return 1 - 1 / 9 + d - 0.5 * 4.5 * d * d;
 }
 
 describe('motor record moves', () => {
@@ -59,9 +61,11 @@ describe('motor record moves', () => {
     const rrbv = t.watch('m.RRBV');
     t.put('m', 1);
     await t.advance(3000);
-    const expected = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100].map((ms) => Math.round(along1(ms / 1000) * 100));
-    expect(rbv.map((p) => p.t)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1180]);
-    expect(values(rrbv)).toEqual([...expected, 100]);
+    const ticks = [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200];
+    const expected = ticks.map((ms) => Math.round(along1(ms / 1000) * 100));
+    expect(rbv.map((p) => p.t)).toEqual(ticks);
+    expect(values(rrbv)).toEqual(expected);
+    expect(expected.at(-1)).toBe(100);
     rbv.forEach((p, i) => expect(p.value).toBeCloseTo((rrbv[i]!.value as number) * 0.01, 12));
     expect(t.get('m.DRBV')).toBeCloseTo(1, 12);
   });
@@ -73,7 +77,7 @@ describe('motor record moves', () => {
     const rbv = t.watch('m.RBV');
     t.put('m', 1);
     await t.advance(3000);
-    expect(rbv.map((p) => p.t)).toEqual([250, 500, 750, 1000, 1180]);
+    expect(rbv.map((p) => p.t)).toEqual([250, 500, 750, 1000, 1250]);
   });
 
   it('turns DMOV 1→0 once at the start and 0→1 once at the end, with MOVN the inverse and TDIR the direction', async () => {
@@ -85,15 +89,21 @@ describe('motor record moves', () => {
     await t.advance(4000);
     expect(dmov.map((p) => [p.t, p.value])).toEqual([
       [0, 0],
-      [T_1 * 1000 + 1000, 1],
+      [2300, 1],
     ]);
     expect(movn.map((p) => [p.t, p.value])).toEqual([
       [0, 1],
-      [T_1 * 1000 + 1000, 0],
+      [2300, 0],
     ]);
-    expect(values(tdir)).toEqual([0]);
-    // TDIR is the last direction of travel, also after the motor stopped.
+    // motorSim reports the direction bit only while moving up: TDIR stays 0 on the way down…
+    expect(values(tdir)).toEqual([]);
     expect(t.get('m.TDIR')).toBe(0);
+    // …and is 1 while moving up, 0 again at rest.
+    t.put('m', 0);
+    await t.advance(1000);
+    expect(t.get('m.TDIR')).toBe(1);
+    await t.advance(2000);
+    expect(values(tdir)).toEqual([1, 0]);
     expect(t.get('m.MIP')).toBe(MIP.DONE);
   });
 
@@ -175,7 +185,7 @@ describe('motor record retargeting, stop and pause', () => {
     await t.until(first.done, 20_000);
     expect(t.get('m.RBV')).toBeCloseTo(0.5, 12);
     expect(values(dmov)).toEqual([0, 1]);
-    expect(values(tdir)).toEqual([0]);
+    expect(values(tdir)).toEqual([1, 0]);
     expect(t.get('m.RCNT')).toBe(1);
   });
 
@@ -212,12 +222,29 @@ describe('motor record retargeting, stop and pause', () => {
   it('ramps down at the commanded acceleration when stopped at full speed', async () => {
     const t = cms();
     t.put('m', 5);
-    await t.advance(2000); // cruising at 1 EGU/s, at 0.11 + 1.8 = 1.91
+    await t.advance(2000); // cruising at 1 EGU/s, at 1/9 + (2 − 2/9) = 1.889 (the tick at 2 s)
     t.put('m.STOP', 1, false);
     const spent = await t.until(() => t.get('m.DMOV') === 1, 2000, 1);
-    expect(spent).toBeGreaterThanOrEqual(200);
-    expect(spent).toBeLessThanOrEqual(201);
-    expect(t.get('m.RBV')).toBeCloseTo(1.91 + 0.11, 9);
+    // Brakes from the last tick's state for 1/4.5 s (1/9 EGU): done at the tick after.
+    expect(spent).toBe(300);
+    expect(t.get('m.RBV')).toBeCloseTo(2, 9);
+  });
+
+  it('resumes to the target on Go after a Pause that came during the acceleration', async () => {
+    const t = cms();
+    const mip = t.watch('m.MIP');
+    const move = t.put('m', 3);
+    await t.advance(100); // still ramping up (0.222 s)
+    t.put('m.SPMG', 1 /* Pause */, false);
+    await t.advance(1000);
+    // Stopped short of the target: the record holds DMOV 0 and a retry pending (MIP_RETRY), as motorSim's IOC does.
+    expect([t.get('m.DMOV'), t.get('m.MOVN'), t.get('m.MIP')]).toEqual([0, 0, MIP.RETRY]);
+    expect(t.get('m.RBV')).toBeLessThan(0.2);
+    expect(move.done()).toBe(false);
+    t.put('m.SPMG', 3 /* Go */, false);
+    await t.until(move.done, 10_000);
+    expect([t.get('m.RBV'), t.get('m'), t.get('m.DMOV'), t.get('m.RCNT')]).toEqual([3, 3, 1, 1]);
+    expect(values(mip)).toEqual([MIP.MOVE, MIP.STOP, MIP.RETRY, MIP.RETRY | MIP.MOVE, MIP.DONE]);
   });
 
   it('pauses with SPMG Pause (DMOV stays 0, VAL kept) and finishes the move on Go', async () => {

@@ -96,7 +96,7 @@ describe('compress record', () => {
 
   it('shows the newest value first with BALG LIFO', async () => {
     const t = ioc(`record(ao, "x") {}
-      record(compress, "c") { field(ALG, "Circular Buffer") field(BALG, "LIFO") field(NSAM, "3") field(INP, "x") }`);
+      record(compress, "c") { field(ALG, "Circular Buffer") field(BALG, "LIFO Buffer") field(NSAM, "3") field(INP, "x") }`);
     for (const v of [1, 2]) {
       await t.put('x', v);
       await t.put('c.PROC', 1);

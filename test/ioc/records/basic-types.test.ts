@@ -194,13 +194,16 @@ describe('mbbi and mbbo records', () => {
     expect(alarm(t, 'm')).toEqual([AlarmStatus.STATE, Severity.MINOR]);
   });
 
-  it('mbbo writes the state value (VL) as RVAL, or VAL itself when no VL is set', async () => {
+  it('mbbo writes the state value (VL) as RVAL once any state is defined (a string counts), else VAL itself', async () => {
     const t = ioc(`record(mbbo, "m") { field(ZRST, "a") field(ONST, "b") field(ONVL, "7") }
-      record(mbbo, "plain") { field(ZRST, "a") field(ONST, "b") }`);
+      record(mbbo, "named") { field(ZRST, "a") field(ONST, "b") }
+      record(mbbo, "plain") {}`);
     await t.put('m', 1);
+    await t.put('named', 1);
     await t.put('plain', 1);
     expect(t.get('m.RVAL')).toBe(7);
-    expect(t.get('plain.RVAL')).toBe(1);
+    expect([t.get('named.SDEF'), t.get('named.RVAL')]).toEqual([1, 0]);
+    expect([t.get('plain.SDEF'), t.get('plain.RVAL')]).toEqual([0, 1]);
   });
 });
 

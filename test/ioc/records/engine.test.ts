@@ -192,10 +192,13 @@ describe('disable, UDF and alarms', () => {
     expect(val.at(-1)!.mask & DBE.ALARM).toBeTruthy();
   });
 
-  it('treats a VAL set in the database as defined, while showing UDF INVALID until the first processing', async () => {
-    const t = ioc(`record(ao, "o") { field(VAL, "2") }`);
+  it('treats a VAL set in the database as defined: STAT UDF with NO_ALARM until the first processing (iocInit gives UDFS only while UDF)', async () => {
+    const t = ioc(`record(ao, "o") { field(VAL, "2") } record(ao, "u") {} record(ao, "d") { field(DOL, "3") }`);
     expect(t.get('o.UDF')).toBe(0);
-    expect([t.get('o.STAT'), t.get('o.SEVR')]).toEqual([AlarmStatus.UDF, Severity.INVALID]);
+    expect([t.get('o.STAT'), t.get('o.SEVR')]).toEqual([AlarmStatus.UDF, Severity.NO_ALARM]);
+    expect([t.get('u.STAT'), t.get('u.SEVR')]).toEqual([AlarmStatus.UDF, Severity.INVALID]);
+    // A constant DOL defines VAL in init_record, after iocInit chose the UDF severity.
+    expect([t.get('d'), t.get('d.UDF'), t.get('d.SEVR')]).toEqual([3, 0, Severity.INVALID]);
     await t.put('o.PROC', 1);
     expect([t.get('o.STAT'), t.get('o.SEVR')]).toEqual([AlarmStatus.NO_ALARM, Severity.NO_ALARM]);
   });

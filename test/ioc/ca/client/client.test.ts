@@ -231,7 +231,7 @@ describe('CaClient errors', () => {
     await c.put('still not a number');
     const e = await errors;
     expect(e).toBeInstanceOf(CaError);
-    expect(e.status).toBe(ECA.BADTYPE);
+    expect(e.status).toBe(ECA.PUTFAIL); // as softIoc: a failed put, not a bad type
     expect((await c.get()).value).toBe(Math.PI);
     await expect(c.put('x', { type: 'DBR_DOUBLE' })).rejects.toMatchObject({ status: ECA.BADTYPE });
     c.close();

@@ -177,3 +177,32 @@ describe('frameDatagram', () => {
     expect(frameDatagram(Buffer.alloc(0), () => expect.fail('no message'))).toEqual({ complete: true });
   });
 });
+
+describe('Framer backpressure', () => {
+  it('pause() stops delivery after the current message; bytes pushed meanwhile wait; resume() delivers them in order', () => {
+    const expected = sig(frameAll(everything));
+    for (let stopAfter = 1; stopAfter < expected.length; stopAfter += 3) {
+      for (const cut of [0, 5, everything.length >> 1]) {
+        const got: Framed[] = [];
+        const framer = new Framer(
+          {
+            message: (m) => {
+              got.push(copyMessage(m));
+              if (got.length === stopAfter) framer.pause();
+            },
+            oversized: () => {},
+          },
+          1 << 24,
+        );
+        framer.push(Buffer.from(everything.subarray(0, cut)));
+        framer.push(Buffer.from(everything.subarray(cut)));
+        expect(got.length, `stop after ${stopAfter}, cut ${cut}`).toBe(stopAfter);
+        expect(framer.paused).toBe(true);
+        expect(framer.buffered).toBeGreaterThan(0);
+        framer.resume();
+        expect(sig(got), `stop after ${stopAfter}, cut ${cut}`).toEqual(expected);
+        expect(framer.buffered).toBe(0);
+      }
+    }
+  });
+});

@@ -1,10 +1,11 @@
-// ServerCircuit without sockets: what a value the encoder cannot handle does to reads and monitors.
+// ServerCircuit without sockets: what a value the encoder cannot handle does to reads and monitors, and
+// backpressure on pipelined put-callbacks.
 import { config as rxConfig } from 'rxjs';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { Command, DBE, ECA } from '../../../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../../../ioc/ca/protocol/dbr-types.js';
 import { Framer } from '../../../../ioc/ca/protocol/framer.js';
-import { decodeServerMessage, writeCreateChanRequest, writeEventAddRequest, writeReadNotifyRequest, writeVersion, type ServerMessage } from '../../../../ioc/ca/protocol/messages.js';
+import { decodeServerMessage, writeCreateChanRequest, writeEventAddRequest, writeReadNotifyRequest, writeVersion, writeWriteRequest, type ServerMessage } from '../../../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
 import { ServerCircuit } from '../../../../ioc/ca/server/circuit.js';
 import type { DbrValue } from '../../../../ioc/ca/protocol/snapshot.js';
@@ -79,4 +80,53 @@ it('a read of such a value answers ECA_GETFAIL (RSRV read_reply) instead of drop
   expect(replies).toMatchObject([{ kind: 'READ_NOTIFY', status: ECA.GETFAIL, ioid: 9 }]);
   expect(isClosed()).toBe(false);
   expect(replies.some((r) => r.kind === 'ERROR' || (r as { command?: number }).command === Command.ERROR)).toBe(false);
+});
+
+// libca sync groups send 1000+ WRITE_NOTIFYs back to back on one channel. RSRV runs one put-callback per
+// channel and blocks its receive thread behind it; so do we, by not reading past a bounded queue.
+it('5000 pipelined WRITE_NOTIFYs on one channel all complete, in order, with at most 1024 ever queued', async () => {
+  const db = new PvDatabase();
+  const gates: (() => void)[] = [];
+  const started: number[] = [];
+  db.create('B', {
+    type: DbrBase.DOUBLE,
+    value: 0,
+    put: async (pv, v) => {
+      started.push(v as number);
+      await new Promise<void>((r) => gates.push(r));
+      pv.set(v);
+    },
+  });
+  const replies: ServerMessage[] = [];
+  const framer = new Framer({ message: (m) => replies.push(decodeServerMessage(m)), oversized: () => {} }, 1 << 20);
+  const reading: boolean[] = [];
+  const circuit = new ServerCircuit(
+    { write: (b) => framer.push(b), backlog: 0, close: () => {}, pause: () => reading.push(false), resume: () => reading.push(true) },
+    { source: db, log: quietLogger(), maxArrayBytes: 16384, tcpPort: 5064, peer: 'test', defer: (fn) => fn() },
+  );
+  const w = new ByteWriter(256 * 1024);
+  writeVersion(w, 0, 13);
+  writeCreateChanRequest(w, 'B', 7);
+  circuit.recv(w.take());
+  const sid = (replies.find((r) => r.kind === 'CREATE_CHAN') as { sid: number }).sid;
+  const N = 5000;
+  for (let i = 1; i <= N; i++) writeWriteRequest(w, true, DbrBase.DOUBLE, sid, i, [i]);
+  circuit.recv(w.take()); // one chunk, as a sync group's burst arrives
+
+  let maxQueued = circuit.queuedPutCallbacks;
+  expect(maxQueued).toBe(1024); // the rest of the chunk is held back, unread
+  expect(reading).toEqual([false]);
+  while (gates.length > 0) {
+    gates.shift()!();
+    await new Promise<void>((r) => setImmediate(r));
+    maxQueued = Math.max(maxQueued, circuit.queuedPutCallbacks);
+  }
+  expect(maxQueued).toBeLessThanOrEqual(1024);
+  const notifies = replies.filter((r) => r.kind === 'WRITE_NOTIFY') as { status: number; ioid: number }[];
+  expect(notifies.map((r) => r.ioid)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  expect(notifies.every((r) => r.status === ECA.NORMAL)).toBe(true);
+  expect(started).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  expect(db.get('B')!.value).toBe(N);
+  // The transport stopped reading while requests were held back, and reads again now they are all applied.
+  expect(reading).toEqual([false, true]);
 });

@@ -16,6 +16,7 @@ import {
 } from '../../../../ioc/ca/protocol/messages.js';
 import { SEARCH_DO_REPLY, SEARCH_DONT_REPLY } from '../../../../ioc/ca/protocol/constants.js';
 import { PutError } from '../../../../ioc/db/errors.js';
+import type { ServerCircuit } from '../../../../ioc/ca/server/circuit.js';
 import { startTestServer, type TestServer } from '../../../helpers/ca-server.js';
 import { build, RawCircuit, type Reply } from '../../../helpers/ca-raw.js';
 
@@ -31,6 +32,8 @@ let releaseSlow: (() => void) | undefined;
 const busyCalls: number[] = [];
 const busyRelease: (() => void)[] = [];
 const circuits: RawCircuit[] = [];
+const seqPuts: number[] = [];
+let seqMaxQueued = 0;
 
 beforeAll(async () => {
   s = await startTestServer((db, p) => {
@@ -39,6 +42,7 @@ beforeAll(async () => {
     db.create(p + 'ro', { type: DbrBase.DOUBLE, value: 2, writable: false });
     db.create(p + 'hidden', { type: DbrBase.DOUBLE, value: 3, readable: false });
     db.create(p + 'dyn', { type: DbrBase.LONG, value: [1, 2, 3], maxCount: 10 });
+    db.create(p + 'lo', { type: DbrBase.LONG, value: 5 });
     db.create(p + 'wf', { type: DbrBase.DOUBLE, value: new Float64Array(100_000).fill(0.25) });
     db.create(p + 'busy', {
       type: DbrBase.DOUBLE,
@@ -50,6 +54,17 @@ beforeAll(async () => {
       },
     });
     db.create(p + 'gone', { type: DbrBase.DOUBLE, value: 1 });
+    db.create(p + 'seq', {
+      type: DbrBase.DOUBLE,
+      value: 0,
+      put: async (pv, v) => {
+        seqPuts.push(v as number);
+        // White box: how many put-callbacks the circuits hold back (CaServer keeps them in a private set).
+        for (const c of (s.server as unknown as { circuits: Set<ServerCircuit> }).circuits) seqMaxQueued = Math.max(seqMaxQueued, c.queuedPutCallbacks);
+        await new Promise<void>((r) => setImmediate(r));
+        pv.set(v);
+      },
+    });
     db.create(p + 'late_fail', {
       type: DbrBase.DOUBLE,
       put: async () => {
@@ -275,6 +290,28 @@ describe('writes', () => {
     expect(c.isClosed).toBe(false);
   });
 
+  // softIoc (pythonSoftIOC's RSRV) answers `caput P:lo abc` on a longout with ERROR ECA_PUTFAIL to WRITE and
+  // status ECA_PUTFAIL to WRITE_NOTIFY; EPICS' caput aborts on the ECA_BADTYPE answered here before.
+  it('a value that cannot be converted → ECA_PUTFAIL to WRITE and WRITE_NOTIFY; the value is kept, the circuit stays', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('lo'));
+    c.take();
+    const req = build((w) => writeWriteRequest(w, false, DbrBase.STRING, ch.sid, 0, ['abc']));
+    c.send(req);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.STRING, ch.sid, 8, ['abc']));
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.p1, r.p2])).toEqual([
+      [Command.ERROR, ch.cid, ECA.PUTFAIL],
+      [Command.WRITE_NOTIFY, ECA.PUTFAIL, 8],
+    ]);
+    expect(rs[0]!.payload.subarray(0, 16)).toEqual(req.subarray(0, 16));
+    expect(s.db.get(name('lo'))!.value).toBe(5);
+    c.request((w) => writeWriteRequest(w, true, DbrBase.STRING, ch.sid, 9, ['12']));
+    const ok = await c.next((x) => x.command === Command.WRITE_NOTIFY);
+    expect([ok.p1, ok.p2]).toEqual([ECA.NORMAL, 9]);
+    expect(s.db.get(name('lo'))!.value).toBe(12);
+  });
+
   it('a count above the native count → ECA_BADCOUNT', async () => {
     const c = await open();
     const ch = await c.createChannel(name('dbl'));
@@ -324,6 +361,46 @@ describe('subscriptions', () => {
     ]);
     pv.set(13);
     expect(await c.roundTrip()).toEqual([]);
+  });
+
+  // EPICS_CA_AUTO_ARRAY_BYTES is on here (the default): the PV's length is what bounds a subscription.
+  it('EVENT_ADD counts past the PV (200M, 2^31, 2^32-1 elements) → ERROR ECA_TOLARGE, nothing sent, cancel confirmed', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('wf'));
+    const pv = s.db.get(name('wf'))!;
+    c.take();
+    const huge = [200_000_000, 2 ** 31, 2 ** 32 - 1, 100_001];
+    const before = process.memoryUsage().arrayBuffers;
+    huge.forEach((n, i) => c.send(build((w) => writeEventAddRequest(w, DbrBase.DOUBLE, n, ch.sid, 0x70 + i, DBE.VALUE))));
+    const rs = await c.roundTrip();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024);
+    expect(rs.map((r) => [r.command, r.p1, r.p2, r.payload.readUInt16BE(0), r.payload.readUInt32BE(12), r.payload.readUInt32BE(20)])).toEqual(
+      huge.map((n, i) => [Command.ERROR, ch.cid, ECA.TOLARGE, Command.EVENT_ADD, 0x70 + i, n]),
+    );
+    pv.set(new Float64Array(100_000).fill(0.5));
+    expect(await c.roundTrip()).toEqual([]);
+    c.request((w) => huge.forEach((n, i) => writeEventCancelRequest(w, DbrBase.DOUBLE, n, ch.sid, 0x70 + i)));
+    const cancels = await c.roundTrip();
+    expect(cancels.map((r) => [r.command, r.payloadSize, r.p2])).toEqual(huge.map((_, i) => [Command.EVENT_ADD, 0, 0x70 + i]));
+    expect(c.isClosed).toBe(false);
+  });
+
+  it('a count past the PV within 16 kB is zero-padded, in reads and updates alike (as RSRV)', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('dyn'));
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.LONG, 100, ch.sid, 1);
+      writeEventAddRequest(w, DbrBase.LONG, 100, ch.sid, 2, DBE.VALUE);
+      writeReadNotifyRequest(w, DbrBase.LONG, 5000, ch.sid, 3);
+    });
+    const rs = await c.roundTrip();
+    const padded = [1, 2, 3, ...new Array<number>(97).fill(0)];
+    expect(rs.map((r) => [r.command, r.dataCount, r.msg.kind === 'ERROR' ? r.p2 : upd(r).value])).toEqual([
+      [Command.READ_NOTIFY, 100, padded],
+      [Command.EVENT_ADD, 100, padded],
+      [Command.ERROR, 0, ECA.TOLARGE],
+    ]);
   });
 
   it('honours the mask: DBE_ALARM only ignores value changes; DBE_PROPERTY sees metadata changes', async () => {
@@ -459,6 +536,25 @@ describe('more RSRV behaviour', () => {
     }
   });
 
+  // libca sync groups send 1000+ WRITE_NOTIFYs back to back; the 1025th used to be refused and libca aborted.
+  it('5000 WRITE_NOTIFYs sent at once on one channel all complete, in order; the server reads them as the queue allows', async () => {
+    const c = await open();
+    const ch = await c.createChannel(name('seq'));
+    c.take();
+    const N = 5000;
+    c.request((w) => {
+      for (let i = 1; i <= N; i++) writeWriteRequest(w, true, DbrBase.DOUBLE, ch.sid, i, [i]);
+    });
+    await c.next((r) => r.command === Command.WRITE_NOTIFY && r.p2 === N);
+    const done = c.replies.filter((r) => r.command === Command.WRITE_NOTIFY);
+    expect(done.map((r) => r.p2)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(done.every((r) => r.p1 === ECA.NORMAL)).toBe(true);
+    expect(seqPuts).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    expect(seqMaxQueued).toBeLessThanOrEqual(1024);
+    expect(s.db.get(name('seq'))!.value).toBe(N);
+    expect(await c.roundTrip()).toEqual([]);
+  });
+
   it('an asynchronous put failure quotes the WRITE request it belongs to, even after more requests', async () => {
     const c = await open();
     const ch = await c.createChannel(name('late_fail'));
@@ -521,6 +617,24 @@ describe('more RSRV behaviour', () => {
     const r = rs.find((x) => x.command === Command.CREATE_CHAN)!;
     expect(r.header.length).toBe(16);
     expect(r.dataCount).toBe(0xfffe);
+  });
+
+  // RSRV's read_reply takes count 0 as "all current elements" whatever the client's version (checked on
+  // pythonSoftIOC's RSRV with minor 11: a 10-element waveform holding 3 answers count 3, ECA_NORMAL).
+  it('count 0 from a client older than CA 4.13 gets the current length with ECA_NORMAL, as RSRV', async () => {
+    const c = await RawCircuit.open(s.server.tcpPort, { minor: 11 });
+    circuits.push(c);
+    const ch = await c.createChannel(name('dyn'));
+    c.take();
+    c.request((w) => {
+      writeReadNotifyRequest(w, DbrBase.LONG, 0, ch.sid, 1);
+      writeEventAddRequest(w, DbrBase.LONG, 0, ch.sid, 2, DBE.VALUE);
+    });
+    const rs = await c.roundTrip();
+    expect(rs.map((r) => [r.command, r.p1, r.dataCount, (r.msg as { dbr: { value: number[] } }).dbr.value])).toEqual([
+      [Command.READ_NOTIFY, ECA.NORMAL, 3, [1, 2, 3]],
+      [Command.EVENT_ADD, ECA.NORMAL, 3, [1, 2, 3]],
+    ]);
   });
 
   it('a client older than CA 4.4 gets ECA_DEFUNCT instead of a channel', async () => {
