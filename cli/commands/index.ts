@@ -20,6 +20,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   score: async () => (await import('./score.js')).scoreCommand,
   'score-dataset': async () => (await import('./score-dataset.js')).scoreDatasetCommand,
   export: async () => (await import('./export.js')).exportCommand,
+  view: async () => (await import('./view.js')).viewCommand,
 };
 
 /** The commands `argv` needs: just the one it names, or all of them (help, a typo to suggest for). */

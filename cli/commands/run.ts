@@ -15,8 +15,9 @@ import { TwinSession } from '../twin-session.js';
 import { LineTracing, type LineLimits, type LineSummary } from '../../recorder/lines/tracing.js';
 import { pythonHookEnv } from '../../recorder/lines/python-env.js';
 import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 
-interface RunArgs extends LineArgs {
+interface RunArgs extends LineArgs, WebArgs {
   profile: string;
   record?: string;
   timeout?: number;
@@ -56,7 +57,7 @@ export interface RunOutcome {
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; web?: (twin: Twin) => Promise<{ close(): Promise<void> } | undefined>; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
@@ -88,6 +89,15 @@ export async function runRecorded(
       await session.stop();
       throw e;
     }
+  }
+  let web;
+  try {
+    web = await opts.web?.(twin);
+  } catch (e) {
+    // A web port that cannot be had: nothing of this run may outlive the error.
+    for (const s of sinks) s.close();
+    await session.stop();
+    throw e;
   }
   const sink = new TeeSink(sinks);
   const recorder = new InProcessRecorder(twin.db, sink, {
@@ -155,6 +165,7 @@ export async function runRecorded(
   sink.close();
   const lines = tracing?.finish(opts.record);
   const hits = twin.catchAllHits.map((h) => h.name);
+  await web?.close();
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
@@ -226,7 +237,7 @@ export const runCommand: CommandModule<RunArgs> = {
   command: 'run [command..]',
   describe: 'Run a command against a fresh, isolated twin and record its trace',
   builder: (y: Argv) =>
-    lineOptions(y)
+    webOptions(lineOptions(y))
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
       .option('profile', { type: 'string', default: 'cms', describe: 'Beamline profile (name or file)' })
@@ -249,6 +260,7 @@ export const runCommand: CommandModule<RunArgs> = {
     }
     const outcome = await runRecorded(argv, {
       keepEvents: false,
+      web: (twin) => startWebFromArgs(args, { twin }, io),
       profile: args.profile,
       ...(args.record ? { record: args.record } : {}),
       ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),

@@ -12,8 +12,9 @@ import { untilSignal } from '../signals.js';
 import { startDatabases, wantsDatabases } from '../serve-db.js';
 import type { CommandModule } from '../command.js';
 import { checkSpeed, CommandFailed, type CliIo } from '../io.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 
-interface ServeArgs {
+interface ServeArgs extends WebArgs {
   profile?: string;
   port?: number;
   interface?: string[];
@@ -34,7 +35,7 @@ export const serveCommand: CommandModule<ServeArgs> = {
   command: 'serve',
   describe: 'Serve a twin over Channel Access until interrupted (default: the CMS 11-BM beamline)',
   builder: (y: Argv) =>
-    y
+    webOptions(y)
       .option('profile', { type: 'string', describe: 'Beamline profile: a built-in name (cms) or a YAML/JSON file' })
       .option('port', { type: 'number', coerce: port, describe: 'UDP search port and preferred TCP port (default EPICS_CAS_SERVER_PORT / EPICS_CA_SERVER_PORT / 5064; 0 = any free)' })
       .option('interface', { type: 'string', array: true, describe: 'Address(es) to bind, e.g. 0.0.0.0 for every interface (default EPICS_CAS_INTF_ADDR_LIST, else loopback only)' })
@@ -111,6 +112,14 @@ export const serveCommand: CommandModule<ServeArgs> = {
       const where = `${args.interface ? ` on ${args.interface.join(', ')}` : ''}${args.port !== undefined ? ` port ${args.port}` : ''}`;
       throw new CommandFailed(`cannot serve${where}: ${err.message}`);
     }
+    let web;
+    try {
+      web = await startWebFromArgs(args, twin ? { twin } : { db }, io);
+    } catch (e) {
+      stopAll();
+      await server.stop();
+      throw e;
+    }
     const what = twin ? `profile ${twin.profile.name}` : 'databases';
     io.stdout.write(
       `beamtwin: serving ${what}, ${db.size} PVs, on ${interfaces.join(', ')} CA port ${server.udpPort} (TCP ${server.tcpPort}), ready in ${Math.round(performance.now() - t0)} ms; Ctrl-C stops\n`,
@@ -119,6 +128,7 @@ export const serveCommand: CommandModule<ServeArgs> = {
       io.stdout.write(`beamtwin: loopback only: clients on this host find it with EPICS_CA_ADDR_LIST=${interfaces[0]}:${server.udpPort} EPICS_CA_AUTO_ADDR_LIST=NO; --interface 0.0.0.0 serves the network\n`);
     }
     await untilSignal();
+    await web?.close();
     stopAll();
     await server.stop();
     io.stdout.write('beamtwin: stopped\n');

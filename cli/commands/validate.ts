@@ -11,9 +11,10 @@ import type { CommandModule } from '../command.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
 import { runRecorded } from './run.js';
+import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 import { readTraceOrFail } from './score.js';
 
-interface ValidateArgs extends LineArgs {
+interface ValidateArgs extends LineArgs, WebArgs {
   profile: string;
   expect?: string;
   rules?: string;
@@ -31,7 +32,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
   command: 'validate [command..]',
   describe: 'Run a script against a fresh twin and report what it does (moves, exposures, limits, unknown PVs)',
   builder: (y: Argv) =>
-    lineOptions(y)
+    webOptions(lineOptions(y))
       .parserConfiguration({ 'populate--': true })
       .positional('command', { type: 'string', array: true })
       .option('profile', { type: 'string', default: 'cms' })
@@ -57,6 +58,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       ...(args.record ? { record: args.record } : {}),
       ...(lines ? { lines } : {}),
       stdio: 'pipe',
+      web: (twin) => startWebFromArgs(args, { twin }, io),
       onOutput: (s) => io.stderr.write(s),
       snapshot: (twin) => [
         ...profile.devices.filter((d) => d.kind === 'motor').map((d) => `${String(d['pv'])}.RBV`),
