@@ -221,6 +221,8 @@ const shared = {
   python: z.string(must('an interpreter')).optional(),
   config: z.string(must('a config file')).optional(),
   scoreUnknownPvs: z.boolean(must('true or false')).optional(),
+  // --lines for the task's commands; the limits are checked by manifestLines
+  lines: z.union([z.boolean(), z.strictObject({ maxSteps: z.number().optional(), maxRepr: z.number().optional() })], must('true, false or {maxSteps, maxRepr}')).optional(),
 };
 const task = z.strictObject(
   {
