@@ -218,3 +218,13 @@ describe('settings never wedge an acquisition (issue 12, item 9)', () => {
     }
   });
 });
+
+describe('busy records without a driver operation behind them', () => {
+  it('HDF1:FlushNow completes at once and reads Done again', async () => {
+    const r = rig();
+    const seen = r.watch('HDF1:FlushNow');
+    await r.put('HDF1:FlushNow', 1);
+    expect(seen).toEqual([1, 0]);
+    expect(r.pv('HDF1:FlushNow').recordType).toBe('busy');
+  });
+});
