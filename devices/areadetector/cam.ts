@@ -273,7 +273,8 @@ export class CamDriver {
     this.numImagesCounter.update(imagesDone);
     const array = this.makeImage(counter, exposure);
     this.lastArray = array;
-    if (this.arrayCallbacks.num) this.opts.ports.publish(this.opts.portName, array);
+    // With WaitForPlugins the plugins finish this array before the driver goes on (AcquireBusy waits).
+    if (this.arrayCallbacks.num) this.opts.ports.publish(this.opts.portName, array, this.params.get('WaitForPlugins').bool);
     this.onImage?.(array);
     if (!this.acquiring) return; // a plugin callback stopped us
     const mode = this.imageMode.num;

@@ -38,7 +38,8 @@ export function deriveArray(src: NDArray, dims: readonly number[], make: () => P
   };
 }
 
-export type ArrayCallback = (array: NDArray) => void;
+/** `sync`: the producer waits for this array's processing (WaitForPlugins, blocking callbacks). */
+export type ArrayCallback = (array: NDArray, sync: boolean) => void;
 
 /** The registry key of an asyn port's address: arrays of address 0 travel on the port name itself. */
 export function portKey(port: string, address = 0): string {
@@ -81,9 +82,9 @@ export class PortRegistry {
     return (this.listeners.get(port)?.size ?? 0) > 0;
   }
 
-  publish(port: string, array: NDArray): void {
+  publish(port: string, array: NDArray, sync = true): void {
     const set = this.listeners.get(port);
     if (!set) return;
-    for (const cb of [...set]) cb(array);
+    for (const cb of [...set]) cb(array, sync);
   }
 }

@@ -59,6 +59,8 @@ export interface ParamOptions {
   /** Driver action on write (after the setpoint changed); replaces "readback follows". */
   readonly write?: ParamWrite;
   readonly description?: string;
+  /** A busy record: without driver behaviour, the operation completes at once (back to Done). */
+  readonly busy?: boolean;
 }
 
 const clone = (v: DbrValue): DbrValue => (typeof v === 'object' && !Array.isArray(v) ? Array.from(v as ArrayLike<number>) : v);
@@ -186,6 +188,7 @@ export class ParamSet {
         precision: r.precision,
         maxCount: r.count,
         charString: r.charString,
+        busy: r.recordType === 'busy',
       });
       if (rbv) this.create(s.name, o(s), this.pv(s, o(s)), this.pv(rbv, o(rbv)));
       else if (writableRecord(s)) this.create(s.name, o(s), this.pv(s, o(s)), undefined);
@@ -212,6 +215,7 @@ export class ParamSet {
     pv.set(v);
     if (p.opts.write) return p.opts.write(v, p, ctx);
     p.update(p.opts.coerce ? p.opts.coerce(v, p) : v);
+    if (p.opts.busy && p.num !== 0) p.update(0);
     return undefined;
   }
 

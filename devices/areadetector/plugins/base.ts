@@ -102,7 +102,12 @@ export abstract class NDPlugin {
     this.disconnect?.();
     this.disconnect = undefined;
     if (!this.enable.num) return;
-    this.disconnect = this.ctx.ports.connect(portKey(this.ndArrayPort.str, this.params.get('NDArrayAddress').num), (a) => this.receive(a));
+    // BlockingCallbacks No (the reference's): the plugin's thread takes the array after the driver went
+    // on, unless the driver waits for its plugins (WaitForPlugins) — then it is done before the driver ends.
+    this.disconnect = this.ctx.ports.connect(portKey(this.ndArrayPort.str, this.params.get('NDArrayAddress').num), (a, sync) => {
+      if (sync || this.blocking.num) this.receive(a, false, true);
+      else this.ctx.db.clock.setTimeout(() => this.enable.num && this.receive(a, false, false), 0);
+    });
   }
 
   /** The port this plugin takes arrays from. */
@@ -113,7 +118,7 @@ export abstract class NDPlugin {
   /** Subclasses: handle one array; return the array to pass downstream, if any. */
   protected abstract process(array: NDArray): NDArray | undefined;
 
-  protected receive(array: NDArray, reprocess = false): void {
+  protected receive(array: NDArray, reprocess = false, sync = true): void {
     const now = this.ctx.db.clock.now();
     const minTime = this.params.get('MinCallbackTime').num;
     if (!reprocess && minTime > 0 && now - this.lastCallback < minTime * 1000) return;
@@ -122,7 +127,7 @@ export abstract class NDPlugin {
     const out = this.process(array);
     this.describe(out ?? array);
     this.arrayCounter.update((this.arrayCounter.num + 1) | 0);
-    if (out && this.arrayCallbacks.num) this.ctx.ports.publish(this.portName, out);
+    if (out && this.arrayCallbacks.num) this.ctx.ports.publish(this.portName, out, sync);
   }
 
   private describe(a: NDArray): void {

@@ -57,6 +57,23 @@ describe('Acquire and AcquireBusy (NDArrayBase busy logic)', () => {
   });
 });
 
+describe('non-blocking plugins (BlockingCallbacks No, the reference setting)', () => {
+  it('without WaitForPlugins the driver ends first and the plugins take the array after it', async () => {
+    const r = rig({ enabled: ['Stats1:'] });
+    expect(r.get('Stats1:BlockingCallbacks')).toBe(0);
+    const order: string[] = [];
+    r.pv('Stats1:ArrayCounter_RBV').updates.subscribe(() => order.push('Stats1 counted'));
+    r.pv('cam1:Acquire').updates.subscribe((u) => order.push(`Acquire ${u.value as number}`));
+    await images(r, 1);
+    expect(order).toEqual(['Acquire 1', 'Acquire 0', 'Stats1 counted']);
+    // BlockingCallbacks Yes: the plugin runs in the driver's callback, before the driver ends.
+    await r.put('Stats1:BlockingCallbacks', 1);
+    order.length = 0;
+    await images(r, 1);
+    expect(order).toEqual(['Acquire 1', 'Stats1 counted', 'Acquire 0']);
+  });
+});
+
 describe('the Stats time-series plugin (NDTimeSeries)', () => {
   it('acquires one point per image and publishes the series to Stats1:TS…; Fixed length ends the run', async () => {
     const r = await singlePeak(rig({ enabled: ['Stats1:', 'Stats1:TS:'] }));
@@ -216,5 +233,15 @@ describe('settings never wedge an acquisition (issue 12, item 9)', () => {
       expect(run.done(), String(t)).toBe(true);
       expect(r.get('cam1:ArrayCounter_RBV')).toBe(1);
     }
+  });
+});
+
+describe('busy records without a driver operation behind them', () => {
+  it('HDF1:FlushNow completes at once and reads Done again', async () => {
+    const r = rig();
+    const seen = r.watch('HDF1:FlushNow');
+    await r.put('HDF1:FlushNow', 1);
+    expect(seen).toEqual([1, 0]);
+    expect(r.pv('HDF1:FlushNow').recordType).toBe('busy');
   });
 });
