@@ -1,4 +1,5 @@
-// The server side of scripts/bench/ca.ts, run in its own process so client and server each get a core.
+// The server side of scripts/bench/ca.ts and ca-vs-c.ts, in its own process so client and server each
+// get a core. Prints the TCP port when ready.
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
@@ -8,17 +9,12 @@ const n = Number(process.argv[2] ?? 10000);
 const db = new PvDatabase();
 const pvs: Pv[] = [];
 for (let i = 0; i < n; i++) pvs.push(db.create(`bench:${i}`, { type: DbrBase.DOUBLE, value: i, precision: 3, units: 'mm' }));
-// Writing R to bench:trigger posts R rounds of new values on every bench PV (for monitor throughput).
+// Each write to bench:trigger posts one new value (+1) on every bench PV (for monitor throughput), as
+// the C side's event record does in scripts/bench/c-ioc.py.
 db.create('bench:trigger', {
   type: DbrBase.LONG,
-  put: (_pv, value) => {
-    const rounds = Number(value);
-    let round = 0;
-    const step = () => {
-      for (const pv of pvs) pv.set((pv.value as number) + 1);
-      if (++round < rounds) setImmediate(step);
-    };
-    step();
+  put: () => {
+    for (const pv of pvs) pv.set((pv.value as number) + 1);
   },
 });
 const server = new CaServer({ source: db, config: { port: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });

@@ -2,6 +2,7 @@ import type { Subscription as RxSubscription } from 'rxjs';
 import type { PvSource } from '../../db/database.js';
 import { PutError } from '../../db/errors.js';
 import type { Pv, PvUpdate } from '../../db/pv.js';
+import type { DbrValue } from '../protocol/snapshot.js';
 import type { Logger } from '../../log.js';
 import {
   AccessRights,
@@ -9,6 +10,7 @@ import {
   CA_MINIMUM_SUPPORTED_VERSION,
   CA_MINOR_VERSION,
   Command,
+  HEADER_SIZE,
   DBE,
   ECA,
   SEARCH_DO_REPLY,
@@ -75,8 +77,37 @@ interface ServerChannel {
   pendingPuts: number;
   /** A put-callback is running: further WRITE_NOTIFYs wait here, in order (RSRV: one per channel). */
   notifyBusy: boolean;
-  readonly notifyQueue: (() => void)[];
+  readonly notifyQueue: PendingPut[];
   cleared: boolean;
+}
+
+type WriteRequest = { kind: 'WRITE' | 'WRITE_NOTIFY'; type: number; count: number; sid: number; ioid: number; data: Buffer };
+
+/** A put accepted from WRITE or WRITE_NOTIFY: running, or waiting for the channel's busy put-callback. */
+interface PendingPut {
+  readonly ch: ServerChannel;
+  readonly notify: boolean;
+  readonly value: DbrValue;
+  readonly type: number;
+  readonly count: number;
+  readonly ioid: number;
+  readonly sid: number;
+  readonly payloadSize: number;
+  readonly extendedHeader: Buffer | undefined;
+  /** The request's ordinal among this circuit's writes (traces pair a line announcement with it). */
+  readonly write: number;
+}
+
+/** The 16-byte WRITE header a put came with, rebuilt for an ERROR that quotes it. */
+function writeHeader(put: PendingPut): Buffer {
+  const b = Buffer.alloc(HEADER_SIZE);
+  b.writeUInt16BE(Command.WRITE, 0);
+  b.writeUInt16BE(put.payloadSize, 2);
+  b.writeUInt16BE(put.type, 4);
+  b.writeUInt16BE(put.count, 6);
+  b.writeUInt32BE(put.sid >>> 0, 8);
+  b.writeUInt32BE(put.ioid >>> 0, 12);
+  return b;
 }
 
 interface MonitorSub {
@@ -94,7 +125,6 @@ interface MonitorSub {
 const HIGH_WATER = 4 * 1024 * 1024;
 /** CA_PROTO_PRIORITY_MAX */
 const CA_PROTO_PRIORITY_MAX = 99;
-const EMPTY_HEADER = Buffer.alloc(16);
 /**
  * Put-callbacks waiting behind busy ones (all channels of a circuit) at which the circuit stops reading
  * requests; it reads again once half of them completed. libca sync groups send 1000+ back to back: they
@@ -464,10 +494,7 @@ export class ServerCircuit {
     }
   }
 
-  private write(
-    msg: { kind: 'WRITE' | 'WRITE_NOTIFY'; type: number; count: number; sid: number; ioid: number; data: Buffer },
-    m: RawMessage,
-  ): void {
+  private write(msg: WriteRequest, m: RawMessage): void {
     const notify = msg.kind === 'WRITE_NOTIFY';
     const write = ++this.writes;
     const ch = this.channels.get(msg.sid);
@@ -475,29 +502,25 @@ export class ServerCircuit {
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
       return;
     }
-    const reply = (status: number, text: string) => {
-      if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
-      else writeError(this.out, ch.cid, status, m.headerBytes, text);
-    };
     const info = dbrInfo(msg.type);
     const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
     if (!info || !plain || msg.type === 38) {
       // The payload was framed whole, so the circuit is still in step: answer and keep it, as the CA server
       // library does (RSRV hangs up), so the client can still clear the channel afterwards.
-      reply(ECA.BADTYPE, `invalid DBR type ${msg.type} in write to ${ch.pv.name}`);
+      this.putRefused(msg, ch, m, ECA.BADTYPE, `invalid DBR type ${msg.type} in write to ${ch.pv.name}`);
       return;
     }
     if (!ch.pv.writable) {
-      reply(ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
+      this.putRefused(msg, ch, m, ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
       return;
     }
     if (msg.count > ch.pv.maxCount || msg.count === 0) {
-      reply(ECA.BADCOUNT, `bad element count ${msg.count} for ${ch.pv.name} (${ch.pv.maxCount} max)`);
+      this.putRefused(msg, ch, m, ECA.BADCOUNT, `bad element count ${msg.count} for ${ch.pv.name} (${ch.pv.maxCount} max)`);
       return;
     }
     if (msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
       // Alarm acknowledgement: accepted, nothing to acknowledge in a twin.
-      if (notify) reply(ECA.NORMAL, '');
+      if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, ECA.NORMAL, msg.ioid);
       return;
     }
     const raw = decodeWriteValues(msg.type, msg.count, msg.data);
@@ -505,66 +528,83 @@ export class ServerCircuit {
       this.fail(ch.cid, ECA.INTERNAL, m.headerBytes, `write payload too short for ${msg.count} elements`);
       return;
     }
-    let value;
+    let value: DbrValue;
     try {
       value = convertForPut(raw, info.base, ch.pv.nativeType, ch.pv.enumStrings);
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
       // A value that does not convert ("abc" to a LONG) is a failed put, not a bad type: softIoc answers
       // ECA_PUTFAIL to WRITE and WRITE_NOTIFY alike (EPICS' caput aborts on ECA_BADTYPE). Value kept.
-      reply(ECA.PUTFAIL, e.message);
+      this.putRefused(msg, ch, m, ECA.PUTFAIL, e.message);
       return;
     }
-    // The receive buffer is reused: keep the header an asynchronous ERROR reply will quote.
-    const header = notify ? EMPTY_HEADER : Buffer.from(m.headerBytes);
-    const start = () => {
-      let done: Promise<void>;
-      try {
-        done = ch.pv.put(value, { user: this.user, host: this.host, cid: ch.cid, notify, origin: 'ca', circuit: this.id, write });
-      } catch (e) {
-        done = Promise.reject(e);
-      }
-      ch.pendingPuts++;
-      if (notify) ch.notifyBusy = true;
-      done.then(
-        () => this.putDone(ch, notify, msg, header, ECA.NORMAL, ''),
-        (e: unknown) => {
-          const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
-          if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
-          this.putDone(ch, notify, msg, header, status, (e as Error)?.message ?? String(e));
-        },
-      );
+    const put: PendingPut = {
+      ch,
+      notify,
+      value,
+      type: msg.type,
+      count: msg.count,
+      ioid: msg.ioid,
+      sid: msg.sid,
+      payloadSize: m.payloadSize,
+      write,
+      // The receive buffer is reused: a header that needs the extended form, which an asynchronous ERROR
+      // would quote, is kept now; a standard one is rebuilt from its fields if ever needed (most puts
+      // succeed: no copy, not even a view, per put).
+      extendedHeader: !notify && (m.payloadSize >= 0xffff || m.dataCount >= 0xffff) ? Buffer.from(m.headerBytes) : undefined,
     };
     if (notify && ch.notifyBusy) {
       // RSRV runs one put-callback per channel at a time; the next waits for the first to complete.
-      ch.notifyQueue.push(start);
+      ch.notifyQueue.push(put);
       this.queuedNotifies++;
       return;
     }
-    start();
+    this.startPut(put);
   }
 
-  private putDone(
-    ch: ServerChannel,
-    notify: boolean,
-    msg: { type: number; count: number; ioid: number },
-    header: Buffer,
-    status: number,
-    text: string,
-  ): void {
+  /** A put refused before it started: WRITE_NOTIFY with the status, or ERROR quoting the WRITE. */
+  private putRefused(msg: WriteRequest, ch: ServerChannel, m: RawMessage, status: number, text: string): void {
+    if (msg.kind === 'WRITE_NOTIFY') writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
+    else writeError(this.out, ch.cid, status, m.headerBytes, text);
+  }
+
+  private startPut(put: PendingPut): void {
+    const ch = put.ch;
+    let done: Promise<void>;
+    try {
+      done = ch.pv.put(put.value, { user: this.user, host: this.host, cid: ch.cid, notify: put.notify, origin: 'ca', circuit: this.id, write: put.write });
+    } catch (e) {
+      done = Promise.reject(e);
+    }
+    ch.pendingPuts++;
+    if (put.notify) ch.notifyBusy = true;
+    done.then(
+      () => this.putDone(put, ECA.NORMAL, ''),
+      (e: unknown) => {
+        const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
+        if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
+        this.putDone(put, status, (e as Error)?.message ?? String(e));
+      },
+    );
+  }
+
+  private putDone(put: PendingPut, status: number, text: string): void {
+    const ch = put.ch;
     ch.pendingPuts--;
-    let next: (() => void) | undefined;
-    if (notify) {
+    let next: PendingPut | undefined;
+    if (put.notify) {
       ch.notifyBusy = false;
       next = ch.notifyQueue.shift();
       if (next) this.queuedNotifies--;
     }
     if (this.closed || ch.cleared) return;
     // Reply first: the next put-callback may complete synchronously and must be answered after this one.
-    if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
-    else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, header, text);
-    if (next) next();
-    this.scheduleFlush();
+    let wrote = true;
+    if (put.notify) writeWriteNotifyReply(this.out, put.type, put.count, status, put.ioid);
+    else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, put.extendedHeader ?? writeHeader(put), text);
+    else wrote = false;
+    if (next) this.startPut(next);
+    if (wrote) this.scheduleFlush();
     this.unstall();
   }
 

@@ -446,7 +446,7 @@ describe('random input (seeded fuzz)', () => {
       const base = process.memoryUsage().arrayBuffers;
       let peak = 0;
       const sample = () => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - base));
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < 2; k++) {
         const c = await RawCircuit.open(t.server.tcpPort);
         hostile.push(c);
         const ch = await c.createChannel(t.prefix + 'image1:ArrayData');
@@ -489,7 +489,7 @@ describe('random input (seeded fuzz)', () => {
       expect((await other.next((r) => r.command === Command.READ_NOTIFY)).p1).toBe(ECA.NORMAL);
       // The hostile circuits were held back, not dropped: once they read, their ECHO comes back after
       // everything else (only headers are looked at: decoding every update would take the test long).
-      for (const c of hostile.slice(0, 3)) {
+      for (const c of hostile.slice(0, 2)) {
         expect(c.isClosed).toBe(false);
         const echoed = new Promise<void>((resolve) => {
           const headers = new Framer({ message: (m) => m.command === Command.ECHO && resolve(), oversized: () => {} }, 2 ** 31);
@@ -504,7 +504,7 @@ describe('random input (seeded fuzz)', () => {
       for (const c of hostile) c.close();
       await t.stop();
     }
-  });
+  }, 120_000);
 
   it('300 random datagrams to the UDP port: searches are still answered', async () => {
     const rand = seededRandom(0xd47a);
