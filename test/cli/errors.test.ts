@@ -32,7 +32,7 @@ describe('errors the user can fix are one line, without a stack', () => {
     for (const argv of [['serve', '--profile', 'nope', '--list-pvs'], ['run', '--profile', 'nope', '--', 'true'], ['run', '--profile', 'nope', '--tracked', '--', 'true'], ['validate', '--profile', 'nope', '--', 'true']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toBe('beamtwin: no profile "nope" (built-in: cms; or give a .yaml/.json file)\n');
+      expect(r.err).toBe('beamtwin: no profile "nope" (built-in: cms, ophyd-test; or give a .yaml/.json file)\n');
     }
   });
 

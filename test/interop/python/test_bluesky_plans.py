@@ -32,6 +32,15 @@ def exposure(det):
     det.cam.acquire_period.set(0.05).wait(timeout=10)
 
 
+def wait_dmov(pv, timeout=30):
+    deadline = time.monotonic() + timeout
+    while caget(pv + '.DMOV', use_monitor=False) != 1:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def events(RE, stream='primary'):
     descs = {d['uid'] for d in RE.docs.of('descriptor') if d['name'] == stream}
     return [e for e in RE.docs.of('event') if e['descriptor'] in descs]
@@ -131,11 +140,8 @@ def test_pause_resume_then_abort_leaves_every_motor_stopped(RE, det, motors):
     with pytest.raises(RunEngineInterrupted):
         RE(bp.scan([det], smx, 0, 3, 2))
     assert RE.state == 'paused'
-    # Pausing stops the motors (ophyd's stop on pause).
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and smx.moving:
-        time.sleep(0.01)
-    assert caget(MOTORS['smx'] + '.DMOV', use_monitor=False) == 1
+    # Pausing stops the motors (ophyd's stop on pause): the motor decelerates, then reports done.
+    assert wait_dmov(MOTORS['smx'])
 
     threading.Thread(target=pause_when_moving, daemon=True).start()
     with pytest.raises(RunEngineInterrupted):
@@ -145,5 +151,5 @@ def test_pause_resume_then_abort_leaves_every_motor_stopped(RE, det, motors):
     assert RE.state == 'idle'
     assert RE.docs.of('stop')[-1]['exit_status'] == 'abort'
     for name in MOTORS:
-        assert caget(MOTORS[name] + '.DMOV', use_monitor=False) == 1
+        assert wait_dmov(MOTORS[name])
         assert caget(MOTORS[name] + '.MOVN', use_monitor=False) == 0
