@@ -115,7 +115,8 @@ describe('LiveFeed', () => {
     page.open = false; // the next write fills its socket
     const sp = twin.db.get(SP)!;
     for (let round = 0; round < 20; round++) {
-      for (let i = 0; i < 100; i++) await sp.put(round * 100 + i, { origin: 'ca' });
+      // Quarter degrees: distinct setpoints inside the stage's range.
+      for (let i = 0; i < 100; i++) await sp.put((round * 100 + i) / 4, { origin: 'ca' });
       feed.tick();
     }
     // One write was attempted (and filled the socket); the rest waited.
@@ -123,9 +124,9 @@ describe('LiveFeed', () => {
     page.open = true;
     feed.drained(page);
     const backlog = page.ticks.at(-1)!;
-    expect(backlog.values[SP]).toBe(1999);
+    expect(backlog.values[SP]).toBe(1999 / 4);
     expect(backlog.events).toHaveLength(50);
-    expect(backlog.events.at(-1)!.value).toBe(1999);
+    expect(backlog.events.at(-1)!.value).toBe(1999 / 4);
     expect(backlog.dropped).toBe(1900 - 50);
     expect(backlog.updates[SP]).toBe(1900);
   });
@@ -134,12 +135,12 @@ describe('LiveFeed', () => {
     feed.close();
     feed = makeFeed({ history: 100 });
     const sp = twin.db.get(SP)!;
-    for (let i = 0; i < 1000; i++) await sp.put(i, { origin: 'ca' });
+    for (let i = 0; i < 1000; i++) await sp.put(i / 4, { origin: 'ca' });
     const page = new Page();
     feed.add(page);
     const hello = page.messages[0] as Hello;
     expect(hello.events).toHaveLength(100);
-    expect(hello.events.at(-1)!.value).toBe(999);
+    expect(hello.events.at(-1)!.value).toBe(999 / 4);
     // What happened before the page came is in its hello, not repeated in a tick.
     feed.tick();
     expect(page.ticks).toHaveLength(0);

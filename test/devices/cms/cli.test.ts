@@ -130,7 +130,7 @@ function cli(s: Served, args: string[]): Promise<{ code: number | null; out: str
 describe('a served CMS twin', () => {
   it('prints what it serves, and stops cleanly on SIGTERM (exit 0, "stopped")', async () => {
     const s = await serve();
-    expect(s.stdout()).toMatch(/^beamtwin: serving profile cms, \d+ PVs, on 127\.0\.0\.1 CA port \d+ \(TCP \d+\), ready in \d+ ms/);
+    expect(s.stdout()).toMatch(/^beamtwin: serving profile cms, \d+ PVs, on 127\.0\.0\.1 CA port \d+ \(TCP \d+\), PVA port \d+ \(TCP \d+\), ready in \d+ ms/);
     expect(s.stdout()).toContain(`CA port ${s.port}`);
     s.proc.kill('SIGTERM');
     expect(await s.exited).toEqual({ code: 0, signal: null });
