@@ -8,6 +8,10 @@ import { CamDriver } from './cam.js';
 import { DEFAULT_MAX_SIZE, FrameSource } from './frame.js';
 import { PortRegistry } from './ndarray.js';
 import type { NDPlugin, PluginContext } from './plugins/base.js';
+import { CircularBuffPlugin } from './plugins/circular-buff.js';
+import { ColorConvertPlugin } from './plugins/color-convert.js';
+import { OverlayPlugin } from './plugins/overlay.js';
+import { ParamSet } from './params.js';
 import { Hdf5Plugin, TiffPlugin, type FileWriting } from './plugins/file.js';
 import { ProcessPlugin } from './plugins/process.js';
 import { RoiPlugin } from './plugins/roi.js';
@@ -15,6 +19,7 @@ import { StatsPlugin } from './plugins/stats.js';
 import { PvaPlugin, StdArraysPlugin } from './plugins/std-arrays.js';
 import { TransformPlugin } from './plugins/transform.js';
 import { TimeSeriesPlugin } from './plugins/time-series.js';
+import { serveCommonFields } from './record-fields.js';
 import { DEFAULT_MODEL, instanceRecords, loadModel, type ModelInstance } from './model.js';
 
 export interface AreaDetectorOptions {
@@ -102,6 +107,11 @@ const PLUGIN_KINDS: Readonly<Record<string, string>> = {
   NDFileTIFF: 'tiff',
   NDFileHDF5: 'hdf',
   NDPva: 'pva',
+  NDCircularBuff: 'circularBuff',
+  NDColorConvert: 'colorConvert',
+  NDOverlay: 'overlay',
+  // One overlay of an NDOverlay plugin (`Over1:1:`): records only, no port.
+  NDOverlayN: 'records',
 };
 
 export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDetectorOptions = {}): AreaDetector {
@@ -173,6 +183,10 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     if (inst === camInst) continue;
     const kind = PLUGIN_KINDS[inst.templates[inst.templates.length - 1]!];
     if (!kind) throw new Error(`detector model: no plugin serves ${inst.suffix} (${inst.templates.join(', ')})`);
+    if (kind === 'records') {
+      new ParamSet(db, recordPrefix(prefix, inst.suffix)).declare(instanceRecords(inst, macros, startValues(inst)));
+      continue;
+    }
     const records = instanceRecords(inst, macros, pluginValues(inst));
     const value = (name: string) => String(records.find((r) => r.name === name)?.value ?? '');
     const base = { portName: value('PortName_RBV'), ndArrayPort: value('NDArrayPort'), records };
@@ -186,6 +200,9 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
       : kind === 'trans' ? new TransformPlugin(ctx, p, base)
       : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
       : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
+      : kind === 'circularBuff' ? new CircularBuffPlugin(ctx, p, base)
+      : kind === 'colorConvert' ? new ColorConvertPlugin(ctx, p, base)
+      : kind === 'overlay' ? new OverlayPlugin(ctx, p, base)
       : new PvaPlugin(ctx, p, base);
     plugins.set(inst.suffix, plugin);
     byKind.set(kind, [...(byKind.get(kind) ?? []), plugin]);
@@ -210,6 +227,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);
+  serveCommonFields(db, pvNames);
 
   return {
     prefix,

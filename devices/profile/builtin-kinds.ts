@@ -45,7 +45,7 @@ registerDeviceKind('areaDetector', {
       start: setting<string>(spec, 'start', 'string', 'idle'),
     }),
   prefixes: (spec) => [String(spec['prefix'])],
-  settings: ['prefix', 'sizeX', 'sizeY', 'acquireTime', 'model', 'manufacturer', 'fileRoot'],
+  settings: ['prefix', 'sizeX', 'sizeY', 'acquireTime', 'model', 'manufacturer', 'fileRoot', 'detectorModel', 'start'],
 });
 
 /** Record fields a motor spec may set directly (the rest of the spec is simulation settings). */
