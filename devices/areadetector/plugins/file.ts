@@ -334,3 +334,25 @@ export class Hdf5Plugin extends FilePlugin {
     return undefined;
   }
 }
+
+/** NDFileJPEG (`JPEG1:`): the records and the NDFile bookkeeping; no JPEG encoder, so no files. */
+export class JpegPlugin extends FilePlugin {
+  protected readonly multipleArraysPerFile = false;
+  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
+    super(ctx, prefix, opts, 'NDFileJPEG');
+  }
+  protected encode(): undefined {
+    return undefined;
+  }
+}
+
+/** NDFileNetCDF (`netCDF1:`): the records and the NDFile bookkeeping; no netCDF encoder, so no files. */
+export class NetCdfPlugin extends FilePlugin {
+  protected readonly multipleArraysPerFile = true;
+  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
+    super(ctx, prefix, opts, 'NDFileNetCDF');
+  }
+  protected encode(): undefined {
+    return undefined;
+  }
+}
