@@ -12,7 +12,7 @@ import { CircularBuffPlugin } from './plugins/circular-buff.js';
 import { ColorConvertPlugin } from './plugins/color-convert.js';
 import { OverlayPlugin } from './plugins/overlay.js';
 import { ParamSet } from './params.js';
-import { Hdf5Plugin, JpegPlugin, NetCdfPlugin, TiffPlugin, type FileWriting } from './plugins/file.js';
+import { Hdf5Plugin, TiffPlugin, UnencodedFilePlugin, type FileWriting } from './plugins/file.js';
 import { ProcessPlugin } from './plugins/process.js';
 import { RoiPlugin } from './plugins/roi.js';
 import { StatsPlugin } from './plugins/stats.js';
@@ -202,8 +202,8 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
       : kind === 'trans' ? new TransformPlugin(ctx, p, base)
       : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
       : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
-      : kind === 'jpeg' ? new JpegPlugin(ctx, p, { ...base, writing: files })
-      : kind === 'netcdf' ? new NetCdfPlugin(ctx, p, { ...base, writing: files })
+      : kind === 'jpeg' ? new UnencodedFilePlugin(ctx, p, { ...base, writing: files }, 'NDFileJPEG', false)
+      : kind === 'netcdf' ? new UnencodedFilePlugin(ctx, p, { ...base, writing: files }, 'NDFileNetCDF', true)
       : kind === 'circularBuff' ? new CircularBuffPlugin(ctx, p, base)
       : kind === 'colorConvert' ? new ColorConvertPlugin(ctx, p, base)
       : kind === 'overlay' ? new OverlayPlugin(ctx, p, base)

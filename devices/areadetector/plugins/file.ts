@@ -335,22 +335,19 @@ export class Hdf5Plugin extends FilePlugin {
   }
 }
 
-/** NDFileJPEG (`JPEG1:`): the records and the NDFile bookkeeping; no JPEG encoder, so no files. */
-export class JpegPlugin extends FilePlugin {
-  protected readonly multipleArraysPerFile = false;
-  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
-    super(ctx, prefix, opts, 'NDFileJPEG');
-  }
-  protected encode(): undefined {
-    return undefined;
-  }
-}
-
-/** NDFileNetCDF (`netCDF1:`): the records and the NDFile bookkeeping; no netCDF encoder, so no files. */
-export class NetCdfPlugin extends FilePlugin {
-  protected readonly multipleArraysPerFile = true;
-  constructor(ctx: PluginContext, prefix: string, opts: FilePluginOptions) {
-    super(ctx, prefix, opts, 'NDFileNetCDF');
+/**
+ * A file format the twin has no encoder for (NDFileJPEG `JPEG1:`, NDFileNetCDF `netCDF1:`): its records
+ * and the NDFile bookkeeping; no files.
+ */
+export class UnencodedFilePlugin extends FilePlugin {
+  constructor(
+    ctx: PluginContext,
+    prefix: string,
+    opts: FilePluginOptions,
+    pluginType: string,
+    protected readonly multipleArraysPerFile: boolean,
+  ) {
+    super(ctx, prefix, opts, pluginType);
   }
   protected encode(): undefined {
     return undefined;
