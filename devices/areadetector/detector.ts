@@ -7,14 +7,19 @@ import type { Pv } from '../../ioc/db/pv.js';
 import { CamDriver } from './cam.js';
 import { DEFAULT_MAX_SIZE, FrameSource } from './frame.js';
 import { PortRegistry } from './ndarray.js';
+import { ParamSet } from './params.js';
 import type { NDPlugin, PluginContext } from './plugins/base.js';
-import { Hdf5Plugin, TiffPlugin, type FileWriting } from './plugins/file.js';
+import { CircularBuffPlugin } from './plugins/circular-buff.js';
+import { ColorConvertPlugin } from './plugins/color-convert.js';
+import { OverlayPlugin } from './plugins/overlay.js';
+import { Hdf5Plugin, TiffPlugin, UnencodedFilePlugin, type FileWriting } from './plugins/file.js';
 import { ProcessPlugin } from './plugins/process.js';
 import { RoiPlugin } from './plugins/roi.js';
 import { StatsPlugin } from './plugins/stats.js';
 import { PvaPlugin, StdArraysPlugin } from './plugins/std-arrays.js';
 import { TransformPlugin } from './plugins/transform.js';
 import { TimeSeriesPlugin } from './plugins/time-series.js';
+import { serveCommonFields } from './record-fields.js';
 import { DEFAULT_MODEL, instanceRecords, loadModel, type ModelInstance } from './model.js';
 
 export interface AreaDetectorOptions {
@@ -102,6 +107,13 @@ const PLUGIN_KINDS: Readonly<Record<string, string>> = {
   NDFileTIFF: 'tiff',
   NDFileHDF5: 'hdf',
   NDPva: 'pva',
+  NDFileJPEG: 'jpeg',
+  NDFileNetCDF: 'netcdf',
+  NDCircularBuff: 'circularBuff',
+  NDColorConvert: 'colorConvert',
+  NDOverlay: 'overlay',
+  // One overlay of an NDOverlay plugin (`Over1:1:`): records only, no port.
+  NDOverlayN: 'records',
 };
 
 export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDetectorOptions = {}): AreaDetector {
@@ -173,6 +185,10 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
     if (inst === camInst) continue;
     const kind = PLUGIN_KINDS[inst.templates[inst.templates.length - 1]!];
     if (!kind) throw new Error(`detector model: no plugin serves ${inst.suffix} (${inst.templates.join(', ')})`);
+    if (kind === 'records') {
+      new ParamSet(db, recordPrefix(prefix, inst.suffix)).declare(instanceRecords(inst, macros, startValues(inst)));
+      continue;
+    }
     const values = pluginValues(inst);
     // NDPluginPva serves its arrays on the pvAccess PV PvName_RBV names (the recording kept only its start).
     const pvName = recordPrefix(prefix, `${inst.suffix}OUTPUT`);
@@ -190,6 +206,11 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
       : kind === 'trans' ? new TransformPlugin(ctx, p, base)
       : kind === 'tiff' ? new TiffPlugin(ctx, p, { ...base, writing: files })
       : kind === 'hdf' ? new Hdf5Plugin(ctx, p, { ...base, writing: files })
+      : kind === 'jpeg' ? new UnencodedFilePlugin(ctx, p, { ...base, writing: files }, 'NDFileJPEG', false)
+      : kind === 'netcdf' ? new UnencodedFilePlugin(ctx, p, { ...base, writing: files }, 'NDFileNetCDF', true)
+      : kind === 'circularBuff' ? new CircularBuffPlugin(ctx, p, base)
+      : kind === 'colorConvert' ? new ColorConvertPlugin(ctx, p, base)
+      : kind === 'overlay' ? new OverlayPlugin(ctx, p, base)
       : new PvaPlugin(ctx, p, { ...base, pvName });
     plugins.set(inst.suffix, plugin);
     byKind.set(kind, [...(byKind.get(kind) ?? []), plugin]);
@@ -214,6 +235,7 @@ export function createAreaDetector(db: PvDatabase, prefix: string, opts: AreaDet
 
   for (const name of db.names()) if (!before.has(name)) created.push(db.get(name)!);
   const pvNames = created.map((pv) => pv.name);
+  serveCommonFields(db, pvNames);
 
   return {
     prefix,

@@ -44,6 +44,8 @@ export interface ModelStart {
 }
 
 export interface DetectorModel {
+  /** A model this one adds instances to (its macros and start-ups too, unless given here). */
+  readonly extends?: string;
   readonly macros: Readonly<Record<string, number>>;
   /** Start-ups by name (`idle`, `running`). */
   readonly starts?: Readonly<Record<string, ModelStart>>;
@@ -99,10 +101,18 @@ export function loadTemplate(name: string): TemplateTable {
   return t;
 }
 
-/** A model by name (`adsim-pil2m`) or file path. */
-export function loadModel(nameOrFile: string): DetectorModel {
+/** A model by name (`adsim-pil2m`) or file path; one that `extends` another adds its instances to it. */
+export function loadModel(nameOrFile: string, seen: readonly string[] = []): DetectorModel {
   const file = nameOrFile.endsWith('.json') ? nameOrFile : path.join(dataDir(), 'models', `${nameOrFile}.json`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as DetectorModel;
+  const model = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DetectorModel>;
+  if (!model.extends) return model as DetectorModel;
+  if (seen.includes(model.extends)) throw new Error(`detector model ${nameOrFile}: extends itself (${[...seen, model.extends].join(' → ')})`);
+  const base = loadModel(model.extends, [...seen, nameOrFile]);
+  return {
+    macros: { ...base.macros, ...model.macros },
+    ...(model.starts ?? base.starts ? { starts: model.starts ?? base.starts } : {}),
+    instances: [...base.instances, ...(model.instances ?? [])],
+  };
 }
 
 export const DEFAULT_MODEL = 'adsim-pil2m';

@@ -334,3 +334,22 @@ export class Hdf5Plugin extends FilePlugin {
     return undefined;
   }
 }
+
+/**
+ * A file format the twin has no encoder for (NDFileJPEG `JPEG1:`, NDFileNetCDF `netCDF1:`): its records
+ * and the NDFile bookkeeping; no files.
+ */
+export class UnencodedFilePlugin extends FilePlugin {
+  constructor(
+    ctx: PluginContext,
+    prefix: string,
+    opts: FilePluginOptions,
+    pluginType: string,
+    protected readonly multipleArraysPerFile: boolean,
+  ) {
+    super(ctx, prefix, opts, pluginType);
+  }
+  protected encode(): undefined {
+    return undefined;
+  }
+}
