@@ -1,51 +1,25 @@
 // The CMS beamline's Pilatus detector as ophyd defines it (SingleTrigger + PilatusDetector with image1,
 // Stats1–5, ROI1–4, Proc1, Trans1 and a TIFF plugin with FileStoreTIFFIterativeWrite) against the CMS
-// twin over Channel Access: staging, triggering with WaitForPlugins (ensure_nonblocking), the TIFF
-// plugin's file numbering and resource/datum documents, unstaging. Ordering checks only, no durations.
+// twin over Channel Access, with the classes of test/interop/python/cms_devices.py: staging, triggering
+// with WaitForPlugins (ensure_nonblocking), the TIFF plugin's file numbering and resource/datum documents,
+// unstaging. Ordering checks only, no durations.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwinSession } from '../../../cli/twin-session.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 import { venvPython } from '../../helpers/python.js';
 
+/** The beamline's device classes, shared with the real-client suites. */
+const CMS_DEVICES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../interop/python');
+
 const SCRIPT = String.raw`
 import json, sys, time
-from ophyd import Component as Cpt, EpicsSignal
-from ophyd.areadetector import (PilatusDetector, PilatusDetectorCam, SingleTrigger, ImagePlugin, StatsPlugin,
-                                ROIPlugin, ProcessPlugin, TransformPlugin, TIFFPlugin)
-from ophyd.areadetector.base import ADComponent
-from ophyd.areadetector.filestore_mixins import FileStoreTIFFIterativeWrite
+sys.path.insert(0, ${JSON.stringify(CMS_DEVICES)})
+from cms_devices import PilatusV33
 
-class PilatusCamV33(PilatusDetectorCam):
-    # AD 3.3+ (as nslsii.ad33's CamV33Mixin): the driver waits for its plugins while staged.
-    wait_for_plugins = ADComponent(EpicsSignal, 'WaitForPlugins', string=True, kind='config')
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stage_sigs['wait_for_plugins'] = 'Yes'
-
-class TIFFPluginWithFileStore(TIFFPlugin, FileStoreTIFFIterativeWrite):
-    pass
-
-class Pilatus2M(SingleTrigger, PilatusDetector):
-    cam = Cpt(PilatusCamV33, 'cam1:')
-    image = Cpt(ImagePlugin, 'image1:')
-    stats1 = Cpt(StatsPlugin, 'Stats1:')
-    stats2 = Cpt(StatsPlugin, 'Stats2:')
-    stats3 = Cpt(StatsPlugin, 'Stats3:')
-    stats4 = Cpt(StatsPlugin, 'Stats4:')
-    stats5 = Cpt(StatsPlugin, 'Stats5:')
-    roi1 = Cpt(ROIPlugin, 'ROI1:')
-    roi2 = Cpt(ROIPlugin, 'ROI2:')
-    roi3 = Cpt(ROIPlugin, 'ROI3:')
-    roi4 = Cpt(ROIPlugin, 'ROI4:')
-    proc1 = Cpt(ProcessPlugin, 'Proc1:')
-    trans1 = Cpt(TransformPlugin, 'Trans1:')
-    tiff = Cpt(TIFFPluginWithFileStore, suffix='TIFF1:',
-               write_path_template='/nsls2/data/cms/legacy/xf11bm/data/%Y_%m/',
-               read_path_template='/nsls2/data/cms/legacy/xf11bm/data/%Y_%m/', root='/')
-
-det = Pilatus2M('XF:11BMB-ES{Det:PIL2M}:', name='pilatus2M')
+det = PilatusV33('XF:11BMB-ES{Det:PIL2M}:', name='pilatus2M')
 det.wait_for_connection(timeout=20)
 det.read_attrs = ['tiff', 'stats1', 'stats2', 'stats3', 'stats4', 'stats5']
 det.stats1.read_attrs = ['total']
