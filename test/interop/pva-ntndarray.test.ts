@@ -26,7 +26,14 @@ ctx.put(P + 'cam1:Acquire', {'value.index': 1}, timeout=20, wait=True)
 disabled = ctx.get(P + 'PVA:OUTPUT', timeout=10).uniqueId
 ctx.put(P + 'PVA:EnableCallbacks', {'value.index': 1}, timeout=5)
 ctx.put(P + 'cam1:Acquire', {'value.index': 1}, timeout=20, wait=True)
+# The plugin is non-blocking (BlockingCallbacks No, as in the reference IOC): it may publish just after
+# the driver's Acquire completes. Wait for the frame, not for time.
+import time
+deadline = time.monotonic() + 20
 v = ctx.get(P + 'PVA:OUTPUT', timeout=10)
+while v.uniqueId == disabled and time.monotonic() < deadline:
+    time.sleep(0.02)
+    v = ctx.get(P + 'PVA:OUTPUT', timeout=10)
 pix = v.value
 dims = [d.size for d in v.dimension]
 n = dims[0] * dims[1]
