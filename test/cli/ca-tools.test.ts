@@ -8,6 +8,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { randomPrefix, startServer } from '../ioc/ca/client/harness.js';
+import { setEnv } from '../helpers/env.js';
 
 function captured(): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -29,7 +30,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 let server: CaServer;
 let db: PvDatabase;
 const p = randomPrefix();
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   db = new PvDatabase();
@@ -40,17 +41,11 @@ beforeAll(async () => {
   db.create(`${p}W`, { type: DbrBase.DOUBLE, value: [1, 2.5, 3], maxCount: 3 });
   db.create(`${p}RO`, { type: DbrBase.DOUBLE, value: 0, writable: false });
   server = await startServer(db);
-  for (const [k, v] of Object.entries({ ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' })) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  restoreEnv = setEnv({ ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' });
 });
 
 afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   await server.stop();
 });
 

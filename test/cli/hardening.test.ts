@@ -13,6 +13,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { randomPrefix, startServer } from '../ioc/ca/client/harness.js';
+import { setEnv } from '../helpers/env.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -56,7 +57,7 @@ describe('numeric options are checked (one line, exit 2)', () => {
 describe('CA tools against a server', () => {
   let server: CaServer;
   const p = randomPrefix();
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     const db = new PvDatabase();
@@ -72,17 +73,11 @@ describe('CA tools against a server', () => {
     // A put-callback that never completes: only the wait can run out.
     db.create(`${p}SLOW`, { type: DbrBase.DOUBLE, value: 0, put: (pv, v) => (pv.set(v as number), new Promise<void>(() => {})) });
     server = await startServer(db);
-    for (const [k, v] of Object.entries({ ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' })) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setEnv({ ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' });
   });
 
   afterAll(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv?.();
     await server.stop();
   });
 

@@ -6,6 +6,7 @@ import { PvDatabase } from '../../ioc/db/database.js';
 import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
 import { PvaServer } from '../../ioc/pva/server/server.js';
+import { setEnv } from '../helpers/env.js';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -16,22 +17,16 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 const db = new PvDatabase();
 const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } });
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: (() => void) | undefined;
 beforeAll(async () => {
   db.create('pt:D', { type: DbrBase.DOUBLE, value: 1.5, units: 'mm' });
   db.create('pt:E', { type: DbrBase.ENUM, value: 0, enumStrings: ['Off', 'On'] });
   db.create('pt:W', { type: DbrBase.LONG, value: [1, 2, 3], maxCount: 4 });
   await server.start();
-  for (const [k, v] of Object.entries(server.clientEnv())) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  restoreEnv = setEnv(server.clientEnv());
 });
 afterAll(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv?.();
   await server.stop();
 });
 
