@@ -46,11 +46,17 @@ afterAll(async () => {
 
 async function ophydTests(module: string) {
   const deselect = Object.keys(CANNOT_PASS).filter((id) => id.startsWith(`${module}::`)).flatMap((id) => ['--deselect', `${module}.py::${id.slice(module.length + 2)}`]);
-  const r = await runPytest(['--pyargs', `ophyd.tests.${module}`], {
-    env: session.childEnv(),
-    timeoutMs: 600_000,
-    args: ['--rootdir', OPHYD_TESTS, '-m', 'motorsim or adsim', '-k', 'not caproto', ...deselect],
-  });
+  const run = () =>
+    runPytest(['--pyargs', `ophyd.tests.${module}`], {
+      env: session.childEnv(),
+      timeoutMs: 600_000,
+      args: ['--rootdir', OPHYD_TESTS, '-m', 'motorsim or adsim', '-k', 'not caproto', ...deselect],
+    });
+  let r = await run();
+  // pytest itself killed by a signal (no exit code): pyepics can crash while ophyd creates hundreds of PVs
+  // at once (seen about once in ten runs, in test_areadetector's first detector). That is no verdict on
+  // the twin: run the module once more; a second crash, or any failed test, still fails.
+  if (r.exitCode === null) r = await run();
   expect(r.failed, describeFailures(r)).toEqual([]);
   expect(r.exitCode, describeFailures(r)).toBe(0);
   return r;
