@@ -112,8 +112,9 @@ describe('the example suite (examples/eval-cms)', () => {
     expect(second.run.cacheMisses).toBe(0);
     expect(second.run.cacheHits).toBe(first.run.cacheMisses);
     expect(second.run.commandsRun).toBe(second.tasks.length);
-    // Same verdicts and the same value-level scores; timing is measured on a real clock, so it is close, not equal.
-    const strip = (t: SummaryTask) => ({ id: t.id, verdict: t.verdict, discrete_rate: t.discrete_rate, discrete_exact: t.discrete_exact, timing_pass: t.timing_pass, unknown_pvs: t.unknown_pvs });
+    // Same verdicts and the same value-level scores; timing is measured on a real clock, so it is close, not
+    // equal (and a timing pass near its threshold may differ between runs without changing a verdict).
+    const strip = (t: SummaryTask) => ({ id: t.id, verdict: t.verdict, discrete_rate: t.discrete_rate, discrete_exact: t.discrete_exact, unknown_pvs: t.unknown_pvs });
     expect(second.tasks.map(strip)).toEqual(first.tasks.map(strip));
     for (const [k, t] of second.tasks.entries()) expect(Math.abs((t.full_score ?? 0) - (first.tasks[k]!.full_score ?? 0)), t.id).toBeLessThan(0.1);
   }, 300_000);
