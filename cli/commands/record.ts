@@ -6,7 +6,7 @@ import { CaRecorder } from '../../recorder/ca-recorder.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
 import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
-import { beamtwinVersion } from '../version.js';
+import { beamtwinVersion } from '../../harness/version.js';
 import { UsageError, type CliIo } from '../io.js';
 
 interface RecordArgs {

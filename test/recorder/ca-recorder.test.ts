@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaClient } from '../../ioc/ca/client/index.js';
