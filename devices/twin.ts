@@ -6,7 +6,7 @@ import { RecordDatabase } from '../ioc/records/index.js';
 import { loadDb } from '../ioc/records/load-db.js';
 import { installCatchAll, type CatchAllHit } from './catch-all/catch-all.js';
 import type { DeviceHandle } from './device.js';
-import { checkSettings, createDevice, deviceKind } from './profile/kinds.js';
+import { checkSettings, createDevice, deviceKind, specWithDefaults } from './profile/kinds.js';
 import type { Profile } from './profile/profile.js';
 import './profile/builtin-kinds.js';
 
@@ -40,7 +40,7 @@ export class Twin {
     const ctx = { db: this.db, records: this.records };
     const excluded: string[] = [];
     for (const raw of profile.devices) {
-      const spec = { ...(profile.defaults?.[raw.kind] ?? {}), ...raw };
+      const spec = specWithDefaults(profile, raw);
       const kind = deviceKind(spec.kind);
       checkSettings(kind, spec);
       this.devices.push(createDevice(kind, ctx, spec));

@@ -2,6 +2,8 @@ import type { Argv } from 'yargs';
 import { positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
 import { scorePreset } from '../../aligner/score.js';
+import { stateChannels } from '../../devices/meaning.js';
+import { profileMeanings } from '../../devices/profile/meanings.js';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { analyzeRun, type ValidationReport } from '../../harness/validate/analyze.js';
 import { renderReport } from '../validate/render.js';
@@ -48,6 +50,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');
     checkSpeed(args.speed);
     const profile = loadProfile(args.profile);
+    const devices = profileMeanings(profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
     const reference = args.expect ? readTraceOrFail(args.expect, io, '--expect') : undefined;
     const lines = lineLimits(args);
@@ -60,16 +63,12 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       stdio: 'pipe',
       web: (twin) => startWebFromArgs(args, { twin }, io),
       onOutput: (s) => io.stderr.write(s),
-      snapshot: (twin) => [
-        ...profile.devices.filter((d) => d.kind === 'motor').map((d) => `${String(d['pv'])}.RBV`),
-        ...profile.devices.filter((d) => d.kind === 'areaDetector').map((d) => `${String(d['prefix'])}:cam1:ArrayCounter_RBV`),
-        ...twin.tracked,
-      ],
+      snapshot: (twin) => [...devices.flatMap(stateChannels), ...twin.tracked],
     });
     const analysis = analyzeRun({
       command: argv,
       events: outcome.events,
-      profile,
+      devices,
       before: outcome.before,
       after: outcome.after,
       exitCode: outcome.exitCode,

@@ -1,7 +1,11 @@
 import { createAreaDetector } from '../areadetector/index.js';
+import { detectorMeaning } from '../areadetector/meaning.js';
 import { createLinkam } from '../linkam/linkam.js';
+import { linkamMeaning } from '../linkam/meaning.js';
 import { createSimMotor, type SimMotorSettings } from '../motor/index.js';
+import { motorMeaning } from '../motor/meaning.js';
 import { createShutter } from '../shutter/shutter.js';
+import { shutterMeaning } from '../shutter/meaning.js';
 import { registerDeviceKind, setting } from './kinds.js';
 
 registerDeviceKind('linkam', {
@@ -18,6 +22,7 @@ registerDeviceKind('linkam', {
     }),
   prefixes: (spec) => [String(spec['prefix']), ...((spec['aliases'] as string[] | undefined) ?? [])],
   settings: ['prefix', 'aliases', 'setpoint', 'rampRate', 'temperature', 'stepPeriod', 'range', 'maxRampRate'],
+  meaning: (spec) => linkamMeaning(setting(spec, 'prefix', 'string'), setting<string[]>(spec, 'aliases', 'array', [])),
 });
 
 registerDeviceKind('shutter', {
@@ -29,6 +34,7 @@ registerDeviceKind('shutter', {
     }),
   prefixes: (spec) => [String(spec['pv']), ...((spec['blades'] as string[] | undefined) ?? [])],
   settings: ['pv', 'blades', 'delay'],
+  meaning: (spec) => shutterMeaning(setting(spec, 'pv', 'string'), setting<string[]>(spec, 'blades', 'array', [])),
 });
 
 registerDeviceKind('areaDetector', {
@@ -46,6 +52,7 @@ registerDeviceKind('areaDetector', {
     }),
   prefixes: (spec) => [String(spec['prefix'])],
   settings: ['prefix', 'sizeX', 'sizeY', 'acquireTime', 'model', 'manufacturer', 'fileRoot', 'detectorModel', 'start'],
+  meaning: (spec) => detectorMeaning(setting(spec, 'prefix', 'string'), ...(spec['detectorModel'] !== undefined ? [setting<string>(spec, 'detectorModel', 'string')] : [])),
 });
 
 /** Record fields a motor spec may set directly (the rest of the spec is simulation settings). */
@@ -76,4 +83,5 @@ registerDeviceKind('motor', {
   },
   prefixes: (spec) => [String(spec['pv'])],
   settings: ['pv', ...MOTOR_FIELDS, 'hardLimits', 'position', 'updatePeriod'],
+  meaning: (spec) => motorMeaning(setting(spec, 'pv', 'string')),
 });

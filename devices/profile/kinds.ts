@@ -1,8 +1,9 @@
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { RecordDatabase } from '../../ioc/records/record-database.js';
 import type { DeviceHandle } from '../device.js';
+import type { DeviceMeaning } from '../meaning.js';
 import { ProfileError } from './profile-error.js';
-import type { DeviceSpec } from './profile.js';
+import type { DeviceSpec, Profile } from './profile.js';
 
 /** What a device factory gets: the twin's databases and its spec (profile defaults merged in). */
 export interface DeviceContext {
@@ -16,6 +17,8 @@ export interface DeviceKind {
   prefixes(spec: DeviceSpec): string[];
   /** The settings a spec may hold besides `kind` and `name`: any other key is a misspelling. */
   readonly settings?: readonly string[];
+  /** What matters about the device (devices/meaning.ts); without it, its PVs are all a reader knows. */
+  meaning?(spec: DeviceSpec): DeviceMeaning;
 }
 
 const kinds = new Map<string, DeviceKind>();
@@ -28,6 +31,11 @@ export function deviceKind(name: string): DeviceKind {
   const k = kinds.get(name);
   if (!k) throw new ProfileError(`unknown device kind "${name}" (known: ${[...kinds.keys()].join(', ')})`);
   return k;
+}
+
+/** A device's spec with the profile's defaults for its kind merged under it. */
+export function specWithDefaults(profile: Profile, raw: DeviceSpec): DeviceSpec {
+  return { ...(profile.defaults?.[raw.kind] ?? {}), ...raw };
 }
 
 /** Create a device; a PV name another device already serves is a profile error naming both. */

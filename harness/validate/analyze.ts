@@ -1,27 +1,41 @@
-import type { DeviceSpec, Profile } from '../../devices/profile/profile.js';
+import type { DeclaredDevice, ExposureMeaning, StateMeaning, TemperatureMeaning } from '../../devices/meaning.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { nameMatcher } from '../../recorder/filter.js';
+import { limitAndAlarmFindings } from './alarms.js';
+import type { Finding } from './finding.js';
+import { findMoves, type Move } from './moves.js';
 import type { Rules } from './rules.js';
+import { num } from './trace-value.js';
 
-export interface MotorMove {
-  readonly motor: string;
+export type { Finding } from './finding.js';
+export type { Move } from './moves.js';
+
+export interface Exposures {
+  readonly detector: string;
+  /** Acquisitions started (the acquire channel going to 1). */
+  readonly count: number;
+  /** Images read out. */
+  readonly images: number;
+  /** Exposure seconds summed over the images. */
+  readonly totalSeconds: number;
+}
+
+export interface Temperatures {
+  readonly device: string;
   readonly pv: string;
   readonly from: number;
   readonly to: number;
-  readonly distance: number;
-  /** Seconds from the first setpoint change to the last readback change. */
-  readonly seconds: number;
+  readonly min: number;
+  readonly max: number;
   readonly setpoints: readonly number[];
 }
 
-export interface Finding {
-  readonly kind: 'limit-violation' | 'hard-limit' | 'unknown-pv' | 'put-failed' | 'alarm' | 'rule' | 'exit';
+/** A channel with named states (a shutter) and the states it went through. */
+export interface StateChanges {
+  readonly device: string;
   readonly pv: string;
-  readonly message: string;
-  /** Seconds since the start of the run. */
-  readonly at: number;
-  /** Breaks the rules (non-zero exit). */
-  readonly breaks: boolean;
+  readonly from: string;
+  readonly changes: readonly { readonly at: number; readonly state: string }[];
 }
 
 export interface ValidationReport {
@@ -29,9 +43,10 @@ export interface ValidationReport {
   readonly exitCode: number;
   readonly timedOut: boolean;
   readonly duration: number;
-  readonly moves: readonly MotorMove[];
-  readonly exposures: { readonly count: number; readonly images: number; readonly totalSeconds: number; readonly detector: string }[];
-  readonly temperatures: { readonly pv: string; readonly from: number; readonly to: number; readonly min: number; readonly max: number; readonly setpoints: readonly number[] }[];
+  readonly moves: readonly Move[];
+  readonly exposures: readonly Exposures[];
+  readonly temperatures: readonly Temperatures[];
+  readonly states: readonly StateChanges[];
   readonly writes: Readonly<Record<string, number>>;
   readonly findings: readonly Finding[];
   readonly changed: Readonly<Record<string, { readonly before: unknown; readonly after: unknown }>>;
@@ -39,25 +54,20 @@ export interface ValidationReport {
   readonly ok: boolean;
 }
 
-/** Motor record fields whose write starts motion. */
-const MOTION_FIELDS = new Set(['VAL', 'DVAL', 'RVAL', 'RLV', 'TWF', 'TWR', 'HOMF', 'HOMR', 'JOGF', 'JOGR']);
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : Array.isArray(v) && typeof v[0] === 'number' ? v[0] : undefined);
-
-function devicesOf(profile: Profile, kind: string): DeviceSpec[] {
-  return profile.devices.filter((d) => d.kind === kind);
-}
+type Snapshot = Readonly<Record<string, unknown>>;
 
 /**
  * Turn a recorded run into what a scientist asks before beam time: what moved and how far, exposures,
- * temperatures, limit problems, unknown PVs, failed puts, alarms, and what the run left changed.
+ * temperatures, shutters, limit problems, unknown PVs, failed puts, alarms, and what the run left changed.
+ * Everything device-specific comes from the devices' declarations (devices/meaning.ts).
  */
 export function analyzeRun(input: {
   readonly command: readonly string[];
   readonly events: readonly TraceEvent[];
-  readonly profile: Profile;
-  readonly before: Readonly<Record<string, unknown>>;
-  readonly after: Readonly<Record<string, unknown>>;
+  /** The twin's devices and what each declares matters (devices/profile/meanings.ts profileMeanings). */
+  readonly devices: readonly DeclaredDevice[];
+  readonly before: Snapshot;
+  readonly after: Snapshot;
   readonly exitCode: number;
   readonly timedOut: boolean;
   /** The signal that ended the script, if one did. */
@@ -70,91 +80,28 @@ export function analyzeRun(input: {
   readonly startTs?: number;
   readonly endTs?: number;
 }): Omit<ValidationReport, 'score' | 'ok'> & { ok: boolean } {
-  const { events, profile, rules } = input;
+  const { events, devices, rules } = input;
   const t0 = input.startTs ?? events[0]?.timestamp ?? 0;
   const tEnd = input.endTs ?? events[events.length - 1]?.timestamp ?? t0;
-  const rel = (e: TraceEvent) => Math.max(0, e.timestamp - t0);
-  const findings: Finding[] = [];
+  const relTs = (ts: number) => Math.max(0, ts - t0);
+  const rel = (e: TraceEvent) => relTs(e.timestamp);
   const writes: Record<string, number> = {};
   for (const e of events) if (e.kind === 'put' && e.origin === 'ca') writes[e.channel] = (writes[e.channel] ?? 0) + 1;
 
-  const moves: MotorMove[] = [];
-  for (const m of devicesOf(profile, 'motor')) {
-    const pv = String(m['pv']);
-    const name = String(m['name'] ?? pv);
-    const rbv = events.filter((e) => e.kind === 'update' && e.channel === `${pv}.RBV`);
-    const setpointPuts = events.filter((e) => e.kind === 'put' && (e.channel === pv || e.channel === `${pv}.VAL`));
-    const setpoints = setpointPuts.map((e) => num(e.value)).filter((v): v is number => v !== undefined);
-    // Any command that starts motion: setpoints in any coordinate, tweaks, jogs, homing.
-    const motionPuts = events.filter((e) => e.kind === 'put' && (e.channel === pv || MOTION_FIELDS.has(e.channel.slice(pv.length + 1))) && e.channel.startsWith(pv));
-    const from = num(input.before[`${pv}.RBV`]);
-    const to = num(input.after[`${pv}.RBV`]);
-    if (from === undefined || to === undefined || (from === to && setpoints.length === 0)) continue;
-    const firstPut = motionPuts[0];
-    const lastRbv = rbv[rbv.length - 1];
-    moves.push({
-      motor: name,
-      pv,
-      from,
-      to,
-      distance: Math.abs(to - from),
-      seconds: firstPut && lastRbv ? Math.max(0, lastRbv.timestamp - firstPut.timestamp) : 0,
-      setpoints,
-    });
-    for (const e of events) {
-      if (e.kind !== 'update') continue;
-      if (e.channel === `${pv}.LVIO` && num(e.value) === 1) {
-        findings.push({ kind: 'limit-violation', pv, message: `${name}: move refused, outside the soft limits (LVIO)`, at: rel(e), breaks: rules?.allowLimitViolations !== true });
-      }
-      if ((e.channel === `${pv}.HLS` || e.channel === `${pv}.LLS`) && num(e.value) === 1) {
-        findings.push({ kind: 'hard-limit', pv, message: `${name}: hit the ${e.channel.endsWith('HLS') ? 'high' : 'low'} limit switch`, at: rel(e), breaks: rules?.allowLimitViolations !== true });
-      }
+  const moves: Move[] = [];
+  const exposures: Exposures[] = [];
+  const temperatures: Temperatures[] = [];
+  const states: StateChanges[] = [];
+  for (const d of devices) {
+    for (const m of d.meanings) {
+      if (m.kind === 'move') moves.push(...findMoves(d, m, events, { before: input.before, after: input.after, t0 }));
+      else if (m.kind === 'exposure') exposures.push(countExposures(d, m, events, input.before));
+      else if (m.kind === 'temperature') temperatures.push(followTemperature(d, m, events, input.before, input.after));
+      else if (m.kind === 'state') states.push(followStates(d, m, events, input.before, relTs));
     }
   }
 
-  const exposures = devicesOf(profile, 'areaDetector').map((d) => {
-    const cam = `${String(d['prefix'])}:cam1:`;
-    let count = 0;
-    let images = 0;
-    let total = 0;
-    let acquireTime = num(input.before[`${cam}AcquireTime`]) ?? 0;
-    let exposures = 1;
-    let counter = num(input.before[`${cam}ArrayCounter_RBV`]);
-    let acquiring = false;
-    for (const e of events) {
-      if (e.kind !== 'update') continue;
-      if (e.channel === `${cam}AcquireTime`) acquireTime = num(e.value) ?? acquireTime;
-      else if (e.channel === `${cam}NumExposures`) exposures = Math.max(1, num(e.value) ?? 1);
-      else if (e.channel === `${cam}ArrayCounter_RBV`) {
-        // Each image the detector read out counts its own exposure (Multiple/Continuous modes take several).
-        const v = num(e.value);
-        if (v !== undefined && counter !== undefined && v > counter) {
-          images += v - counter;
-          total += (v - counter) * acquireTime * exposures;
-        }
-        counter = v;
-      } else if (e.channel === `${cam}Acquire`) {
-        const v = num(e.value);
-        if (v === 1 && !acquiring) count++;
-        acquiring = v === 1;
-      }
-    }
-    return { detector: String(d['name'] ?? d['prefix']), count, images, totalSeconds: total };
-  });
-
-  const temperatures = devicesOf(profile, 'linkam').map((d) => {
-    const pv = `${String(d['prefix'])}TEMP`;
-    const values = events.filter((e) => e.kind === 'update' && e.channel === pv).map((e) => num(e.value)).filter((v): v is number => v !== undefined);
-    const from = num(input.before[pv]) ?? values[0] ?? 0;
-    const to = num(input.after[pv]) ?? values[values.length - 1] ?? from;
-    const all = [from, ...values, to];
-    const setpoints = events
-      .filter((e) => e.kind === 'put' && e.channel === `${String(d['prefix'])}SETPOINT:SET`)
-      .map((e) => num(e.value))
-      .filter((v): v is number => v !== undefined);
-    return { pv, from, to, min: Math.min(...all), max: Math.max(...all), setpoints };
-  });
-
+  const findings: Finding[] = limitAndAlarmFindings(devices, events, relTs, rules?.allowLimitViolations !== true);
   for (const name of input.catchAllHits) {
     const wrote = writes[name] !== undefined;
     findings.push({
@@ -168,13 +115,6 @@ export function analyzeRun(input: {
   for (const e of events) {
     if (e.kind === 'put-complete' && e.eca !== undefined && e.eca !== 1) {
       findings.push({ kind: 'put-failed', pv: e.channel, message: `put to ${e.channel} failed: ${e.message ?? `status ${e.eca}`}`, at: rel(e), breaks: false });
-    }
-  }
-  const alarmed = new Set<string>();
-  for (const e of events) {
-    if (e.kind === 'update' && (e.severity ?? 0) > 0 && !alarmed.has(e.channel)) {
-      alarmed.add(e.channel);
-      findings.push({ kind: 'alarm', pv: e.channel, message: `${e.channel} went into alarm (severity ${e.severity}, status ${e.status})`, at: rel(e), breaks: false });
     }
   }
 
@@ -209,8 +149,68 @@ export function analyzeRun(input: {
     if (JSON.stringify(v) !== JSON.stringify(input.before[k])) changed[k] = { before: input.before[k], after: v };
   }
   const ok = input.exitCode === 0 && !input.timedOut && !findings.some((f) => f.breaks);
-  return { command: input.command, exitCode: input.exitCode, timedOut: input.timedOut, duration, moves, exposures, temperatures, writes, findings, changed, ok };
+  return { command: input.command, exitCode: input.exitCode, timedOut: input.timedOut, duration, moves, exposures, temperatures, states, writes, findings, changed, ok };
 }
+
+/** Acquisitions (acquire 0 → 1) and images (counter increments), each image with its exposure time. */
+function countExposures(d: DeclaredDevice, m: ExposureMeaning, events: readonly TraceEvent[], before: Snapshot): Exposures {
+  let count = 0;
+  let images = 0;
+  let total = 0;
+  const was = (channel: string | undefined) => (channel === undefined ? undefined : num(before[channel]));
+  let acquireTime = was(m.exposureTime) ?? 0;
+  let perImage = Math.max(1, was(m.exposuresPerImage) ?? 1);
+  let counter = was(m.imageCounter);
+  let acquiring = false;
+  for (const e of events) {
+    if (e.kind !== 'update') continue;
+    const v = num(e.value);
+    if (e.channel === m.exposureTime) acquireTime = v ?? acquireTime;
+    else if (e.channel === m.exposuresPerImage) perImage = Math.max(1, v ?? 1);
+    else if (e.channel === m.imageCounter) {
+      // Each image the detector read out counts its own exposure (Multiple/Continuous modes take several).
+      if (v !== undefined && counter !== undefined && v > counter) {
+        images += v - counter;
+        total += (v - counter) * acquireTime * perImage;
+      }
+      counter = v;
+    } else if (e.channel === m.acquire) {
+      if (v === 1 && !acquiring) count++;
+      acquiring = v === 1;
+    }
+  }
+  return { detector: d.device, count, images, totalSeconds: total };
+}
+
+function followTemperature(d: DeclaredDevice, m: TemperatureMeaning, events: readonly TraceEvent[], before: Snapshot, after: Snapshot): Temperatures {
+  const pv = m.temperature;
+  const values = numbers(events.filter((e) => e.kind === 'update' && e.channel === pv));
+  const from = num(before[pv]) ?? values[0] ?? 0;
+  const to = num(after[pv]) ?? values[values.length - 1] ?? from;
+  const all = [from, ...values, to];
+  const sp = new Set(m.setpoint);
+  const setpoints = numbers(events.filter((e) => e.kind === 'put' && sp.has(e.channel)));
+  return { device: d.device, pv, from, to, min: Math.min(...all), max: Math.max(...all), setpoints };
+}
+
+function followStates(d: DeclaredDevice, m: StateMeaning, events: readonly TraceEvent[], before: Snapshot, relTs: (ts: number) => number): StateChanges {
+  const name = (v: unknown) => {
+    const n = num(v);
+    return n !== undefined ? (m.states[n] ?? String(n)) : String(v);
+  };
+  const from = before[m.channel] === undefined ? '?' : name(before[m.channel]);
+  const changes: { at: number; state: string }[] = [];
+  let last = from;
+  for (const e of events) {
+    if (e.kind !== 'update' || e.channel !== m.channel) continue;
+    const state = name(e.value);
+    if (state !== last) changes.push({ at: relTs(e.timestamp), state });
+    last = state;
+  }
+  return { device: d.device, pv: m.channel, from, changes };
+}
+
+const numbers = (events: readonly TraceEvent[]) => events.map((e) => num(e.value)).filter((v): v is number => v !== undefined);
 
 /** The script's own failure in words: did not start, killed at the timeout, by a signal, or a non-zero status. */
 function exitFinding(r: { exitCode: number; timedOut: boolean; signal?: string | null; startError?: string; command: readonly string[] }): string | undefined {
