@@ -6,6 +6,7 @@ import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../record
 import { InProcessRecorder } from '../recorder/tap.js';
 import type { Profile } from '../devices/profile/profile.js';
 import type { Twin } from '../devices/twin.js';
+import { StallMeter } from './stall-meter.js';
 import { TwinSession } from './twin-session.js';
 import { beamtwinVersion } from './version.js';
 import { LineTracing, type LineLimits, type LineSummary } from '../recorder/lines/tracing.js';
@@ -18,6 +19,8 @@ export interface RunOutcome {
   /** Why the command could not start ("not found", "not executable"), as a shell says it (exit 127/126). */
   readonly startError?: string;
   readonly durationMs: number;
+  /** Twin milliseconds the clock stood still while the command or the twin waited for a CPU (StallMeter). */
+  readonly heldMs: number;
   /** Every event (empty with keepEvents: false). */
   readonly events: readonly TraceEvent[];
   readonly tally: RunTally;
@@ -100,6 +103,8 @@ export async function runRecorded(
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started
   });
+  // Load must not enter the trace: time stands still while the command waits for a CPU.
+  const meter = child.pid !== undefined ? new StallMeter(session.clock, child.pid).start() : undefined;
   if (opts.stdio === 'pipe') {
     child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
     child.stderr?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
@@ -139,6 +144,7 @@ export async function runRecorded(
   process.off('SIGINT', forward);
   process.off('SIGTERM', forward);
   killGroup(child.pid); // leftovers of the command's group
+  meter?.stop();
   const durationMs = performance.now() - t0;
   const endTs = twin.clock.now() / 1000;
   const after = snapshotOf(twin, names);
@@ -150,7 +156,7 @@ export async function runRecorded(
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
+  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, heldMs: meter?.heldMs ?? 0, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
 }
 
 /** Why spawn failed, in a shell's words and exit status. */
