@@ -1,54 +1,66 @@
 import fs from 'node:fs';
 import type { RealClock } from '../ioc/clock.js';
+import type { ClockShare } from '../recorder/lines/python-env.js';
 
 /**
- * Holds a twin's clock back while the command it serves (or the twin itself) waits for a CPU, so that
- * machine load does not enter the trace's time stamps (issue 12 item 18).
+ * Keeps a twin's clock and its command's clocks one time line while the machine is busy, so that load
+ * does not enter the trace's time stamps (issue 12 item 18).
  *
- * On a busy machine a client that wakes from `time.sleep(0.5)` or receives its put-callback may wait
- * tens of milliseconds in the run queue before it runs, and its next put arrives that much later: the
- * timing score then measures the machine, not the plan. Linux counts that wait per thread
- * (`/proc/PID/task/TID/schedstat`, second field: run_delay, ns). The meter reads it for every thread of
- * the command's process tree and for the twin's own main thread (its event loop), and holds the clock
- * back by the largest new wait of any of them since the last reading — the largest, not the sum: threads
- * that wait at the same time lose that time only once. Waits the clock already absorbed from its own late
- * timers are not held twice.
+ * Two things stretch a plan on a busy machine. The command waits for a CPU: woken from `time.sleep(0.5)`
+ * or by its put-callback, it may sit tens of milliseconds in the run queue before its next put. And the
+ * twin runs late: its timers fire after their time. The clock already absorbs its own late timers (see
+ * RealClock); this meter adds the command's waits. Linux counts them per thread (`/proc/PID/task/TID/
+ * schedstat`, second field: run_delay, ns, from the thread's start); the meter holds the clock back by
+ * that count for the main thread of the command's first Python process, which names itself in the
+ * shared file. Other threads (libca's receive thread running a monitor callback while the main thread
+ * sleeps) delay nothing the plan does, and are not counted; nor are commands that are not Python.
  *
- * It reads when the clock is read (rate-limited to one reading per `minIntervalMs`), so a put that
- * arrives after a stall is stamped after the hold, and on a timer in between. CPU time the command spends
- * computing is not a wait and still counts, as it would on an idle machine. Where /proc is missing (not
- * Linux) the meter does nothing.
+ * Holding only the twin would leave the command's clocks running on: a plan sleeping 0.5 s while the
+ * twin stood still 0.1 s would act 0.1 twin-second early. So the command's clocks hold with it: the
+ * Python start-up hook (recorder/python/beamtwin_speed.py) subtracts its main thread's own run_delay and
+ * the twin's absorbed lateness, which this meter keeps in the shared file (`ClockShare`), and its sleeps
+ * last until their twin time has passed. Both sides read the same kernel counter, so they agree.
+ *
+ * It reads when the clock is read (at most every `minIntervalMs`), so a put that arrives after a wait
+ * is stamped after the hold, and every 20 ms in between. CPU time the command spends computing is not a
+ * wait and still counts, as on an idle machine. Without /proc (not Linux) nothing is held.
  */
 export class StallMeter {
-  private readonly seen = new Map<string, number>();
   private lastRead = -Infinity;
-  private lastAbsorbed: number;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly ownMain: string;
+  private delayFile: string | undefined;
+  /** The measured main thread's run_delay (ns) already held (all of it from the thread's start). */
+  private heldDelayNs = 0;
+  private readonly absorbed0: number;
+  private readonly offset0: number;
+  private shareFd: number | undefined;
+  private readonly offsetBytes = Buffer.alloc(8);
+  private readonly pidBytes = Buffer.alloc(4);
+  private sharedOffset = NaN;
   /** Twin milliseconds held back so far. */
   heldMs = 0;
 
   constructor(
     private readonly clock: RealClock,
-    private readonly rootPid: number,
-    private readonly minIntervalMs = 2,
+    private readonly share?: ClockShare,
+    private readonly minIntervalMs = 0.5,
     private readonly procRoot = '/proc',
   ) {
-    this.lastAbsorbed = clock.absorbedMs;
-    this.ownMain = `${procRoot}/${process.pid}/task/${process.pid}/schedstat`;
+    this.absorbed0 = clock.absorbedMs;
+    // How far the twin stands behind the scaled wall clock now (the hook's formula); 0 at speed ≠ 1.
+    this.offset0 = share ? (share.origin + (Date.now() - share.origin) * clock.speed - clock.now()) / 1000 : 0;
+    if (share) {
+      this.shareFd = fs.openSync(share.file, 'w+');
+      fs.writeSync(this.shareFd, Buffer.alloc(12), 0, 12, 0); // bytes 8-12: the Python process's pid, 0 = none yet
+      this.publish();
+    }
   }
 
-  /** Whether this machine reports run-queue waits. */
-  static available(procRoot = '/proc'): boolean {
-    return fs.existsSync(`${procRoot}/self/schedstat`);
-  }
-
+  /** Start measuring (the command's Python process names itself in the shared file when it starts). */
   start(): this {
-    if (!StallMeter.available(this.procRoot)) return this;
-    this.sample(true); // the baseline: waits before the command started are not held
-    this.clock.onRead(() => this.sample(false));
-    // Also while nobody reads the clock, so that a long stall is held before the next event, not after.
-    this.timer = setInterval(() => this.sample(false), 20);
+    this.clock.onRead(() => this.sample());
+    // Also while nobody reads the clock, so that a long wait is held before the next event, not after.
+    this.timer = setInterval(() => this.sample(), 20);
     this.timer.unref();
     return this;
   }
@@ -57,66 +69,49 @@ export class StallMeter {
     this.clock.onRead(undefined);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.shareFd !== undefined) fs.closeSync(this.shareFd);
+    this.shareFd = undefined;
   }
 
-  private sample(baseline: boolean): void {
+  private sample(): void {
     const t = performance.now();
-    if (!baseline && t - this.lastRead < this.minIntervalMs) return;
+    if (t - this.lastRead < this.minIntervalMs) return;
     this.lastRead = t;
-    let worst = 0;
-    for (const [file, delayNs] of this.readDelays()) {
-      const before = this.seen.get(file);
-      this.seen.set(file, delayNs);
-      // A thread first seen after the baseline waited since it started: all of its wait is new.
-      const grew = delayNs - (before ?? (baseline ? delayNs : 0));
-      if (grew > worst) worst = grew;
-    }
-    const absorbed = this.clock.absorbedMs;
-    const alreadyHeld = (absorbed - this.lastAbsorbed) / this.clock.speed; // wall ms
-    this.lastAbsorbed = absorbed;
-    if (baseline) return;
-    const hold = (worst / 1e6 - alreadyHeld) * this.clock.speed;
-    if (hold > 0) {
+    this.delayFile ??= this.pythonDelayFile();
+    const delayNs = this.delayFile ? readRunDelay(this.delayFile) : undefined;
+    if (delayNs !== undefined && delayNs > this.heldDelayNs) {
+      const hold = ((delayNs - this.heldDelayNs) / 1e6) * this.clock.speed;
+      this.heldDelayNs = delayNs;
       this.clock.holdBack(hold);
       this.heldMs += hold;
     }
+    this.publish();
   }
 
-  /** run_delay (ns) of every thread of the command's process tree and of the twin's main thread. */
-  private readDelays(): [string, number][] {
-    const out: [string, number][] = [];
-    const own = readRunDelay(this.ownMain);
-    if (own !== undefined) out.push([this.ownMain, own]);
-    const pids = [this.rootPid];
-    for (let i = 0; i < pids.length && i < 256; i++) {
-      const dir = `${this.procRoot}/${pids[i]}/task`;
-      let tids: string[];
-      try {
-        tids = fs.readdirSync(dir);
-      } catch {
-        continue; // the process has exited
-      }
-      for (const tid of tids) {
-        const file = `${dir}/${tid}/schedstat`;
-        const d = readRunDelay(file);
-        if (d !== undefined) out.push([file, d]);
-        try {
-          for (const c of fs.readFileSync(`${dir}/${tid}/children`, 'utf8').split(' ')) if (c.trim()) pids.push(Number(c));
-        } catch {
-          // no children file (old kernels) or the thread is gone
-        }
-      }
-    }
-    return out;
+  /** The schedstat file of the Python process that named itself, once it has. */
+  private pythonDelayFile(): string | undefined {
+    if (this.shareFd === undefined) return undefined;
+    fs.readSync(this.shareFd, this.pidBytes, 0, 4, 8);
+    const pid = this.pidBytes.readInt32LE(0);
+    return pid > 0 ? `${this.procRoot}/${pid}/task/${pid}/schedstat` : undefined;
+  }
+
+  /** Share the twin's own absorbed lateness (seconds), when it changed by 1 ms or more. */
+  private publish(): void {
+    if (this.shareFd === undefined) return;
+    const offset = this.offset0 + (this.clock.absorbedMs - this.absorbed0) / 1000;
+    if (Math.abs(offset - this.sharedOffset) < 1e-3) return;
+    this.sharedOffset = offset;
+    this.offsetBytes.writeDoubleLE(offset, 0);
+    fs.writeSync(this.shareFd, this.offsetBytes, 0, 8, 0);
   }
 }
 
 function readRunDelay(file: string): number | undefined {
   try {
-    const f = fs.readFileSync(file, 'utf8').split(' ');
-    const d = Number(f[1]);
+    const d = Number(fs.readFileSync(file, 'utf8').split(' ')[1]);
     return Number.isFinite(d) ? d : undefined;
   } catch {
-    return undefined;
+    return undefined; // the command has exited
   }
 }

@@ -32,6 +32,8 @@ export class RealClock implements Clock {
   private lag = 0;
   /** The part of `lag` absorbed from late callbacks. */
   private absorbed = 0;
+  /** The part of `lag` from `holdBack`. */
+  private held = 0;
   /** Called before every reading (a stall meter samples there); see `onRead`. */
   private probe: (() => void) | undefined;
   /** The latest time handed out: time never runs backwards. */
@@ -51,6 +53,11 @@ export class RealClock implements Clock {
 
   now(): number {
     this.probe?.();
+    return this.peek();
+  }
+
+  /** `now()` without running the read probe (for the probe itself). */
+  peek(): number {
     const t = this.pinned ?? this.wall();
     if (t > this.last) this.last = t;
     return this.last;
@@ -58,10 +65,13 @@ export class RealClock implements Clock {
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const due = this.now() + Math.max(0, ms);
     let t: ReturnType<typeof setTimeout>;
+    let held = this.held;
     // A clock held back after the timer was set reaches `due` later than planned: wait for it.
     const run = () => {
-      if (this.early(due)) t = setTimeout(run, (due - this.wall()) / this.speed);
-      else this.fire(fn, due);
+      if (this.held > held && this.early(due)) {
+        held = this.held;
+        t = setTimeout(run, (due - this.wall()) / this.speed);
+      } else this.fire(fn, due);
     };
     t = setTimeout(run, Math.max(0, ms / this.speed));
     return { cancel: () => clearTimeout(t) };
@@ -70,13 +80,17 @@ export class RealClock implements Clock {
     const period = Math.max(this.speed, ms); // at most one tick per wall millisecond
     let due = this.now() + period;
     let cancelled = false;
+    let held = this.held;
     let t: ReturnType<typeof setTimeout>;
     const arm = () => {
       t = setTimeout(tick, Math.max(0, (due - this.wall()) / this.speed));
     };
     const tick = () => {
       if (cancelled) return;
-      if (this.early(due)) return arm();
+      if (this.held > held && this.early(due)) {
+        held = this.held;
+        return arm();
+      }
       const at = due;
       due += period;
       this.fire(fn, at);
@@ -96,7 +110,10 @@ export class RealClock implements Clock {
    * ready to run but had no CPU). Readings never run backwards; they stand still until the wall catches up.
    */
   holdBack(ms: number): void {
-    if (ms > 0) this.lag += ms;
+    if (ms > 0) {
+      this.lag += ms;
+      this.held += ms;
+    }
   }
 
   /** Twin milliseconds absorbed so far from callbacks that ran late (the twin's own stalls). */
