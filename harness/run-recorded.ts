@@ -1,15 +1,17 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { TraceEvent, TraceValue } from '../recorder/event.js';
 import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../recorder/jsonl.js';
 import { InProcessRecorder } from '../recorder/tap.js';
 import type { Profile } from '../devices/profile/profile.js';
 import type { Twin } from '../devices/twin.js';
+import { StallMeter } from './stall-meter.js';
 import { TwinSession } from './twin-session.js';
 import { beamtwinVersion } from './version.js';
 import { LineTracing, type LineLimits, type LineSummary } from '../recorder/lines/tracing.js';
-import { pythonHookEnv } from '../recorder/lines/python-env.js';
+import { clockOrigin, pythonHookEnv } from '../recorder/lines/python-env.js';
 
 export interface RunOutcome {
   readonly exitCode: number;
@@ -18,6 +20,8 @@ export interface RunOutcome {
   /** Why the command could not start ("not found", "not executable"), as a shell says it (exit 127/126). */
   readonly startError?: string;
   readonly durationMs: number;
+  /** Twin milliseconds the clock stood still while the command or the twin waited for a CPU (StallMeter). */
+  readonly heldMs: number;
   /** Every event (empty with keepEvents: false). */
   readonly events: readonly TraceEvent[];
   readonly tally: RunTally;
@@ -94,23 +98,35 @@ export async function runRecorded(
   const t0 = performance.now();
   let timedOut = false;
   let startError: string | undefined;
+  // Load must not enter the trace: time stands still while the command waits for a CPU, and a Python
+  // command's clocks stand still with the twin's (see StallMeter).
+  const speed = opts.speed ?? 1;
+  const share = { file: path.join(os.tmpdir(), `beamtwin-clock-${process.pid}-${startTs.toFixed(3)}-${Math.random().toString(36).slice(2)}`), origin: clockOrigin(twin.clock, speed) };
+  const meter = new StallMeter(session.clock, share);
   const child = spawn(argv[0]!, argv.slice(1), {
-    env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, opts.speed ?? 1, tracing) },
+    env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, speed, tracing, share) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     detached: true, // its own process group, so a timeout can kill everything it started
   });
+  if (child.pid !== undefined) meter.start();
   if (opts.stdio === 'pipe') {
     child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
     child.stderr?.on('data', (d: Buffer) => opts.onOutput?.(String(d)));
   }
-  const timer =
-    opts.timeoutS !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          killGroup(child.pid);
-        }, opts.timeoutS * 1000)
-      : undefined;
+  // The timeout counts the command's time, as its own clocks do: seconds of real time at --speed 1 on an
+  // idle machine, held with the twin while the command waits for a CPU. A wall-clock cap of ten times
+  // as long still ends a command whose clock is held without end.
+  const kill = () => {
+    timedOut = true;
+    killGroup(child.pid);
+  };
+  const timers: { cancel(): void }[] = [];
+  if (opts.timeoutS !== undefined) {
+    timers.push(twin.clock.setTimeout(kill, opts.timeoutS * 1000 * speed));
+    const cap = setTimeout(kill, opts.timeoutS * 10_000);
+    timers.push({ cancel: () => clearTimeout(cap) });
+  }
   const forward = (sig: NodeJS.Signals) => killGroup(child.pid, sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
@@ -135,10 +151,12 @@ export async function runRecorded(
       } else done();
     });
   });
-  if (timer) clearTimeout(timer);
+  for (const t of timers) t.cancel();
   process.off('SIGINT', forward);
   process.off('SIGTERM', forward);
   killGroup(child.pid); // leftovers of the command's group
+  meter.stop();
+  fs.rmSync(share.file, { force: true });
   const durationMs = performance.now() - t0;
   const endTs = twin.clock.now() / 1000;
   const after = snapshotOf(twin, names);
@@ -150,7 +168,7 @@ export async function runRecorded(
   await session.stop();
   // A command killed by a signal exits 128 + its number, as a shell reports it (SIGKILL → 137, SIGTERM → 143).
   const bySignal = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 9) : 1;
-  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
+  return { exitCode: code ?? bySignal, signal, timedOut, ...(startError ? { startError } : {}), durationMs, heldMs: meter.heldMs, events: memory.events, tally, catchAllHits: hits, startTs, endTs, before, after, ...(lines ? { lines } : {}) };
 }
 
 /** Why spawn failed, in a shell's words and exit status. */

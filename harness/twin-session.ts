@@ -27,6 +27,8 @@ const ADDRESSING = /^EPICS_(CA|PVA)_(ADDR_LIST|AUTO_ADDR_LIST|NAME_SERVERS|SERVE
 export class TwinSession {
   private constructor(
     readonly twin: Twin,
+    /** The twin's clock (a stall meter holds it back while the command waits for a CPU). */
+    readonly clock: RealClock,
     readonly server: CaServer,
     readonly repeater: CaRepeater | undefined,
     readonly pva: PvaServer,
@@ -34,7 +36,8 @@ export class TwinSession {
 
   static async start(opts: SessionOptions = {}): Promise<TwinSession> {
     const profile = typeof opts.profile === 'object' ? opts.profile : loadProfile(opts.profile ?? 'cms');
-    const twin = new Twin(profile, { clock: new RealClock(opts.speed ?? 1), ...(opts.strict ? { strict: true } : {}) }).start();
+    const clock = new RealClock(opts.speed ?? 1);
+    const twin = new Twin(profile, { clock, ...(opts.strict ? { strict: true } : {}) }).start();
     twin.reset();
     const host = opts.host ?? '127.0.0.1';
     let repeater: CaRepeater | undefined;
@@ -64,7 +67,7 @@ export class TwinSession {
       await repeater?.stop();
       throw e;
     }
-    return new TwinSession(twin, server, repeater, pva);
+    return new TwinSession(twin, clock, server, repeater, pva);
   }
 
   /** Environment for a child process: EPICS clients reach this twin only. */

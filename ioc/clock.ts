@@ -21,14 +21,21 @@ export interface Clock {
  * twins, a compiler next door, a starved process), the clock is held back to the time the callback was
  * due, and runs on from there. A twin's dynamics and everything after them (the put-callback a client
  * waits for, the client's next request) are then stamped as on an idle machine, and timing scores
- * measure the plan, not the load (issue 12 item 18). The lag the clock absorbs is the twin's own: a
- * client that is itself slow still shows as slow. Intervals keep their own schedule (due, due + period …).
+ * measure the plan, not the load (issue 12 item 18). The lag the clock absorbs by itself is the twin's
+ * own; `holdBack` lets a caller that can see other stalls (harness/stall-meter.ts: a client process
+ * waiting for a CPU) hold time back for them too. Intervals keep their own schedule (due, due + period …).
  */
 export class RealClock implements Clock {
   private readonly origin: number;
   private readonly originPerf: number;
-  /** Twin milliseconds the clock was held back by late callbacks. */
+  /** Twin milliseconds the clock was held back: late callbacks plus `holdBack`. */
   private lag = 0;
+  /** The part of `lag` absorbed from late callbacks. */
+  private absorbed = 0;
+  /** The part of `lag` from `holdBack`. */
+  private held = 0;
+  /** Called before every reading (a stall meter samples there); see `onRead`. */
+  private probe: (() => void) | undefined;
   /** The latest time handed out: time never runs backwards. */
   private last = -Infinity;
   /** While a due callback (and the promise reactions it starts) runs: the time it was due. */
@@ -45,25 +52,45 @@ export class RealClock implements Clock {
   }
 
   now(): number {
+    this.probe?.();
+    return this.peek();
+  }
+
+  /** `now()` without running the read probe (for the probe itself). */
+  peek(): number {
     const t = this.pinned ?? this.wall();
     if (t > this.last) this.last = t;
     return this.last;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const due = this.now() + Math.max(0, ms);
-    const t = setTimeout(() => this.fire(fn, due), Math.max(0, ms / this.speed));
+    let t: ReturnType<typeof setTimeout>;
+    let held = this.held;
+    // A clock held back after the timer was set reaches `due` later than planned: wait for it.
+    const run = () => {
+      if (this.held > held && this.early(due)) {
+        held = this.held;
+        t = setTimeout(run, (due - this.wall()) / this.speed);
+      } else this.fire(fn, due);
+    };
+    t = setTimeout(run, Math.max(0, ms / this.speed));
     return { cancel: () => clearTimeout(t) };
   }
   setInterval(fn: () => void, ms: number): TimerHandle {
     const period = Math.max(this.speed, ms); // at most one tick per wall millisecond
     let due = this.now() + period;
     let cancelled = false;
+    let held = this.held;
     let t: ReturnType<typeof setTimeout>;
     const arm = () => {
       t = setTimeout(tick, Math.max(0, (due - this.wall()) / this.speed));
     };
     const tick = () => {
       if (cancelled) return;
+      if (this.held > held && this.early(due)) {
+        held = this.held;
+        return arm();
+      }
       const at = due;
       due += period;
       this.fire(fn, at);
@@ -78,6 +105,32 @@ export class RealClock implements Clock {
     };
   }
 
+  /**
+   * Hold time back by `ms` twin milliseconds: the world stood still for that long (a client that was
+   * ready to run but had no CPU). Readings never run backwards; they stand still until the wall catches up.
+   */
+  holdBack(ms: number): void {
+    if (ms > 0) {
+      this.lag += ms;
+      this.held += ms;
+    }
+  }
+
+  /** Twin milliseconds absorbed so far from callbacks that ran late (the twin's own stalls). */
+  get absorbedMs(): number {
+    return this.absorbed;
+  }
+
+  /** Run `probe` before every reading (one at a time; `undefined` removes it). */
+  onRead(probe: (() => void) | undefined): void {
+    this.probe = probe;
+  }
+
+  /** A timer woken before its twin time: the clock was held back after it was set (1 wall ms of slack). */
+  private early(due: number): boolean {
+    return due - this.wall() > this.speed;
+  }
+
   private wall(): number {
     return this.origin + (this.perfNow() - this.originPerf) * this.speed - this.lag;
   }
@@ -86,7 +139,10 @@ export class RealClock implements Clock {
   private fire(fn: () => void, due: number): void {
     const at = Math.max(due, this.last);
     const late = this.wall() - at;
-    if (late > 0) this.lag += late;
+    if (late > 0) {
+      this.lag += late;
+      this.absorbed += late;
+    }
     const outer = this.pinned;
     this.pinned = at;
     try {

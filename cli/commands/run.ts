@@ -71,7 +71,7 @@ export const runCommand: CommandModule<RunArgs> = {
     });
     if (args.json) {
       io.stdout.write(
-        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, ...(outcome.startError ? { startError: outcome.startError } : {}), durationMs: outcome.durationMs, events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
+        JSON.stringify({ exitCode: outcome.exitCode, timedOut: outcome.timedOut, ...(outcome.startError ? { startError: outcome.startError } : {}), durationMs: outcome.durationMs, heldMs: Math.round(outcome.heldMs), events: outcome.tally.count, catchAllHits: outcome.catchAllHits, ...(outcome.lines ? { lines: outcome.lines } : {}) }) + '\n',
       );
     } else if (outcome.startError) {
       io.stderr.write(`beamtwin run: cannot start ${argv[0]}: ${outcome.startError}\n`);

@@ -1,6 +1,11 @@
-"""beamtwin's clock scaling, started by the sitecustomize next to it when the twin runs `--speed N` times
-faster than real time: the command's clocks run N times faster too, so a script that waits for a 10 s
-move waits 1 s, and its own pauses shrink with it.
+"""beamtwin's clock sharing, started by the sitecustomize next to it: the command's clocks are the twin's.
+When the twin runs `--speed N` times faster than real time, the command's clocks run N times faster too,
+so a script that waits for a 10 s move waits 1 s, and its own pauses shrink with it. And when the twin's
+clock stands still (harness/stall-meter.ts: while this process's main thread waited for a CPU, and while
+the twin itself ran late), so do the clocks here: `time.time`/`monotonic` subtract the main thread's own
+run-queue wait (/proc, the same count the twin holds by) and the twin's lateness, which
+`BEAMTWIN_CLOCK_OFFSET_FILE` holds (twin seconds, float64), and `time.sleep(s)` returns when s twin
+seconds have passed. A plan's pauses then last as long in the trace as on an idle machine.
 
 Scaled (in this process; child processes inherit the environment and scale alike):
 - `time.time`/`time_ns` follow the twin's clock (`BEAMTWIN_CLOCK_ORIGIN`: the wall-clock second at which
@@ -20,7 +25,9 @@ they are about the network, not the plan. pyepics' connection timeouts (`connect
 `PV.wait_for_connection`) are kept in real seconds for the same reason (scaled, a 5 s connection timeout
 would become 0.5 s at --speed 10 and fail on a busy machine). CPU clocks (`process_time`) are not scaled.
 """
+import mmap
 import os
+import struct
 import time
 
 from beamtwin_hooks import after_import
@@ -35,18 +42,58 @@ speed = 1.0
 _installed = False
 
 
-def _scale_time(N, origin):
+def _offset_reader(path, N):
+    """A function returning how far (twin seconds) this process stands behind the scaled wall clock: the
+    twin's lateness from the shared file plus this process's main-thread run-queue wait; 0 without one."""
+    if not path:
+        return lambda: 0.0
+    pid = os.getpid()
+    try:
+        with open(path, 'r+b') as f:
+            mm = mmap.mmap(f.fileno(), 12)
+    except (OSError, ValueError):
+        return lambda: 0.0
+    unpack = struct.Struct('<d').unpack_from
+    # The first Python process of the command names itself (bytes 8-12): the twin holds by its waits.
+    if struct.unpack_from('<i', mm, 8)[0] == 0:
+        struct.pack_into('<i', mm, 8, pid)
+    first = struct.unpack_from('<i', mm, 8)[0] == pid
+    schedstat = '/proc/%d/task/%d/schedstat' % (pid, pid)
+    own = [0.0, -1.0]  # run_delay (s), when read (real monotonic)
+
+    def own_wait():
+        now = real_monotonic()
+        if now - own[1] > 2e-4:  # a /proc read costs microseconds; callers poll the clock in loops
+            own[1] = now
+            try:
+                with open(schedstat, 'rb') as f:
+                    own[0] = int(f.read().split()[1]) / 1e9
+            except (OSError, ValueError, IndexError):
+                pass
+        return own[0]
+
+    if not first:
+        own_wait = lambda: 0.0  # the twin measures the command's first Python process only
+
+    def offset():
+        return unpack(mm, 0)[0] + own_wait() * N
+    return offset
+
+
+def _scale_time(N, origin, offset):
     m0 = real_monotonic()
     p0 = real_perf_counter()
+    # monotonic keeps its own zero; it stands still with the twin from here on
+    off0 = offset()
 
     def scaled_time():
-        return origin + (real_time() - origin) * N
+        return origin + (real_time() - origin) * N - offset()
 
     def scaled_time_ns():
         return int(scaled_time() * 1e9)
 
     def scaled_monotonic():
-        return m0 + (real_monotonic() - m0) * N
+        return m0 + (real_monotonic() - m0) * N - (offset() - off0)
 
     def scaled_monotonic_ns():
         return int(scaled_monotonic() * 1e9)
@@ -60,7 +107,12 @@ def _scale_time(N, origin):
     def scaled_sleep(secs):
         if secs < 0:
             raise ValueError('sleep length must be non-negative')
-        real_sleep(secs / N)
+        # Until `secs` twin seconds have passed: longer in wall time when the twin stood still meanwhile.
+        end = scaled_monotonic() + secs
+        left = secs
+        while left > 0:
+            real_sleep(left / N)
+            left = end - scaled_monotonic()
 
     def now_default(fn):
         def wrapper(*args):
@@ -179,13 +231,14 @@ def _patch_epics_pv(pv_module, N):
 
 
 def install():
-    """Scale this process's clocks by BEAMTWIN_SPEED (once), if it is set and not 1."""
+    """Share the twin's clock (once): BEAMTWIN_SPEED (with BEAMTWIN_CLOCK_ORIGIN) and BEAMTWIN_CLOCK_OFFSET_FILE."""
     global speed, _installed
     try:
         N = float(os.environ.get('BEAMTWIN_SPEED', '1'))
     except ValueError:
         return
-    if _installed or not (N > 0) or N == 1:
+    share = os.environ.get('BEAMTWIN_CLOCK_OFFSET_FILE', '')
+    if _installed or not (N > 0) or (N == 1 and not share):
         return
     try:
         origin = float(os.environ.get('BEAMTWIN_CLOCK_ORIGIN', ''))
@@ -193,7 +246,7 @@ def install():
         origin = real_time()
     _installed = True
     speed = N
-    _scale_time(N, origin)
+    _scale_time(N, origin, _offset_reader(share, N))
     _scale_threading(N)
     _scale_selectors(N)
     _scale_datetime(N)
