@@ -14,7 +14,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv } from '../../ioc/db/pv.js';
-import { VirtualClock } from '../../ioc/clock.js';
+import { RealClock, VirtualClock } from '../../ioc/clock.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { JsonlTraceWriter, type TraceSink } from '../../recorder/jsonl.js';
@@ -83,7 +83,7 @@ async function inProcess(total: number): Promise<void> {
 
 /** The server side, in its own process: `bench:go` ← rate posts `rate × seconds` updates, paced. */
 async function producer(): Promise<void> {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const pvs: Pv[] = [];
   for (let i = 0; i < PVS; i++) pvs.push(db.create(`bench:ca:${i}`, { type: DbrBase.DOUBLE, value: 0 }));
   const done = db.create('bench:done', { type: DbrBase.LONG, value: 0 });
