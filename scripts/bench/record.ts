@@ -14,6 +14,7 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv } from '../../ioc/db/pv.js';
+import { TRACE_FORMAT } from '../../aligner/trace.js';
 import { RealClock, VirtualClock } from '../../ioc/clock.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import type { TraceEvent } from '../../recorder/event.js';
@@ -21,7 +22,7 @@ import { JsonlTraceWriter, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
 
 const PVS = 10;
-const header = (source: 'in-process' | 'ca') => ({ format: 'beamtwin-trace', version: 1, producer: 'bench', clock: 'virtual', start: 0, source }) as const;
+const header = (source: 'in-process' | 'ca') => ({ format: TRACE_FORMAT, version: 1, producer: 'bench', clock: 'virtual', start: 0, source }) as const;
 
 /** Check a trace file line by line: consecutive seq, and per channel consecutive values from `first`. */
 function checkFile(
