@@ -1,6 +1,3 @@
-// The format name is the aligner's: it reads these files and depends on nothing, so the name lives there.
-import type { TRACE_FORMAT } from '../aligner/trace.js';
-
 /**
  * What happened: a client write, a posted change, a marker, a catch-all hit, a put finishing, a link state;
  * with `--lines` also a line of the command's Python code, a user file's source, what it printed, the
@@ -90,7 +87,8 @@ export interface TraceEvent {
 
 /** The first line of a JSON Lines trace. */
 export interface TraceHeader {
-  readonly format: typeof TRACE_FORMAT;
+  /** aligner/trace.ts TRACE_FORMAT: the reader owns the name (recorder/ may not import aligner/). */
+  readonly format: 'beamtwin-trace';
   readonly version: 1;
   /** The program that wrote the trace (`beamtwin run`) … */
   readonly producer: string;

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TRACE_FORMAT } from '../../aligner/trace.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
 import type { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv } from '../../ioc/db/pv.js';
@@ -124,7 +123,8 @@ export function mergeIntoFile(tracePath: string, processes: readonly (readonly L
   const text = fs.readFileSync(tracePath, 'utf8');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const header = lines.length && lines[0]!.includes(`"format":${JSON.stringify(TRACE_FORMAT)}`) ? lines.shift()! : undefined;
+  // Every event line starts with its seq (eventLine); a first line that does not is the header.
+  const header = lines.length && !lines[0]!.startsWith('{"seq":') ? lines.shift()! : undefined;
   const tmp = `${tracePath}.${process.pid}.lines.tmp`;
   const fd = fs.openSync(tmp, 'w');
   let seq = 0;
