@@ -6,6 +6,9 @@
 /** A recorded value as it came from the file: JSON-shaped. */
 export type Value = null | boolean | number | string | readonly Value[] | { readonly [key: string]: Value };
 
+/** The `format` of a beamtwin JSON Lines trace's header line: what its writers put and its reader looks for. */
+export const TRACE_FORMAT = 'beamtwin-trace';
+
 export interface Event {
   readonly channel: string;
   /** Seconds (any epoch; only differences matter). */

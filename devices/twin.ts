@@ -1,5 +1,5 @@
 import { DbrBase } from '../ioc/epics/field-type.js';
-import { RealClock, type Clock } from '../ioc/clock.js';
+import type { Clock } from '../ioc/clock.js';
 import { PvDatabase } from '../ioc/db/database.js';
 import type { Pv } from '../ioc/db/pv.js';
 import { RecordDatabase } from '../ioc/records/index.js';
@@ -11,7 +11,8 @@ import type { Profile } from './profile/profile.js';
 import './profile/builtin-kinds.js';
 
 export interface TwinOptions {
-  readonly clock?: Clock;
+  /** Simulated time: a VirtualClock in tests, a RealClock (wall time, optionally faster) when serving. */
+  readonly clock: Clock;
   /** No catch-all: unknown names stay unknown. */
   readonly strict?: boolean;
 }
@@ -33,9 +34,9 @@ export class Twin {
 
   constructor(
     readonly profile: Profile,
-    opts: TwinOptions = {},
+    opts: TwinOptions,
   ) {
-    this.db = new PvDatabase(opts.clock ?? new RealClock());
+    this.db = new PvDatabase(opts.clock);
     this.records = new RecordDatabase(this.db);
     const ctx = { db: this.db, records: this.records };
     const excluded: string[] = [];

@@ -87,6 +87,7 @@ export interface TraceEvent {
 
 /** The first line of a JSON Lines trace. */
 export interface TraceHeader {
+  /** aligner/trace.ts TRACE_FORMAT: the reader owns the name (recorder/ may not import aligner/). */
   readonly format: 'beamtwin-trace';
   readonly version: 1;
   /** The program that wrote the trace (`beamtwin run`) … */
@@ -111,4 +112,3 @@ export interface TraceHeader {
   readonly initial?: Readonly<Record<string, TraceValue>>;
 }
 
-export const TRACE_FORMAT = 'beamtwin-trace';

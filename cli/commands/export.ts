@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { ET_FORMATS, etRecord, type EtFormat, type Granularity } from '../../recorder/lines/et-export.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
+import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
 import type { CommandModule } from '../command.js';
 import type { TaskResult } from '../../harness/eval/score.js';
 import { writeAtomic } from '../../harness/eval/store.js';
@@ -97,7 +98,7 @@ export const exportCommand: CommandModule<ExportArgs> = {
     for (const it of list) {
       let trace;
       try {
-        trace = readJsonlTrace(it.trace);
+        trace = readJsonLines<TraceHeader, TraceEvent>(it.trace);
       } catch (e) {
         throw new UsageError(`${it.trace}: ${(e as Error).message}`);
       }

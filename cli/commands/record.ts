@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Argv } from 'yargs';
 import { seconds } from '../options.js';
+import { TRACE_FORMAT } from '../../aligner/trace.js';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
@@ -46,7 +47,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
       mask |= bit;
     }
     const writer = new JsonlTraceWriter(args.out, {
-      format: 'beamtwin-trace',
+      format: TRACE_FORMAT,
       version: 1,
       producer: 'beamtwin record',
         beamtwinVersion,

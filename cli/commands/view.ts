@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { ProfileError } from '../../devices/profile/profile-error.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
+import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
 import { replayPanels, replayTrace } from '../../web/replay.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
@@ -25,7 +26,7 @@ export const viewCommand: CommandModule<ViewArgs> = {
   handler: async (args: ViewArgs, io: CliIo) => {
     let trace;
     try {
-      trace = readJsonlTrace(args.trace);
+      trace = readJsonLines<TraceHeader, TraceEvent>(args.trace);
     } catch (e) {
       throw new UsageError(`cannot read ${args.trace}: ${(e as Error).message}`);
     }

@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs';
 import type { DbrValue } from '../epics/value.js';
-import { RealClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { Pv, type PutContext, type PvOptions, type PvOwner, type PvUpdate } from './pv.js';
 
 /** Creates PVs on demand for names not in the database (catch-all prefixes, record fields …). */
@@ -31,7 +31,7 @@ export class PvDatabase implements PvSource, PvOwner {
   /** Every put, update and on-demand creation, in order. Observed by the recorder. */
   readonly events = new Subject<DbEvent>();
 
-  constructor(readonly clock: Clock = new RealClock()) {}
+  constructor(readonly clock: Clock) {}
 
   get size(): number {
     return this.pvs.size;

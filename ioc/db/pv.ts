@@ -7,7 +7,6 @@ import { epicsTimeFromMs } from '../epics/time.js';
 import { noLimits, elementCount, type DbrSnapshot, type DbrValue, type Limits } from '../epics/value.js';
 import { PutError } from './errors.js';
 import type { Clock } from '../clock.js';
-import { RealClock } from '../clock.js';
 
 /** Who is writing: the recorder and access checks read this. */
 export interface PutContext {
@@ -93,7 +92,7 @@ export class Pv implements DbrSnapshot {
   constructor(
     readonly name: string,
     opts: PvOptions,
-    clock: Clock = defaultClock,
+    clock: Clock,
   ) {
     this.nativeType = opts.type;
     this._value = opts.value ?? defaultValue(opts.type);
@@ -294,4 +293,3 @@ export function sameValue(a: DbrValue | readonly string[], b: DbrValue | readonl
   return true;
 }
 
-const defaultClock = new RealClock();

@@ -123,7 +123,8 @@ export function mergeIntoFile(tracePath: string, processes: readonly (readonly L
   const text = fs.readFileSync(tracePath, 'utf8');
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  const header = lines.length && lines[0]!.includes('"format":"beamtwin-trace"') ? lines.shift()! : undefined;
+  // Every event line starts with its seq (eventLine); a first line that does not is the header.
+  const header = lines.length && !lines[0]!.startsWith('{"seq":') ? lines.shift()! : undefined;
   const tmp = `${tracePath}.${process.pid}.lines.tmp`;
   const fd = fs.openSync(tmp, 'w');
   let seq = 0;

@@ -14,14 +14,15 @@ import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import type { Pv } from '../../ioc/db/pv.js';
-import { VirtualClock } from '../../ioc/clock.js';
+import { TRACE_FORMAT } from '../../aligner/trace.js';
+import { RealClock, VirtualClock } from '../../ioc/clock.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { JsonlTraceWriter, type TraceSink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
 
 const PVS = 10;
-const header = (source: 'in-process' | 'ca') => ({ format: 'beamtwin-trace', version: 1, producer: 'bench', clock: 'virtual', start: 0, source }) as const;
+const header = (source: 'in-process' | 'ca') => ({ format: TRACE_FORMAT, version: 1, producer: 'bench', clock: 'virtual', start: 0, source }) as const;
 
 /** Check a trace file line by line: consecutive seq, and per channel consecutive values from `first`. */
 function checkFile(
@@ -83,7 +84,7 @@ async function inProcess(total: number): Promise<void> {
 
 /** The server side, in its own process: `bench:go` ← rate posts `rate × seconds` updates, paced. */
 async function producer(): Promise<void> {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const pvs: Pv[] = [];
   for (let i = 0; i < PVS; i++) pvs.push(db.create(`bench:ca:${i}`, { type: DbrBase.DOUBLE, value: 0 }));
   const done = db.create('bench:done', { type: DbrBase.LONG, value: 0 });

@@ -6,6 +6,7 @@ import type { CliIo } from '../../cli/io.js';
 import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { CaServer } from '../../ioc/ca/server/server.js';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { randomPrefix, startServer } from '../ioc/ca/client/harness.js';
 import { setEnv } from '../helpers/env.js';
@@ -33,7 +34,7 @@ const p = randomPrefix();
 let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
-  db = new PvDatabase();
+  db = new PvDatabase(new RealClock());
   db.create(`${p}D`, { type: DbrBase.DOUBLE, value: 1.5, units: 'mm', precision: 3, limits: { upperDisp: 10, lowerDisp: -10, upperCtrl: 5, lowerCtrl: -5 } });
   db.create(`${p}E`, { type: DbrBase.ENUM, value: 0, enumStrings: ['Off', 'On'] });
   db.create(`${p}S`, { type: DbrBase.STRING, value: 'hello world' });

@@ -11,6 +11,7 @@ import { PutError } from '../../ioc/db/errors.js';
 import { ECA } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import type { CaServer } from '../../ioc/ca/server/server.js';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { randomPrefix, startServer } from '../ioc/ca/client/harness.js';
 import { setEnv } from '../helpers/env.js';
@@ -60,7 +61,7 @@ describe('CA tools against a server', () => {
   let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     db.create(`${p}L`, { type: DbrBase.LONG, value: 42 });
     db.create(`${p}E`, { type: DbrBase.ENUM, value: 0, enumStrings: ['Off', 'On'] });
     db.create(`${p}REFUSE`, {

@@ -9,7 +9,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { loadManifest, ManifestError } from '../../harness/eval/manifest.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { DEFAULT_LINE_LIMITS } from '../../recorder/lines/tracing.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
 import { DEBIAN_PYTHON, venvPython } from '../helpers/python.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-lines-'));
@@ -66,7 +66,7 @@ async function traced(python: string, script: string, extra: { lines?: { maxStep
     onOutput: (s) => (output += s),
   });
   expect(o.exitCode, output).toBe(0);
-  const t = readJsonlTrace(trace);
+  const t = readJsonLines<unknown, TraceEvent>(trace);
   expect(t.truncated).toBe(false);
   return { events: t.events, trace, output };
 }

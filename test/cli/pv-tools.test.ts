@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTimestamp } from '../../cli/ca-format.js';
 import { runCli } from '../../cli/run-cli.js';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
@@ -15,7 +16,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const db = new PvDatabase();
+const db = new PvDatabase(new RealClock());
 const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } });
 let restoreEnv: (() => void) | undefined;
 beforeAll(async () => {

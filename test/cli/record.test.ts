@@ -7,7 +7,7 @@ import { recordCommand } from '../../cli/commands/record.js';
 import { runCli } from '../../cli/run-cli.js';
 import { TwinSession } from '../../harness/twin-session.js';
 import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
 import { SCENARIO, scenarioProfile } from '../recorder/profile.js';
 
 const L = SCENARIO.linkam;
@@ -45,7 +45,7 @@ async function record(args: string[], file: string, drive: () => Promise<void>):
   const b = io();
   const running = runCli(['record', ...args, '-o', file], b.io, [recordCommand]);
   // The header is written at once and the first block within flushMs (200 ms) of the first events.
-  await expect.poll(() => (fs.existsSync(file) ? readJsonlTrace(file).events.filter((e) => e.kind === 'update').length : 0), { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect.poll(() => (fs.existsSync(file) ? readJsonLines(file).events.filter((e) => e.kind === 'update').length : 0), { timeout: 10_000 }).toBeGreaterThan(0);
   await drive();
   const code = await running;
   return { code, err: b.err.join('') };
@@ -64,7 +64,7 @@ describe('beamtwin record', () => {
     });
     expect(code).toBe(0);
     expect(err).toContain('beamtwin record: recording 4 PVs');
-    const r = readJsonlTrace(file);
+    const r = readJsonLines(file);
     expect(r.truncated).toBe(false);
     expect(r.header).toMatchObject({ format: 'beamtwin-trace', producer: 'beamtwin record', beamtwinVersion: expect.stringMatching(/^\d+\.\d+\.\d+/), source: 'ca', channels: [`${L}STARTHEAT`, `${L}TEMP`, `${L}SETPOINT:SET`, `${L}TEMP`] });
     const ev = r.events;
@@ -92,7 +92,7 @@ describe('beamtwin record', () => {
       temp.setAlarm(AlarmStatus.NO_ALARM, Severity.NO_ALARM);
     });
     expect(code).toBe(0);
-    const updates = readJsonlTrace(file).events.filter((e) => e.kind === 'update');
+    const updates = readJsonLines(file).events.filter((e) => e.kind === 'update');
     expect(updates.map((e) => [e.value, e.severity])).toEqual([
       [25, Severity.NO_ALARM], // the monitor's first update, whatever the mask
       [28, Severity.MAJOR],
@@ -115,6 +115,6 @@ describe('beamtwin record', () => {
     const code = await runCli(['record', `${L}TEMP`, 'NO:SUCH:PV:ever', '-o', file, '--duration', '1'], b.io, [recordCommand]);
     expect(code).toBe(1);
     expect(b.err.join('')).toMatch(/never connected: NO:SUCH:PV:ever/);
-    expect(readJsonlTrace(file).events.some((e) => e.kind === 'update' && e.channel === `${L}TEMP`)).toBe(true);
+    expect(readJsonLines(file).events.some((e) => e.kind === 'update' && e.channel === `${L}TEMP`)).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { EPICS_EPOCH_OFFSET } from '../../ioc/ca/protocol/constants.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { toEnvTrace } from '../../recorder/export.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
 import { DEBIAN_PYTHON } from '../helpers/python.js';
 import { SCENARIO } from '../recorder/profile.js';
 
@@ -107,7 +107,7 @@ describe('beamtwin run with a pyepics script', () => {
     expect(outcome.timedOut).toBe(false);
     expect(out).toContain('script says goodbye\n');
     expect(out).toContain('and complains a little\n');
-    const r = readJsonlTrace(traceFile);
+    const r = readJsonLines<unknown, TraceEvent>(traceFile);
     expect(r.truncated).toBe(false);
     expect(r.header).toMatchObject({ format: 'beamtwin-trace', version: 1, producer: 'beamtwin run', profile: SCENARIO.profile === 'cms' ? 'cms' : 'mini', source: 'in-process', clock: 'real' });
     fileEvents = r.events;
@@ -244,7 +244,7 @@ describe('beamtwin run: process control', () => {
     );
     runs.forEach(({ outcome: o, out }, i) => {
       expect(o.exitCode, out).toBe(0);
-      const mine = readJsonlTrace(path.join(dir, `par-${i}.jsonl`)).events;
+      const mine = readJsonLines<unknown, TraceEvent>(path.join(dir, `par-${i}.jsonl`)).events;
       expect(ofKind(mine, 'marker').map((e) => e.value)).toEqual([i]);
       expect(ofKind(mine, 'put').map((e) => [e.channel, e.value])).toEqual([[target, 10 + i]]);
       const values = ofKind(mine, 'update')
@@ -266,7 +266,7 @@ describe('beamtwin run: process control', () => {
     const code = await runCli(['run', '--profile', SCENARIO.profile, '--record', file, '--', PYTHON, script], io, [runCommand]);
     expect(code).toBe(3);
     expect(err.join('')).toMatch(/^beamtwin run: exit 3 after/);
-    expect(readJsonlTrace(file).header?.producer).toBe('beamtwin run');
+    expect(readJsonLines(file).header?.producer).toBe('beamtwin run');
     const json: string[] = [];
     const code2 = await runCli(['run', '--profile', SCENARIO.profile, '--json', '--', PYTHON, '-c', 'print()'], { stdout: { write: (s: string) => json.push(s) }, stderr: io.stderr }, [runCommand]);
     expect(code2).toBe(0);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRecorded } from '../../harness/run-recorded.js';
 import type { TraceEvent } from '../../recorder/event.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
 import { DEBIAN_PYTHON, venvPython } from '../helpers/python.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-speed-'));
@@ -27,7 +27,7 @@ async function run(python: string, name: string, text: string, speed = SPEED): P
   expect(o.exitCode, output).toBe(0);
   const line = output.split('\n').find((l) => l.startsWith('@@ '));
   expect(line, output).toBeDefined();
-  return { report: JSON.parse(line!.slice(3)) as Record<string, any>, events: readJsonlTrace(trace).events };
+  return { report: JSON.parse(line!.slice(3)) as Record<string, any>, events: readJsonLines<unknown, TraceEvent>(trace).events };
 }
 
 const markerTime = (events: TraceEvent[], name: string) => events.find((e) => e.kind === 'marker' && e.channel === name)!.timestamp;

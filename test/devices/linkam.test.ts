@@ -6,7 +6,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { DBE, ECA } from '../../ioc/ca/protocol/constants.js';
 import { PutError } from '../../ioc/db/errors.js';
 import { startServer } from '../ioc/ca/client/harness.js';
-import { VirtualClock } from '../../ioc/clock.js';
+import { RealClock, VirtualClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import type { PvUpdate } from '../../ioc/db/pv.js';
 
@@ -264,7 +264,7 @@ describe('out-of-range settings are refused as the T96 refuses them (issue 12 it
   });
 
   it('over CA, `beamtwin put` of a setpoint of 5000 fails with one line and the value stays', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const linkam = createLinkam(db, { prefix: P });
     const server = await startServer(db);
     const env = { ...server.clientEnv(), EPICS_CA_REPEATER_PORT: '1' };

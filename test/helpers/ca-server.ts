@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { CaServer } from '../../ioc/ca/server/server.js';
 import type { ServerConfig } from '../../ioc/ca/config.js';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { getLogger, type Logger } from '../../ioc/log.js';
 
@@ -36,7 +37,7 @@ export async function startTestServer(
   config: Partial<ServerConfig> = {},
   opts: { db?: PvDatabase; log?: Logger; prefix?: string } = {},
 ): Promise<TestServer> {
-  const db = opts.db ?? new PvDatabase();
+  const db = opts.db ?? new PvDatabase(new RealClock());
   const prefix = opts.prefix ?? randomPrefix();
   setup(db, prefix);
   const log = opts.log ?? (process.env['BEAMTWIN_LOG'] ? getLogger('beamtwin.ca.server') : quietLogger());

@@ -1,12 +1,13 @@
 // ophyd-async's pva:// signals in a Bluesky plan against the twin's PVA server (the same Pv as CA's).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
 import { PvaServer } from '../../ioc/pva/server/server.js';
 import { runP4p } from './p4p.js';
 
 describe('ophyd-async pva:// signals (Bluesky RunEngine)', () => {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } });
   beforeAll(async () => {
     db.create('oa:x', { type: DbrBase.DOUBLE, value: 1, units: 'mm', precision: 3 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '../../ioc/clock.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
 import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
@@ -6,7 +7,7 @@ import { PvaServer } from '../../ioc/pva/server/server.js';
 import { runP4p } from './p4p.js';
 
 describe('p4p (pvxs) against the PVA server', () => {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
   beforeAll(async () => {
     db.create('t:ai', { type: DbrBase.DOUBLE, value: 1.5, units: 'mm', precision: 3, limits: { lowerDisp: -10, upperDisp: 10, lowerCtrl: -5, upperCtrl: 5, upperAlarm: 8 } });

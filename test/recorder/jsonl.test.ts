@@ -6,7 +6,7 @@ import { parseTrace } from '../../aligner/io/read-trace.js';
 import { EPICS_EPOCH_OFFSET } from '../../ioc/ca/protocol/constants.js';
 import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
 import { eventLine, JsonlTraceWriter, MemorySink, TeeSink, timestampText } from '../../recorder/jsonl.js';
-import { parseJsonlTrace, readJsonlTrace } from '../../recorder/read-trace.js';
+import { parseJsonLines, readJsonLines } from '../../aligner/io/read-trace.js';
 
 const header: TraceHeader = { format: 'beamtwin-trace', version: 1, producer: 'test', profile: 'mini', clock: 'virtual', start: 1767268800, channels: ['a*'], source: 'in-process' };
 
@@ -56,7 +56,7 @@ describe('JSON Lines writer and reader', () => {
     const w = new JsonlTraceWriter(file, header);
     for (const e of sample) w.write(e);
     w.close();
-    const r = readJsonlTrace(file);
+    const r = readJsonLines(file);
     expect(r.truncated).toBe(false);
     expect(r.header).toEqual(header);
     same(r.events, sample);
@@ -110,11 +110,11 @@ describe('JSON Lines writer and reader', () => {
     const lastStart = full.lastIndexOf('\n', full.length - 2) + 1;
     for (let cut = lastStart + 1; cut < full.length - 1; cut++) {
       fs.writeFileSync(file, full.subarray(0, cut));
-      const r = readJsonlTrace(file);
+      const r = readJsonLines(file);
       expect(r.truncated, `cut at ${cut}`).toBe(true);
       same(r.events, sample.slice(0, -1));
     }
-    // The aligner's reader agrees.
+    // The scoring reader agrees.
     fs.writeFileSync(file, full.subarray(0, lastStart + 20));
     const t = parseTrace(fs.readFileSync(file, 'utf8'), 'cut.jsonl');
     expect(t.warnings).toEqual([expect.stringMatching(/line 16 is truncated/)]);
@@ -122,7 +122,7 @@ describe('JSON Lines writer and reader', () => {
 
   it('a file cut exactly at a line end is complete, not truncated', () => {
     const text = JSON.stringify(header) + '\n' + sample.slice(0, 3).map(eventLine).join('');
-    const r = parseJsonlTrace(text);
+    const r = parseJsonLines(text);
     expect(r.truncated).toBe(false);
     expect(r.events).toHaveLength(3);
   });
@@ -130,20 +130,20 @@ describe('JSON Lines writer and reader', () => {
   it('damage before the last line is an error naming the file and line', () => {
     const lines = [JSON.stringify(header), ...sample.slice(0, 4).map((e) => eventLine(e).trimEnd())];
     lines[2] = lines[2]!.slice(0, 30);
-    expect(() => parseJsonlTrace(lines.join('\n') + '\n', 'run.jsonl')).toThrow(/^run\.jsonl:3: /);
+    expect(() => parseJsonLines(lines.join('\n') + '\n', 'run.jsonl')).toThrow(/^run\.jsonl line 3: /);
     lines[2] = '[1, 2]';
-    expect(() => parseJsonlTrace(lines.join('\n') + '\n', 'run.jsonl')).toThrow('run.jsonl:3: not an event object');
+    expect(() => parseJsonLines(lines.join('\n') + '\n', 'run.jsonl')).toThrow('run.jsonl line 3: expected an event object');
   });
 
   it('reads a file without a header line (events only)', () => {
-    const r = parseJsonlTrace(sample.slice(0, 2).map(eventLine).join(''));
+    const r = parseJsonLines(sample.slice(0, 2).map(eventLine).join(''));
     expect(r.header).toBeUndefined();
     expect(r.events).toHaveLength(2);
   });
 });
 
 describe('JsonlTraceWriter blocks', () => {
-  const onDisk = (file: string) => parseJsonlTrace(fs.readFileSync(file, 'utf8'));
+  const onDisk = (file: string) => parseJsonLines(fs.readFileSync(file, 'utf8'));
 
   it('holds events in memory until a block fills, then everything up to that point is on disk', () => {
     const file = tmpFile();

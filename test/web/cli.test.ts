@@ -116,6 +116,6 @@ describe('--web and view on the command line', () => {
     fs.writeFileSync(path.join(dir, 'bad.jsonl'), '{"format": "beamtwin-trace"}\nnot json\n{}\n');
     const bad = start('view', path.join(dir, 'bad.jsonl'));
     expect(await bad.done).toBe(2);
-    expect(bad.err).toMatch(/^beamtwin: cannot read .*bad\.jsonl: .*bad\.jsonl:2: .*\n$/);
+    expect(bad.err).toMatch(/^beamtwin: cannot read .*bad\.jsonl: .*bad\.jsonl line 2: .*\n$/);
   });
 });

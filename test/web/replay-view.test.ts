@@ -8,7 +8,8 @@ import { VirtualClock } from '../../ioc/clock.js';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { Twin } from '../../devices/twin.js';
 import { JsonlTraceWriter } from '../../recorder/jsonl.js';
-import { readJsonlTrace } from '../../recorder/read-trace.js';
+import { readJsonLines } from '../../aligner/io/read-trace.js';
+import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
 import { replayPanels, replayTrace } from '../../web/replay.js';
 import { startWebView, type WebView } from '../../web/server.js';
@@ -53,7 +54,7 @@ let midway = 0;
 
 beforeAll(async () => {
   const file = await recordTrace();
-  const trace = readJsonlTrace(file);
+  const trace = readJsonLines<TraceHeader, TraceEvent>(file);
   const ts = trace.events.map((e) => e.timestamp);
   const [start, end] = [Math.min(...ts), Math.max(...ts)];
   const mid = trace.events.find((e) => e.channel === `${X}.RBV` && Number(e.value) > 0 && Number(e.value) < 0.2)!;

@@ -58,7 +58,7 @@ export class StdArraysPlugin extends NDPlugin {
       maxCount: spec?.count ?? opts.maxElements,
       writable: false,
       recordType: 'waveform',
-    });
+    }, ctx.db.clock);
     ctx.db.add(this.arrayData);
   }
 

@@ -62,6 +62,27 @@ export function parseNumber(text: string): number {
   return n;
 }
 
+/**
+ * What text may name in an integer type. EPICS parses it with epicsParseInt16/Int32 (Int8/UInt8): a number
+ * outside the type is S_stdlib_overflow and the put fails, and so does one without digits ("nan", "inf").
+ * DBR_CHAR serves DBF_CHAR and DBF_UCHAR alike, so a CHAR takes what either takes (-128 … 255).
+ */
+const INTEGER_RANGE: ReadonlyMap<DbrBase, readonly [string, number, number]> = new Map([
+  [DbrBase.SHORT, ['DBR_SHORT', -0x8000, 0x7fff]],
+  [DbrBase.LONG, ['DBR_LONG', -0x80000000, 0x7fffffff]],
+  [DbrBase.CHAR, ['DBR_CHAR', -0x80, 0xff]],
+] as const);
+
+/** Text written to a numeric native type: parsed, refused outside an integer type, then narrowed. */
+function parseForPut(text: string, native: DbrBase): number {
+  const n = parseNumber(text);
+  const range = INTEGER_RANGE.get(native);
+  if (range && !(Math.trunc(n) >= range[1] && Math.trunc(n) <= range[2])) {
+    throw new ConversionError(`"${text}" is out of range for ${range[0]} (${range[1]} to ${range[2]})`);
+  }
+  return coerce(n, native);
+}
+
 /** Elements of a native value as numbers (the requested type is numeric). */
 export function valueAsNumbers(snap: DbrSnapshot): ArrayLike<number> {
   const v = snap.value;
@@ -133,7 +154,7 @@ export function convertForPut(
           continue;
         }
       }
-      nums[i] = coerce(parseNumber(v), native);
+      nums[i] = parseForPut(v, native);
     } else {
       nums[i] = coerce(v, native);
     }

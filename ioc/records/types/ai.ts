@@ -3,6 +3,7 @@ import { alarmFilterFields, alarmLimitFields, analogDisplayFields, commonFields,
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
+import { initVal, numeric, postRaw } from './in-out.js';
 
 /** aiRecord get_units: conversion and smoothing factors have no units. */
 const unitless: ReadonlySet<string> = new Set(['ASLO', 'AOFF', 'SMOO']);
@@ -32,14 +33,7 @@ export class AiRecord extends EpicsRecord {
   );
 
   protected override initRecord(): void {
-    const l = this.link('INP');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value;
-      this.v['UDF'] = 0;
-    }
-    this.v['MLST'] = this.num('VAL');
-    this.v['ALST'] = this.num('VAL');
-    this.v['LALM'] = this.num('VAL');
+    initVal(this, 'INP', numeric((n) => n), ['MLST', 'ALST', 'LALM']);
     this.v['INIT'] = 1; // smoothing starts from the first reading
   }
 
@@ -86,10 +80,7 @@ export class AiRecord extends EpicsRecord {
 
   protected override monitor(alarmMask: number): void {
     this.postValue('VAL', alarmMask);
-    if (this.v['ORAW'] !== this.v['RVAL']) {
-      this.v['ORAW'] = this.v['RVAL'] as number;
-      this.post('RVAL', DBE.VALUE | DBE.LOG);
-    }
+    postRaw(this, DBE.VALUE | DBE.LOG);
   }
 
   protected override get unitlessFields(): ReadonlySet<string> {

@@ -4,6 +4,7 @@ import { alarmLimitFields, analogDisplayFields, commonFields, fieldList, simulat
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuConvert, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
+import { closedLoop, initVal, numeric, postRaw } from './in-out.js';
 
 /** aoRecord get_units: conversion factors have no units. */
 const unitless: ReadonlySet<string> = new Set(['ASLO', 'AOFF']);
@@ -40,27 +41,12 @@ export class AoRecord extends EpicsRecord {
   private lastOval = 0;
 
   protected override initRecord(): void {
-    const l = this.link('DOL');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value;
-      this.v['UDF'] = 0;
-    }
-    this.v['OVAL'] = this.v['VAL'] as number;
-    this.v['PVAL'] = this.v['VAL'] as number;
-    this.v['LALM'] = this.v['VAL'] as number;
+    initVal(this, 'DOL', numeric((n) => n), ['OVAL', 'PVAL', 'LALM', 'MLST', 'ALST']);
     this.lastOval = this.num('OVAL');
-    this.v['MLST'] = this.num('VAL');
-    this.v['ALST'] = this.num('VAL');
   }
 
   protected process(): void | Promise<void> {
-    if (this.num('OMSL') === 1) {
-      const d = this.readLinkNumber('DOL');
-      if (d !== undefined) {
-        this.v['VAL'] = this.num('OIF') ? this.num('VAL') + d : d;
-        this.v['UDF'] = 0;
-      }
-    }
+    closedLoop(this, (d) => (this.num('OIF') ? this.num('VAL') + d : d));
     let val = this.num('VAL');
     const drvh = this.num('DRVH');
     const drvl = this.num('DRVL');
@@ -107,10 +93,7 @@ export class AoRecord extends EpicsRecord {
       this.lastOval = this.num('OVAL');
       this.post('OVAL', alarmMask | DBE.VALUE | DBE.LOG);
     }
-    if (this.v['ORAW'] !== this.v['RVAL']) {
-      this.v['ORAW'] = this.v['RVAL'] as number;
-      this.post('RVAL', alarmMask | DBE.VALUE | DBE.LOG);
-    }
+    postRaw(this, alarmMask | DBE.VALUE | DBE.LOG);
   }
 
   protected override get unitlessFields(): ReadonlySet<string> {

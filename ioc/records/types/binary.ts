@@ -1,11 +1,13 @@
 import { AlarmStatus } from '../../epics/alarm.js';
-import { DBE } from '../../epics/events.js';
 import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuOmsl, menuIvoa, menuSimm } from '../menus.js';
 import { EpicsRecord, fieldLimits, rangeLimits, type FieldMeta } from '../record.js';
 import { noLimits } from '../../epics/value.js';
 import type { TimerHandle } from '../../clock.js';
+import { closedLoop, initVal, numeric, postDiscrete } from './in-out.js';
+
+const bit = (n: number) => (n === 0 ? 0 : 1);
 
 const binaryFields = [
   f('VAL', 'ENUM', { pp: true }),
@@ -33,19 +35,6 @@ function binaryAlarms(rec: EpicsRecord): void {
   rec.v['LALM'] = val;
 }
 
-function binaryMonitor(rec: EpicsRecord, alarmMask: number): void {
-  let mask = alarmMask;
-  if (rec.v['MLST'] !== rec.v['VAL']) {
-    mask |= DBE.VALUE | DBE.LOG;
-    rec.v['MLST'] = rec.v['VAL'] as number;
-  }
-  if (mask) rec.post('VAL', mask);
-  if (rec.v['ORAW'] !== rec.v['RVAL']) {
-    rec.v['ORAW'] = rec.v['RVAL'] as number;
-    rec.post('RVAL', DBE.VALUE | DBE.LOG);
-  }
-}
-
 function binaryMeta(rec: EpicsRecord, fd: FieldDef, base: (fd: FieldDef) => FieldMeta): FieldMeta {
   if (fd.name === 'VAL') return { units: '', precision: 0, limits: noLimits, enumStrings: [rec.str('ZNAM'), rec.str('ONAM')] };
   return base(fd);
@@ -57,11 +46,7 @@ export class BiRecord extends EpicsRecord {
   static readonly table = new FieldTable(fieldList(commonFields, simulationFields(menuSimm), binaryFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
-    const l = this.link('INP');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value ? 1 : 0;
-      this.v['UDF'] = 0;
-    }
+    initVal(this, 'INP', numeric(bit));
   }
 
   protected process(): void | Promise<void> {
@@ -75,7 +60,7 @@ export class BiRecord extends EpicsRecord {
           this.v['RVAL'] = (mask ? v & mask : v) >>> 0;
           this.v['VAL'] = this.num('RVAL') === 0 ? 0 : 1;
         } else {
-          this.v['VAL'] = v === 0 ? 0 : 1;
+          this.v['VAL'] = bit(v);
         }
         this.v['UDF'] = 0;
       }
@@ -84,7 +69,7 @@ export class BiRecord extends EpicsRecord {
   }
 
   protected override monitor(alarmMask: number): void {
-    binaryMonitor(this, alarmMask);
+    postDiscrete(this, alarmMask);
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {
@@ -112,21 +97,11 @@ export class BoRecord extends EpicsRecord {
   private highTimer: TimerHandle | undefined;
 
   protected override initRecord(): void {
-    const l = this.link('DOL');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value ? 1 : 0;
-      this.v['UDF'] = 0;
-    }
+    initVal(this, 'DOL', numeric(bit));
   }
 
   protected process(): void | Promise<void> {
-    if (this.num('OMSL') === 1) {
-      const d = this.readLinkNumber('DOL');
-      if (d !== undefined) {
-        this.v['VAL'] = d === 0 ? 0 : 1;
-        this.v['UDF'] = 0;
-      }
-    }
+    closedLoop(this, bit);
     const val = this.num('VAL');
     this.v['RVAL'] = val === 0 ? 0 : this.num('MASK') || 1;
     binaryAlarms(this);
@@ -146,7 +121,7 @@ export class BoRecord extends EpicsRecord {
   }
 
   protected override monitor(alarmMask: number): void {
-    binaryMonitor(this, alarmMask);
+    postDiscrete(this, alarmMask);
   }
 
   override fieldMeta(fd: FieldDef): FieldMeta {

@@ -36,10 +36,18 @@ const longStringFields = [
 
 /** Shared: SIZV (minimum 16), LEN = bytes + 1 (NUL), posting on change or MPST/APST Always. */
 abstract class LongStringRecord extends EpicsRecord {
-  protected setupSize(): void {
+  /** init_record of lsi (INP) and lso (DOL): SIZV, then a constant link's text; VAL is defined when it has any. */
+  protected initText(link: 'INP' | 'DOL'): void {
     if (this.num('SIZV') < 16) this.v['SIZV'] = 16;
     this.storeText(this.str('VAL'));
     if (this.str('VAL') === '') this.v['LEN'] = 0; // nothing loaded at init: LEN 0, still UDF
+    const c = this.initConstantLink(link);
+    if (c !== undefined) this.storeText(longStringOf(c));
+    if (this.num('LEN')) {
+      this.v['OVAL'] = this.str('VAL');
+      this.v['OLEN'] = this.num('LEN');
+      this.v['UDF'] = 0;
+    }
   }
 
   /** Store a new VAL, clipped to SIZV − 1 bytes; LEN counts the terminating NUL (strlen + 1). */
@@ -90,14 +98,7 @@ export class LsiRecord extends LongStringRecord {
   static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), longStringFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
-    this.setupSize();
-    const c = this.initConstantLink('INP');
-    if (c !== undefined) this.storeText(longStringOf(c));
-    if (this.num('LEN')) {
-      this.v['OVAL'] = this.str('VAL');
-      this.v['OLEN'] = this.num('LEN');
-      this.v['UDF'] = 0;
-    }
+    this.initText('INP');
   }
 
   protected process(): void | Promise<void> {
@@ -121,14 +122,7 @@ export class LsoRecord extends LongStringRecord {
   );
 
   protected override initRecord(): void {
-    this.setupSize();
-    const c = this.initConstantLink('DOL');
-    if (c !== undefined) this.storeText(longStringOf(c));
-    if (this.num('LEN')) {
-      this.v['OVAL'] = this.str('VAL');
-      this.v['OLEN'] = this.num('LEN');
-      this.v['UDF'] = 0;
-    }
+    this.initText('DOL');
   }
 
   protected process(): void | Promise<void> {

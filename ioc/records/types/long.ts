@@ -4,6 +4,10 @@ import { menuIvoa, menuOmsl } from '../menus.js';
 import type { Limits } from '../../epics/value.js';
 import type { Dbf } from '../dbf.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
+import { initVal, numeric } from './in-out.js';
+
+/** The monitor and alarm history that starts at VAL (init_record). */
+const LAST = ['MLST', 'ALST', 'LALM'];
 
 const valueFields = new Set(['VAL', 'HIHI', 'HIGH', 'LOW', 'LOLO', 'LALM', 'ALST', 'MLST']);
 
@@ -29,14 +33,7 @@ export class LonginRecord extends EpicsRecord {
   static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), integerFields('LONG'), alarmFilterFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
-    const l = this.link('INP');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = Math.trunc(l.value);
-      this.v['UDF'] = 0;
-    }
-    this.v['MLST'] = this.num('VAL');
-    this.v['ALST'] = this.num('VAL');
-    this.v['LALM'] = this.num('VAL');
+    initVal(this, 'INP', numeric(Math.trunc), LAST);
   }
 
   protected process(): void | Promise<void> {
@@ -80,14 +77,7 @@ export class LongoutRecord extends EpicsRecord {
   );
 
   protected override initRecord(): void {
-    const l = this.link('DOL');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = Math.trunc(l.value);
-      this.v['UDF'] = 0;
-    }
-    this.v['MLST'] = this.num('VAL');
-    this.v['ALST'] = this.num('VAL');
-    this.v['LALM'] = this.num('VAL');
+    initVal(this, 'DOL', numeric(Math.trunc), LAST);
   }
 
   protected process(): void | Promise<void> {

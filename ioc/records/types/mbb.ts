@@ -5,6 +5,9 @@ import { alarmFilterFields, commonFields, fieldList, simulationFields } from '..
 import { f, menu, FieldTable, type FieldDef } from '../field.js';
 import { menuAlarmSevr, menuIvoa, menuOmsl, menuSimm } from '../menus.js';
 import { EpicsRecord, type FieldMeta } from '../record.js';
+import { closedLoop, initVal, numeric, postDiscrete } from './in-out.js';
+
+const u16 = (n: number) => n & 0xffff;
 
 /** The 16 state prefixes ZR … FF of mbbi/mbbo. */
 export const STATES = ['ZR', 'ON', 'TW', 'TH', 'FR', 'FV', 'SX', 'SV', 'EI', 'NI', 'TE', 'EL', 'TV', 'TT', 'FT', 'FF'] as const;
@@ -54,16 +57,7 @@ abstract class MbbRecord extends EpicsRecord {
   }
 
   protected override monitor(alarmMask: number): void {
-    let mask = alarmMask;
-    if (this.v['MLST'] !== this.v['VAL']) {
-      mask |= DBE.VALUE | DBE.LOG;
-      this.v['MLST'] = this.v['VAL'] as number;
-    }
-    if (mask) this.post('VAL', mask);
-    if (this.v['ORAW'] !== this.v['RVAL']) {
-      this.v['ORAW'] = this.v['RVAL'] as number;
-      this.post('RVAL', DBE.VALUE | DBE.LOG);
-    }
+    postDiscrete(this, alarmMask);
   }
 
   /** State strings: no_str is the last defined state + 1 (get_enum_strs). */
@@ -98,11 +92,7 @@ export class MbbiRecord extends MbbRecord {
 
   protected override initRecord(): void {
     super.initRecord();
-    const l = this.link('INP');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value & 0xffff;
-      this.v['UDF'] = 0;
-    }
+    initVal(this, 'INP', numeric(u16));
   }
 
   protected process(): void | Promise<void> {
@@ -118,7 +108,7 @@ export class MbbiRecord extends MbbRecord {
           const s = this.stateOfRaw(raw);
           this.v['VAL'] = s < 0 ? 65535 : s;
         } else {
-          this.v['VAL'] = v & 0xffff;
+          this.v['VAL'] = u16(v);
         }
         this.v['UDF'] = 0;
       }
@@ -144,23 +134,11 @@ export class MbboRecord extends MbbRecord {
 
   protected override initRecord(): void {
     super.initRecord();
-    const l = this.link('DOL');
-    if (l.kind === 'constant' && typeof l.value === 'number') {
-      this.v['VAL'] = l.value & 0xffff;
-      this.v['UDF'] = 0;
-    }
-    this.v['MLST'] = this.num('VAL');
-    this.v['LALM'] = this.num('VAL');
+    initVal(this, 'DOL', numeric(u16), ['MLST', 'LALM']);
   }
 
   protected process(): void | Promise<void> {
-    if (this.num('OMSL') === 1) {
-      const d = this.readLinkNumber('DOL');
-      if (d !== undefined) {
-        this.v['VAL'] = d & 0xffff;
-        this.v['UDF'] = 0;
-      }
-    }
+    closedLoop(this, u16);
     const val = this.num('VAL');
     this.v['RVAL'] = this.num('SDEF') && val < 16 ? (this.num(`${STATES[val]}VL`) << this.num('SHFT')) >>> 0 : val;
     this.stateAlarms();

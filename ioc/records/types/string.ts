@@ -3,6 +3,7 @@ import { commonFields, fieldList, simulationFields } from '../common-fields.js';
 import { f, menu, FieldTable } from '../field.js';
 import { menuIvoa, menuOmsl, menuPost } from '../menus.js';
 import { EpicsRecord } from '../record.js';
+import { initVal } from './in-out.js';
 
 const stringFields = [
   f('VAL', 'STRING', { pp: true }),
@@ -27,12 +28,7 @@ export class StringinRecord extends EpicsRecord {
   static readonly table = new FieldTable(fieldList(commonFields, simulationFields(), stringFields, [f('INP', 'INLINK')]));
 
   protected override initRecord(): void {
-    const l = this.link('INP');
-    if (l.kind === 'constant') {
-      this.v['VAL'] = String(l.value);
-      this.v['UDF'] = 0;
-    }
-    this.v['OVAL'] = this.v['VAL'] as string;
+    initVal(this, 'INP', String, ['OVAL']);
   }
 
   protected process(): void | Promise<void> {
@@ -61,12 +57,7 @@ export class StringoutRecord extends EpicsRecord {
   );
 
   protected override initRecord(): void {
-    const l = this.link('DOL');
-    if (l.kind === 'constant') {
-      this.v['VAL'] = String(l.value);
-      this.v['UDF'] = 0;
-    }
-    this.v['OVAL'] = this.v['VAL'] as string;
+    initVal(this, 'DOL', String, ['OVAL']);
   }
 
   protected process(): void | Promise<void> {

@@ -1,6 +1,7 @@
 // Our PVA client against our server (loopback, free ports) and against a p4p (pvxs) server.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealClock } from '../../../ioc/clock.js';
 import { PvDatabase } from '../../../ioc/db/database.js';
 import { DbrBase } from '../../../ioc/epics/field-type.js';
 import { PvaClient, PvaRequestError } from '../../../ioc/pva/client/client.js';
@@ -9,7 +10,7 @@ import { freeUdpPort } from '../../helpers/ports.js';
 import { venvPython } from '../../helpers/python.js';
 
 describe('PvaClient against the twin server', () => {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } });
   let client: PvaClient;
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { CaClient } from '../../../../ioc/ca/client/client.js';
 import type { ClientOptions } from '../../../../ioc/ca/client/client-config.js';
 import type { ServerConfig } from '../../../../ioc/ca/config.js';
 import { CaServer } from '../../../../ioc/ca/server/server.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import type { Logger } from '../../../../ioc/log.js';
 
@@ -52,7 +53,7 @@ export interface Harness {
 }
 
 export async function harness(setup: (db: PvDatabase, prefix: string) => void, clientOpts: ClientOptions = {}): Promise<Harness> {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const prefix = randomPrefix();
   setup(db, prefix);
   const server = await startServer(db);

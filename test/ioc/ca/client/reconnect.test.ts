@@ -9,12 +9,13 @@ import { DbrBase } from '../../../../ioc/ca/protocol/dbr-types.js';
 import { Framer, frameDatagram } from '../../../../ioc/ca/protocol/framer.js';
 import { writeAccessRights, writeCreateChanReply, writeSearchReply, writeVersion } from '../../../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { clientFor, randomPrefix, resourceCounts, silentLogger, startServer, until } from './harness.js';
 
 describe('reconnection', () => {
   it('reconnects, re-creates channels and re-subscribes after the server restarts on the same port', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     const pv = db.create(`${p}V`, { type: DbrBase.DOUBLE, value: 1 });
     let server = await startServer(db);
@@ -46,7 +47,7 @@ describe('reconnection', () => {
   });
 
   it('fails requests in flight on a lost circuit with ECA_DISCONN', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     db.create(`${p}S`, { type: DbrBase.LONG, value: 0, put: () => new Promise<void>(() => {}) });
     const server = await startServer(db);
@@ -138,7 +139,7 @@ describe('circuit watchdog', () => {
   });
 
   it('keeps a circuit whose server answers ECHO', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     db.create(`${p}E`, { type: DbrBase.DOUBLE, value: 5 });
     const server = await startServer(db);
@@ -161,7 +162,7 @@ describe('circuit watchdog', () => {
 
 describe('close()', () => {
   it('leaves no sockets or timers behind', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     db.create(`${p}A`, { type: DbrBase.DOUBLE, value: 1 });
     const server = await startServer(db);

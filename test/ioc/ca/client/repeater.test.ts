@@ -8,6 +8,7 @@ import { frameDatagram } from '../../../../ioc/ca/protocol/framer.js';
 import { writeBeacon, writeRepeaterRegister } from '../../../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
 import { CaRepeater, classifyDatagram } from '../../../../ioc/ca/repeater/repeater.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { DEBIAN_PYTHON } from '../../../helpers/python.js';
 import { clientFor, randomPrefix, silentLogger, startServer, until } from './harness.js';
@@ -107,11 +108,11 @@ describe('CaRepeater', () => {
 
   it('passes a restarted server’s beacons to our client, which searches again at once', async () => {
     const rep = await startRepeater();
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     db.create(`${p}LATE`, { type: DbrBase.DOUBLE, value: 4 });
     // A port for the server-to-be: taken from a server we stop again.
-    const first = await startServer(new PvDatabase());
+    const first = await startServer(new PvDatabase(new RealClock()));
     const port = first.udpPort;
     await first.stop();
     const client = clientFor(port, { repeaterPort: rep.port });
@@ -136,7 +137,7 @@ describe('CaRepeater', () => {
 
   it('libca (pyepics) registers, receives beacons and reconnects after our server restarts', async () => {
     const rep = await startRepeater();
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const p = randomPrefix();
     db.create(`${p}PY`, { type: DbrBase.DOUBLE, value: 1.5 });
     const beaconAddrs = [{ host: '127.0.0.1', port: rep.port }];

@@ -18,6 +18,7 @@ import {
 } from '../../../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
 import { ServerCircuit } from '../../../../ioc/ca/server/circuit.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { silentLogger } from './harness.js';
 
@@ -169,7 +170,7 @@ describe('ClientCircuit', () => {
 
 describe('client circuit ↔ server circuit in memory', () => {
   it('creates a channel, reads, writes with notify and monitors', async () => {
-    const db = new PvDatabase();
+    const db = new PvDatabase(new RealClock());
     const pv = db.create('MEM:X', { type: DbrBase.DOUBLE, value: 1.25 });
     const got: CircuitMessage[] = [];
     const toServer: Buffer[] = [];

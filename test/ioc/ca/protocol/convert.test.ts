@@ -113,7 +113,22 @@ describe('convertForPut', () => {
   it('string -> number parses ("8" written to a double)', () => {
     expect(convertForPut(['8'], DbrBase.STRING, DbrBase.DOUBLE, [])).toBe(8);
     expect(convertForPut(['1e3', '-2'], DbrBase.STRING, DbrBase.LONG, [])).toEqual([1000, -2]);
-    expect(convertForPut(['70000'], DbrBase.STRING, DbrBase.SHORT, [])).toBe(4464);
+    expect(convertForPut(['-32768', '32767'], DbrBase.STRING, DbrBase.SHORT, [])).toEqual([-32768, 32767]);
+    expect(convertForPut(['-2147483648', '2147483647'], DbrBase.STRING, DbrBase.LONG, [])).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+    expect(convertForPut(['-128', '255'], DbrBase.STRING, DbrBase.CHAR, [])).toEqual([128, 255]);
+  });
+
+  it('string -> integer outside the type throws ConversionError (the put fails), as EPICS does', () => {
+    // EPICS parses text for an integer field with epicsParseInt16/Int32 (dbFastLinkConv cvt_st_s/cvt_st_l),
+    // which refuse a number outside the type (S_stdlib_overflow): pythonSoftIOC (EPICS 7.0.10) answers
+    // ECA_PUTFAIL to "99999999999" and "2147483648" on a longout, "70000" and "32768" on a DBF_SHORT field
+    // (ai.PREC, ai.DISV), "300" and "256" on a DBF_UCHAR (TPRO) and "128" / "-129" on a CHAR waveform, and
+    // keeps the value. Numbers (not text) still narrow as C casts do (coerce above).
+    for (const [text, type] of [['99999999999', DbrBase.LONG], ['2147483648', DbrBase.LONG], ['-2147483649', DbrBase.LONG], ['70000', DbrBase.SHORT], ['32768', DbrBase.SHORT], ['-32769', DbrBase.SHORT], ['256', DbrBase.CHAR], ['-129', DbrBase.CHAR], ['nan', DbrBase.LONG], ['Infinity', DbrBase.SHORT]] as const) {
+      expect(() => convertForPut([text], DbrBase.STRING, type, []), `${text} to ${type}`).toThrow(ConversionError);
+    }
+    expect(() => convertForPut(['1', '99999999999'], DbrBase.STRING, DbrBase.LONG, [])).toThrow(/out of range for DBR_LONG/);
+    expect(convertForPut(['99999999999'], DbrBase.STRING, DbrBase.DOUBLE, [])).toBe(99999999999);
   });
 
   it('string -> enum by state name or by index', () => {

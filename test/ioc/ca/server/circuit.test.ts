@@ -9,6 +9,7 @@ import { decodeServerMessage, writeCreateChanRequest, writeEventAddRequest, writ
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
 import { ServerCircuit } from '../../../../ioc/ca/server/circuit.js';
 import type { DbrValue } from '../../../../ioc/ca/protocol/snapshot.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { quietLogger } from '../../../helpers/ca-server.js';
 
@@ -25,7 +26,7 @@ afterEach(() => {
 });
 
 function setup() {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const pv = db.create('X', { type: DbrBase.DOUBLE, value: 1 });
   const replies: ServerMessage[] = [];
   const framer = new Framer({ message: (m) => replies.push(decodeServerMessage(m)), oversized: () => {} }, 1 << 20);
@@ -85,7 +86,7 @@ it('a read of such a value answers ECA_GETFAIL (RSRV read_reply) instead of drop
 // libca sync groups send 1000+ WRITE_NOTIFYs back to back on one channel. RSRV runs one put-callback per
 // channel and blocks its receive thread behind it; so do we, by not reading past a bounded queue.
 it('5000 pipelined WRITE_NOTIFYs on one channel all complete, in order, with at most 1024 ever queued', async () => {
-  const db = new PvDatabase();
+  const db = new PvDatabase(new RealClock());
   const gates: (() => void)[] = [];
   const started: number[] = [];
   db.create('B', {

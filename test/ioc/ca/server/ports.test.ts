@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CaServer } from '../../../../ioc/ca/server/server.js';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 
 describe('free ports', () => {
@@ -13,7 +14,7 @@ describe('free ports', () => {
     // With SO_REUSEADDR, Linux may give two sockets that ask for port 0 the same port; isolated twins
     // would then answer each other's searches. 400 side by side showed duplicates before the fix.
     for (let i = 0; i < 400; i++) {
-      const s = new CaServer({ source: new PvDatabase(), config: { port: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
+      const s = new CaServer({ source: new PvDatabase(new RealClock()), config: { port: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
       await s.start();
       servers.push(s);
     }
@@ -26,7 +27,7 @@ describe('free ports', () => {
     const port = await new Promise<number>((r) => probe.bind(0, '127.0.0.1', () => r(probe.address().port)));
     await new Promise<void>((r) => probe.close(() => r()));
     // The second address is not on this host (TEST-NET-1): binding it fails after the first succeeded.
-    const s = new CaServer({ source: new PvDatabase(), config: { port, interfaces: ['127.0.0.1', '192.0.2.1'], beaconAddrs: [] } });
+    const s = new CaServer({ source: new PvDatabase(new RealClock()), config: { port, interfaces: ['127.0.0.1', '192.0.2.1'], beaconAddrs: [] } });
     await expect(s.start()).rejects.toMatchObject({ code: 'EADDRNOTAVAIL' });
     // Its UDP port on 127.0.0.1 was released: an exclusive bind gets it.
     const again = dgram.createSocket({ type: 'udp4', reuseAddr: false });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { DbrBase } from '../../../../ioc/epics/field-type.js';
 import { PvaClient } from '../../../../ioc/pva/client/client.js';
@@ -39,7 +40,7 @@ describe('PVA server configuration from the environment', () => {
 
 describe('several twins on one host', () => {
   it('each serves its own PVs on its own free ports; a client aimed at one finds only that one', async () => {
-    const dbs = [new PvDatabase(), new PvDatabase()];
+    const dbs = [new PvDatabase(new RealClock()), new PvDatabase(new RealClock())];
     dbs[0]!.create('twinA:x', { type: DbrBase.LONG, value: 1 });
     dbs[1]!.create('twinB:x', { type: DbrBase.LONG, value: 2 });
     const servers = dbs.map((source) => new PvaServer({ source, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } }));

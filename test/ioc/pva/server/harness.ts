@@ -1,5 +1,6 @@
 // An in-memory PVA client for the sans-I/O server circuit: builds requests with the protocol writers
 // (in either byte order) and decodes what the circuit wrote.
+import { RealClock } from '../../../../ioc/clock.js';
 import { PvDatabase } from '../../../../ioc/db/database.js';
 import { getLogger } from '../../../../ioc/log.js';
 import {
@@ -79,5 +80,5 @@ export class TestPeer {
   }
 }
 
-export const newDb = (): PvDatabase => new PvDatabase();
+export const newDb = (): PvDatabase => new PvDatabase(new RealClock());
 export { Cmd };
