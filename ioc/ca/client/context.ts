@@ -215,9 +215,6 @@ export class ClientContext {
   get circuitCount(): number {
     return this.circuitsByKey.size;
   }
-  get isClosed(): boolean {
-    return this.closed;
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Time

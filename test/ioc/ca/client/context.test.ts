@@ -24,7 +24,7 @@ import {
   type ClientMessage,
 } from '../../../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../../../ioc/ca/protocol/writer.js';
-import { noLimits } from '../../../../ioc/epics/value.js';
+import { snapshot } from '../protocol/fixtures.js';
 import { silentLogger } from './harness.js';
 
 const config: ContextConfig = {
@@ -44,18 +44,7 @@ const decodeAll = (buf: Buffer): ClientMessage[] => {
   return out;
 };
 
-const snap = (value: number) => ({
-  nativeType: DbrBase.DOUBLE,
-  value: [value],
-  status: 0,
-  severity: 0,
-  secPastEpoch: 0,
-  nsec: 0,
-  units: '',
-  precision: 0,
-  limits: noLimits,
-  enumStrings: [],
-});
+const snap = (value: number) => snapshot({ value: [value] });
 
 /** Plays the shell: records what the core asks for and ticks it at every deadline, in virtual time. */
 class Rig {
