@@ -7,30 +7,11 @@ import { nextChannelState, type ChannelState, type ChannelTrigger } from './chan
 import { ClientCircuit, type CircuitMessage } from './circuit.js';
 import { intToIp, ipToInt, type ClientConfig } from './client-config.js';
 import { CaError } from './errors.js';
+import { earliest, PendingRequests, type GetOptions, type MonitorObserver, type MonitorOptions, type PutOptions, type Reply } from './requests.js';
 import { BeaconTracker, SearchSchedule } from './search.js';
 import { putPayload, resolveType, toCaValue, type CaValue, type PutValue, type TypeSpec } from './values.js';
 
-export interface GetOptions {
-  readonly type?: TypeSpec;
-  /** Elements to read; 0 (the default with CA 4.13 servers) = the current length. */
-  readonly count?: number;
-  /** Seconds; default the client's timeout. */
-  readonly timeout?: number;
-}
-
-export interface PutOptions {
-  /** Put-callback (WRITE_NOTIFY): resolve only when the server reports completion. */
-  readonly wait?: boolean;
-  readonly type?: TypeSpec;
-  readonly timeout?: number;
-}
-
-export interface MonitorOptions {
-  readonly type?: TypeSpec;
-  readonly count?: number;
-  /** DBE mask; default DBE_VALUE | DBE_ALARM. */
-  readonly mask?: number;
-}
+export type { GetOptions, MonitorObserver, MonitorOptions, PutOptions, Reply } from './requests.js';
 
 /** Counters for tests and benchmarks. */
 export interface ClientStats {
@@ -42,19 +23,6 @@ export interface ClientStats {
   /** Beacons received (through the repeater) and anomalies among them (new or restarted servers). */
   beacons: number;
   beaconAnomalies: number;
-}
-
-/** How a request's outcome comes back: a get's value, a put-callback's completion, or the error. */
-export interface Reply<T> {
-  resolve(value: T): void;
-  reject(error: Error): void;
-}
-
-/** Where a monitor's updates go (an rxjs Subscriber is one). */
-export interface MonitorObserver {
-  next(value: CaValue): void;
-  error(error: unknown): void;
-  complete(): void;
 }
 
 /**
@@ -77,16 +45,6 @@ export interface ContextIo {
   connection(cid: number, up: boolean): void;
   /** An asynchronous error with no request to fail (ERROR replying to a plain WRITE …). */
   error(e: CaError): void;
-}
-
-interface Waiter extends Reply<void> {
-  readonly deadline: number;
-}
-
-interface Op extends Reply<any> {
-  readonly ch: ChannelRecord;
-  readonly deadline: number;
-  readonly what: string;
 }
 
 interface Sub {
@@ -127,7 +85,6 @@ export class ChannelRecord {
   /** "ip:port" of the serving circuit, kept while reconnecting. */
   host: string | undefined;
   /** @internal */ readonly subs = new Set<Sub>();
-  /** @internal */ waiters: Waiter[] = [];
 
   constructor(
     readonly name: string,
@@ -161,9 +118,6 @@ const REGISTER_TRIES = 10;
 /** Longest wait for an ECHO reply before the circuit is declared dead (libca: min(5 s, CONN_TMO)). */
 const ECHO_TMO_MS = 5000;
 
-const min = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined ? b : b === undefined ? a : Math.min(a, b);
-
 /**
  * The Channel Access client without I/O (caproto's Context/VirtualCircuit split): channels and their
  * state table, circuits, ioid and subscription-id matching, re-subscription on reconnect, the search
@@ -182,11 +136,9 @@ export class ClientContext {
   private readonly channels = new Map<number, ChannelRecord>();
   private readonly circuitsByKey = new Map<string, CircuitRecord>();
   private readonly circuitsById = new Map<number, CircuitRecord>();
-  private readonly ops = new Map<number, Op>();
+  private readonly pending = new PendingRequests<ChannelRecord>();
   private readonly subs = new Map<number, Sub>();
-  private readonly waiting = new Set<ChannelRecord>();
   private nextCid = 1;
-  private nextIoid = 1;
   private nextSubid = 1;
   private nextCircuitId = 1;
   private closed = false;
@@ -194,8 +146,6 @@ export class ClientContext {
   private udpReady = false;
   /** Deadlines (ms). May be early (a request settled since), never late: an early tick only re-checks. */
   private searchDue: number | undefined;
-  private opDue: number | undefined;
-  private waitDue: number | undefined;
   private registerDue: number | undefined;
   private registerTries = 0;
   /** The repeater confirmed our registration: beacons will reach us. */
@@ -223,9 +173,9 @@ export class ClientContext {
   /** When `tick()` next has work (ms, the injected clock's time), or undefined when nothing is timed. */
   nextDeadline(): number | undefined {
     if (this.closed) return undefined;
-    let due = min(min(this.opDue, this.waitDue), this.registerDue);
-    if (this.udpReady && this.search.size > 0) due = min(due, this.searchDue);
-    for (const c of this.circuitsById.values()) due = min(due, this.watchdogDue(c));
+    let due = earliest(this.pending.due, this.registerDue);
+    if (this.udpReady && this.search.size > 0) due = earliest(due, this.searchDue);
+    for (const c of this.circuitsById.values()) due = earliest(due, this.watchdogDue(c));
     return due;
   }
 
@@ -235,8 +185,7 @@ export class ClientContext {
     const t = this.now();
     if (this.registerDue !== undefined && t >= this.registerDue) this.register();
     if (this.udpReady && this.searchDue !== undefined && t >= this.searchDue) this.pollSearch(t);
-    if (this.opDue !== undefined && t >= this.opDue) this.expireOps(t);
-    if (this.waitDue !== undefined && t >= this.waitDue) this.expireWaiters(t);
+    this.pending.expire(t);
     this.watchdog(t);
     this.beacons.expire(t, this.cfg.maxSearchPeriod * 2000);
   }
@@ -261,7 +210,7 @@ export class ClientContext {
     if (ch.state === 'closed') return;
     this.search.remove(ch.cid);
     this.channels.delete(ch.cid);
-    this.failOps((op) => op.ch === ch, ECA.DISCONN, why);
+    this.pending.fail((c) => c === ch, ECA.DISCONN, why);
     for (const sub of [...ch.subs]) {
       this.dropSub(sub, false);
       sub.observer.complete();
@@ -277,8 +226,7 @@ export class ClientContext {
     }
     ch.move('close');
     ch.circuit = undefined;
-    this.waiting.delete(ch);
-    for (const w of ch.waiters.splice(0)) w.reject(new CaError(ECA.DISCONN, why, ch.name));
+    this.pending.abandon(ch, new CaError(ECA.DISCONN, why, ch.name));
     if (wasConnected) this.io.connection(ch.cid, false);
   }
 
@@ -286,10 +234,7 @@ export class ClientContext {
   waitConnected(ch: ChannelRecord, timeout: number | undefined, reply: Reply<void>): void {
     if (ch.state === 'connected') return reply.resolve();
     if (ch.state === 'closed') return reply.reject(new CaError(ECA.BADCHID, 'channel is closed', ch.name));
-    const deadline = this.now() + (timeout ?? this.cfg.timeout) * 1000;
-    ch.waiters.push({ resolve: reply.resolve, reject: reply.reject, deadline });
-    this.waiting.add(ch);
-    this.waitDue = min(this.waitDue, deadline);
+    this.pending.waitConnected(ch, this.deadline(timeout), reply);
   }
 
   /** READ_NOTIFY; the value (or the error) comes back through `reply`. */
@@ -323,7 +268,7 @@ export class ClientContext {
     }
     if (!(ch.rights & 2)) return reply.reject(new CaError(ECA.NOWTACCESS, undefined, ch.name));
     const wait = opts?.wait ?? false;
-    const ioid = wait ? this.allocIoid() : 0;
+    const ioid = wait ? this.pending.allocIoid() : 0;
     try {
       c.proto.write(ch.sid, payload.type, payload.values, wait, ioid);
     } catch (e) {
@@ -388,7 +333,7 @@ export class ClientContext {
     if (this.udpReady) return;
     this.udpReady = true;
     this.registerDue = this.now();
-    this.searchDue = min(this.searchDue, this.now());
+    this.searchDue = earliest(this.searchDue, this.now());
   }
 
   /** A datagram on the UDP socket, from `fromAddress`. */
@@ -457,7 +402,7 @@ export class ClientContext {
 
   private startSearch(ch: ChannelRecord, due: number): void {
     this.search.add(ch.cid, ch.name, due);
-    this.searchDue = min(this.searchDue, due);
+    this.searchDue = earliest(this.searchDue, due);
   }
 
   private pollSearch(t: number): void {
@@ -576,7 +521,7 @@ export class ClientContext {
     c.up = false;
     const lost = new Set(c.channels);
     c.channels.clear();
-    this.failOps((op) => lost.has(op.ch), ECA.DISCONN, `disconnected (circuit to ${c.key} lost)`);
+    this.pending.fail((ch) => lost.has(ch), ECA.DISCONN, `disconnected (circuit to ${c.key} lost)`);
     const t = this.now();
     for (const ch of lost) this.disconnect(ch, 'lost', t, false);
   }
@@ -584,7 +529,7 @@ export class ClientContext {
   /** A channel lost its server: fail its requests, keep its monitors for the next circuit, search again. */
   private disconnect(ch: ChannelRecord, trigger: 'lost' | 'refused', due: number, failOps = true): void {
     ch.circuit?.channels.delete(ch);
-    if (failOps) this.failOps((op) => op.ch === ch, ECA.DISCONN, `disconnected (${trigger === 'lost' ? 'dropped' : 'refused'} by ${ch.circuit?.key})`);
+    if (failOps) this.pending.fail((c) => c === ch, ECA.DISCONN, `disconnected (${trigger === 'lost' ? 'dropped' : 'refused'} by ${ch.circuit?.key})`);
     for (const sub of ch.subs) sub.type = undefined;
     const was = ch.state;
     ch.move(trigger);
@@ -601,14 +546,14 @@ export class ClientContext {
   private onCircuitMessage(c: CircuitRecord, msg: CircuitMessage): void {
     switch (msg.kind) {
       case 'READ_NOTIFY': {
-        const op = this.takeOp(msg.ioid);
+        const op = this.pending.take(msg.ioid);
         if (!op) return; // an ioid we never issued, or one that timed out: ignore
         if (msg.status === ECA.NORMAL && msg.dbr) op.resolve(toCaValue(op.ch.name, msg.dbr, msg.count, op.ch.count <= 1));
         else op.reject(new CaError(msg.dbr ? msg.status : ECA.BADTYPE, `get failed: ${ecaMessage[msg.status] ?? msg.status}`, op.ch.name));
         return;
       }
       case 'WRITE_NOTIFY': {
-        const op = this.takeOp(msg.ioid);
+        const op = this.pending.take(msg.ioid);
         if (!op) return;
         if (msg.status === ECA.NORMAL) op.resolve(undefined);
         else op.reject(new CaError(msg.status, `put failed: ${ecaMessage[msg.status] ?? msg.status}`, op.ch.name));
@@ -635,8 +580,7 @@ export class ClientContext {
         ch.count = msg.count;
         ch.serverMinor = c.proto.serverMinor || CA_MINOR_VERSION;
         ch.host = c.key;
-        this.waiting.delete(ch);
-        for (const w of ch.waiters.splice(0)) w.resolve();
+        this.pending.connected(ch);
         this.io.connection(ch.cid, true);
         for (const sub of ch.subs) this.sendEventAdd(sub);
         this.io.flush(c.id);
@@ -659,7 +603,7 @@ export class ClientContext {
       case 'TOO_LARGE': {
         const req = msg.request;
         if (req.command === Command.READ_NOTIFY) {
-          const op = this.takeOp(req.p2);
+          const op = this.pending.take(req.p2);
           op?.reject(new CaError(ECA.TOLARGE, 'reply exceeds EPICS_CA_MAX_ARRAY_BYTES', op.ch.name));
         } else if (req.command === Command.EVENT_ADD) {
           const sub = this.subs.get(req.p2);
@@ -677,7 +621,7 @@ export class ClientContext {
     const req = msg.request;
     const err = (name?: string) => new CaError(msg.status, msg.text || undefined, name);
     if (req && (req.command === Command.READ_NOTIFY || req.command === Command.WRITE_NOTIFY)) {
-      const op = this.takeOp(req.p2);
+      const op = this.pending.take(req.p2);
       if (op) return op.reject(err(op.ch.name));
     }
     if (req && req.command === Command.EVENT_ADD) {
@@ -707,62 +651,14 @@ export class ClientContext {
     return undefined;
   }
 
-  private addOp(ch: ChannelRecord, what: string, timeout: number | undefined, reply: Reply<any>, ioid = this.allocIoid()): number {
-    const deadline = this.now() + (timeout ?? this.cfg.timeout) * 1000;
-    this.ops.set(ioid, { ch, what, deadline, resolve: reply.resolve, reject: reply.reject });
-    this.opDue = min(this.opDue, deadline);
+  private addOp(ch: ChannelRecord, what: string, timeout: number | undefined, reply: Reply<any>, ioid = this.pending.allocIoid()): number {
+    this.pending.add(ioid, { ch, what, deadline: this.deadline(timeout), resolve: reply.resolve, reject: reply.reject });
     return ioid;
   }
 
-  private takeOp(ioid: number): Op | undefined {
-    const op = this.ops.get(ioid);
-    if (op) this.ops.delete(ioid);
-    return op;
-  }
-
-  private allocIoid(): number {
-    const id = this.nextIoid;
-    this.nextIoid = (this.nextIoid + 1) >>> 0 || 1;
-    return id;
-  }
-
-  private failOps(match: (op: Op) => boolean, status: number, text: string): void {
-    for (const [ioid, op] of this.ops) {
-      if (!match(op)) continue;
-      this.ops.delete(ioid);
-      op.reject(new CaError(status, `${op.what} ${text}`, op.ch.name));
-    }
-  }
-
-  private expireOps(t: number): void {
-    let next: number | undefined;
-    for (const [ioid, op] of this.ops) {
-      if (op.deadline > t) {
-        next = min(next, op.deadline);
-        continue;
-      }
-      this.ops.delete(ioid);
-      op.reject(new CaError(ECA.TIMEOUT, `${op.what} timed out`, op.ch.name));
-    }
-    this.opDue = next;
-  }
-
-  private expireWaiters(t: number): void {
-    let next: number | undefined;
-    for (const ch of this.waiting) {
-      const keep: Waiter[] = [];
-      for (const w of ch.waiters) {
-        if (w.deadline > t) {
-          keep.push(w);
-          next = min(next, w.deadline);
-        } else {
-          w.reject(new CaError(ECA.TIMEOUT, `channel connect timed out (${ch.state === 'searching' ? 'not found' : ch.state})`, ch.name));
-        }
-      }
-      ch.waiters = keep;
-      if (keep.length === 0) this.waiting.delete(ch);
-    }
-    this.waitDue = next;
+  /** `timeout` seconds (default the client's) from now. */
+  private deadline(timeout: number | undefined): number {
+    return this.now() + (timeout ?? this.cfg.timeout) * 1000;
   }
 
   private sendEventAdd(sub: Sub): void {
