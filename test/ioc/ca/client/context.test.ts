@@ -12,6 +12,7 @@ import { frameDatagram } from '../../../../ioc/ca/protocol/framer.js';
 import {
   decodeClientMessage,
   writeAccessRights,
+  writeBeacon,
   writeCreateChanReply,
   writeEcho,
   writeEventAddReply,
@@ -292,6 +293,32 @@ describe('search timing', () => {
     expect(b.state).toBe('searching');
   });
 
+  it('searches again at once on a beacon anomaly (a server new or restarted), not on a steady beacon', () => {
+    const rig = new Rig();
+    rig.core.createChannel('LATE:PV');
+    rig.core.udpBound();
+    rig.advance(100_000); // backed off to the longest interval
+    const beacon = (id: number) => {
+      const w = new ByteWriter();
+      writeBeacon(w, 5064, id);
+      rig.core.datagram(w.take(), '10.0.0.9');
+    };
+    const count = () => rig.searches.length;
+    beacon(1); // a server not heard before
+    const before = count();
+    rig.advance(0);
+    expect(count()).toBe(before + 1);
+    rig.advance(15_000);
+    const steady = count();
+    beacon(2); // the next in sequence: nothing new
+    rig.advance(0);
+    expect(count()).toBe(steady);
+    beacon(0); // restarted
+    rig.advance(0);
+    expect(count()).toBe(steady + 1);
+    expect(rig.core.stats).toMatchObject({ beacons: 3, beaconAnomalies: 2 });
+  });
+
   it('registers with the repeater once a second until confirmed, at most ten times', () => {
     const rig = new Rig();
     rig.core.createChannel('X');
@@ -393,6 +420,17 @@ describe('ECHO watchdog (EPICS_CA_CONN_TMO)', () => {
     expect(rig.core.circuitCount).toBe(0);
     rig.core.circuitClosed(server.id); // the socket's close arriving afterwards changes nothing
     expect(rig.connections.filter(([, upNow]) => !upNow)).toHaveLength(1);
+  });
+
+  it('counts a beacon from the serving IOC as a sign of life', () => {
+    const { rig, server } = connected({ 'PV:B': 1 }, { connTmo: 30 });
+    for (let i = 0; i < 10; i++) {
+      rig.advance(15_000);
+      const w = new ByteWriter();
+      writeBeacon(w, 5064, i);
+      rig.core.datagram(w.take(), '10.0.0.5');
+    }
+    expect(server.pump()).toEqual([]); // 150 s without circuit traffic, no ECHO needed
   });
 
   it('keeps a circuit whose server answers the ECHO, and never probes a busy one', () => {
