@@ -423,7 +423,7 @@ describe('ECHO watchdog (EPICS_CA_CONN_TMO)', () => {
   });
 
   it('counts a beacon from the serving IOC as a sign of life', () => {
-    const { rig, server } = connected({ 'PV:B': 1 }, { connTmo: 30 });
+    const { rig, server, chans } = connected({ 'PV:B': 1 }, { connTmo: 30 });
     for (let i = 0; i < 10; i++) {
       rig.advance(15_000);
       const w = new ByteWriter();
@@ -431,6 +431,8 @@ describe('ECHO watchdog (EPICS_CA_CONN_TMO)', () => {
       rig.core.datagram(w.take(), '10.0.0.5');
     }
     expect(server.pump()).toEqual([]); // 150 s without circuit traffic, no ECHO needed
+    expect(rig.dropped).toEqual([]);
+    expect(chans[0]!.state).toBe('connected');
   });
 
   it('keeps a circuit whose server answers the ECHO, and never probes a busy one', () => {
