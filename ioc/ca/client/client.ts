@@ -6,7 +6,7 @@ import type { AddrPort } from '../config.js';
 import { ECA } from '../protocol/constants.js';
 import type { ChannelState } from './channel-state.js';
 import { clientConfig, searchDestinations, type ClientConfig, type ClientOptions } from './client-config.js';
-import { ChannelRecord, ClientContext, type ClientStats, type ContextIo, type GetOptions, type MonitorOptions, type PutOptions } from './context.js';
+import { ChannelRecord, ClientContext, type ClientStats, type ContextIo, type GetOptions, type MonitorOptions, type PutOptions, type Reply } from './context.js';
 import { CaError } from './errors.js';
 import type { CaValue, PutValue } from './values.js';
 
@@ -136,7 +136,7 @@ export class CaClient {
   // ---------------------------------------------------------------------------------------------
 
   /** @internal Run a request on the core and wake it in time for whatever deadline it added. */
-  _request<T>(start: (reply: { resolve: (v: T) => void; reject: (e: Error) => void }) => void): Promise<T> {
+  _request<T>(start: (reply: Reply<T>) => void): Promise<T> {
     const p = new Promise<T>((resolve, reject) => start({ resolve, reject }));
     this.schedule();
     return p;
@@ -153,9 +153,9 @@ export class CaClient {
   }
 
   /** @internal */
-  closeChannel(ch: Channel): void {
+  closeChannel(ch: Channel, why = 'channel closed'): void {
     if (ch.state === 'closed') return;
-    this.core.closeChannel(ch._rec);
+    this.core.closeChannel(ch._rec, why);
     this.forget(ch);
   }
 
