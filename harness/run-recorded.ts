@@ -7,6 +7,7 @@ import { JsonlTraceWriter, MemorySink, TeeSink, type TraceSink } from '../record
 import { InProcessRecorder } from '../recorder/tap.js';
 import type { Profile } from '../devices/profile/profile.js';
 import type { Twin } from '../devices/twin.js';
+import { TRACE_FORMAT } from '../aligner/trace.js';
 import { StallMeter } from './stall-meter.js';
 import { TwinSession } from './twin-session.js';
 import { beamtwinVersion } from './version.js';
@@ -56,7 +57,7 @@ export async function runRecorded(
     try {
       sinks.push(
         new JsonlTraceWriter(opts.record, {
-          format: 'beamtwin-trace',
+          format: TRACE_FORMAT,
           version: 1,
           producer: 'beamtwin run',
           beamtwinVersion,
