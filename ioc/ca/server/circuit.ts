@@ -548,7 +548,8 @@ export class ServerCircuit {
     try {
       // One number (the common put) is read and converted without arrays in between.
       if (count === 1 && info.base !== DbrBase.STRING && m.payloadSize >= info.valueSize) {
-        value = convertNumberForPut(readPlainNumber(info.base, m.payload, 0), info.base, pv.nativeType, pv.enumStrings);
+        const v = m.buffer ? readPlainNumber(info.base, m.buffer, m.payloadOffset!) : readPlainNumber(info.base, m.payload, 0);
+        value = convertNumberForPut(v, info.base, pv.nativeType, pv.enumStrings);
       } else {
         const raw = decodeWriteValues(type, count, m.payload);
         if (!raw) {
