@@ -42,6 +42,7 @@ import {
   type ClientMessage,
 } from '../protocol/messages.js';
 import { ByteWriter } from '../protocol/writer.js';
+import { SidTable } from './sid-table.js';
 
 /** The socket side of a circuit: the thin I/O shell implements this. */
 export interface CircuitTransport {
@@ -147,10 +148,9 @@ export class ServerCircuit {
   private writes = 0;
   private readonly out = new ByteWriter(16 * 1024);
   private readonly framer: Framer;
-  private readonly channels = new Map<number, ServerChannel>();
+  private readonly channels = new SidTable<ServerChannel>();
   private readonly subs = new Map<number, MonitorSub>();
   private readonly pendingSubs = new Set<MonitorSub>();
-  private nextSid = 1;
   private flushScheduled = false;
   private processing = false;
   /** Put-callbacks waiting in channels' notifyQueues. */
@@ -274,7 +274,7 @@ export class ServerCircuit {
 
   /** Tell the client a PV went away (SERVER_DISCONN): it will search again. */
   disconnectPv(pv: Pv): void {
-    for (const ch of [...this.channels.values()]) {
+    for (const ch of this.channels.values()) {
       if (ch.pv !== pv) continue;
       this.dropChannel(ch);
       writeServerDisconn(this.out, ch.cid);
@@ -362,7 +362,7 @@ export class ServerCircuit {
         return;
       case 'CLIENT_NAME':
       case 'HOST_NAME':
-        if (this.channels.size > 0 || this.nextSid > 1) {
+        if (this.channels.used) {
           // RSRV: names are fixed once a channel exists (access security was evaluated with them).
           writeError(this.out, 0xffffffff, ECA.INTERNAL, m.headerBytes, 'attempts to use protocol to set user or host name after creating first channel ignored by server');
           return;
@@ -433,9 +433,8 @@ export class ServerCircuit {
       writeCreateChFail(this.out, cid);
       return;
     }
-    const sid = this.nextSid++;
-    const ch: ServerChannel = { sid, cid, pv, subs: undefined, pendingPuts: 0, notifyBusy: false, notifyQueue: undefined, cleared: false };
-    this.channels.set(sid, ch);
+    const ch = this.channels.add((sid): ServerChannel => ({ sid, cid, pv, subs: undefined, pendingPuts: 0, notifyBusy: false, notifyQueue: undefined, cleared: false }));
+    const sid = ch.sid;
     // RSRV sends ACCESS_RIGHTS before the CREATE_CHAN reply.
     writeAccessRights(this.out, cid, rightsOf(pv));
     writeCreateChanReply(this.out, pv.nativeType, this.cappedCount(pv.maxCount), cid, sid);
