@@ -89,6 +89,10 @@ export class PvDatabase implements PvSource, PvOwner {
     return undefined;
   }
 
+  get tapped(): boolean {
+    return this.events.observed;
+  }
+
   posted(update: PvUpdate): void {
     if (this.events.observed) this.events.next({ kind: 'update', update });
   }

@@ -230,6 +230,9 @@ export class Pv implements DbrSnapshot {
 
   /** Announce the current state with `mask` to monitors and taps. */
   post(mask: number): void {
+    const owner = this.owner;
+    // Nobody listening (the common case for most PVs of a twin): no update object at all.
+    if (!this.updates.observed && !(owner && owner.tapped !== false)) return;
     const update: PvUpdate = {
       pv: this,
       mask,
@@ -240,38 +243,72 @@ export class Pv implements DbrSnapshot {
       nsec: this.nsec,
     };
     this.updates.next(update);
-    this.owner?.posted(update);
+    owner?.posted(update);
   }
 
   /**
    * A client (or device model) writes. The value is already in the native type. Resolves when the
    * operation completes; rejects with PutError when refused or failed.
    */
-  async put(value: DbrValue, ctx: PutContext = {}): Promise<void> {
-    const owner = this.owner;
-    const t0 = owner ? this.clock.now() : 0;
-    owner?.putting(this, value, ctx);
+  put(value: DbrValue, ctx: PutContext = {}): Promise<void> {
+    let done: Promise<void> | undefined;
     try {
-      await this.applyPut(value, ctx);
+      done = this.start(value, ctx);
     } catch (e) {
-      owner?.putDone(this, ctx, e instanceof PutError ? e.status : ECA.PUTFAIL, this.clock.now() - t0, (e as Error)?.message);
+      return Promise.reject(e);
+    }
+    return done ?? resolved;
+  }
+
+  /**
+   * put() without a Promise for a put that completes at once (the CA server's hot path): returns
+   * undefined when the put is done, a Promise when it completes later; throws (PutError) when refused or
+   * failed at once.
+   */
+  start(value: DbrValue, ctx: PutContext = {}): Promise<void> | undefined {
+    const owner = this.owner;
+    // Durations are for the taps: no clock readings when nobody records.
+    const timed = owner !== undefined && owner.tapped !== false;
+    const t0 = timed ? this.clock.now() : 0;
+    owner?.putting(this, value, ctx);
+    let result: void | Promise<void>;
+    try {
+      result = this.applyPut(value, ctx);
+    } catch (e) {
+      this.putFailed(ctx, t0, timed, e);
       throw e;
     }
-    owner?.putDone(this, ctx, ECA.NORMAL, this.clock.now() - t0);
+    // A handler typed void may still return something (an arrow around set() returns its mask).
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return result.then(
+        () => owner?.putDone(this, ctx, ECA.NORMAL, timed ? this.clock.now() - t0 : 0),
+        (e: unknown) => {
+          this.putFailed(ctx, t0, timed, e);
+          throw e;
+        },
+      );
+    }
+    owner?.putDone(this, ctx, ECA.NORMAL, timed ? this.clock.now() - t0 : 0);
+    return undefined;
+  }
+
+  private putFailed(ctx: PutContext, t0: number, timed: boolean, e: unknown): void {
+    this.owner?.putDone(this, ctx, e instanceof PutError ? e.status : ECA.PUTFAIL, timed ? this.clock.now() - t0 : 0, (e as Error)?.message);
   }
 
   /** What a put does: the handler, or set-and-post. Record fields override this. */
-  protected async applyPut(value: DbrValue, ctx: PutContext): Promise<void> {
-    if (this.putHandler) {
-      await this.putHandler(this, value, ctx);
-    } else {
-      this.set(value);
-    }
+  protected applyPut(value: DbrValue, ctx: PutContext): void | Promise<void> {
+    if (this.putHandler) return this.putHandler(this, value, ctx);
+    this.set(value);
   }
 }
 
+const resolved: Promise<void> = Promise.resolve();
+
 /** The database side of a PV: global taps for the recorder. */
 export interface PvOwner {
+  /** Whether anyone observes the taps; false lets PVs skip building updates and timing puts for them. */
+  readonly tapped?: boolean;
   posted(update: PvUpdate): void;
   putting(pv: Pv, value: DbrValue, ctx: PutContext): void;
   /** The put finished (status ECA_NORMAL) or failed, after `durationMs` of clock time. */

@@ -27,6 +27,8 @@ export class LeanClient {
   private readonly w = new ByteWriter(1 << 20);
   /** sid of channel i (names `${prefix}${i}`), after connect(). */
   sids: number[] = [];
+  /** Monitor events the last monitorEvents() received. */
+  lastEvents = 0;
 
   private constructor(private readonly sock: net.Socket) {
     const framer = new Framer({ message: (m) => this.onMessage(m), oversized: () => {} }, 1 << 30);
@@ -172,7 +174,10 @@ export class LeanClient {
         const i = m.p2 - SUB;
         if (!done[i] && m.payload.readDoubleBE(0) === final(i)) {
           done[i] = 1;
-          if (--pending === 0) resolve((performance.now() - t0) / events);
+          if (--pending === 0) {
+            this.lastEvents = events;
+            resolve((performance.now() - t0) / events);
+          }
         }
       };
       for (let k = 0; k < trigger.times; k++) writeWriteRequest(this.w, false, trigger.type, triggerSid, 0, trigger.values);

@@ -1,12 +1,14 @@
 // beamtwin's CA server against EPICS' own: pythonSoftIOC (RSRV and record support, from the test
 // environment) and beamtwin serve the same 10 000 DOUBLE channels, each in its own process; the lean
-// client (ca-lean-client.ts) measures both the same way, one server at a time, best of three, and
-// prints each figure and the ratio beamtwin/C, one per line.
+// client (ca-lean-client.ts) measures both the same way, one server at a time, after a warm-up round, best
+// of three, and prints each figure and the ratio beamtwin/C, one per line; then the server CPU time (all
+// threads, from /proc) per request of each, which a loaded machine disturbs far less than the rates.
 // Usage: node dist/scripts/bench/ca-vs-c.js [channels]   (BEAMTWIN_PYTHON overrides .venv/bin/python)
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
@@ -15,6 +17,9 @@ import { LeanClient } from './ca-lean-client.js';
 const N = Number(process.argv[2] ?? 10000);
 const ROUNDS = 20;
 const RUNS = 3;
+const GETS = 300_000;
+const PUTS = 300_000;
+const PUT_CALLBACKS = 200_000;
 const here = dirname(fileURLToPath(import.meta.url));
 
 function repoRoot(): string {
@@ -94,62 +99,98 @@ interface Figures {
   putCallbacks: number;
   monitors: number;
 }
+type Key = keyof Figures;
 
-const best = (a: Figures | undefined, b: Figures): Figures =>
-  a ? (Object.fromEntries(Object.keys(b).map((k) => [k, Math.max(a[k as keyof Figures], b[k as keyof Figures])])) as unknown as Figures) : b;
-
-async function measure(server: Server, run: number): Promise<Figures> {
-  const c = await LeanClient.open(server.port);
+/**
+ * CPU time of every thread of a process so far, in nanoseconds (Linux schedstat), or undefined elsewhere.
+ * Server CPU per request holds steady on a loaded machine, where requests per second do not.
+ */
+function cpuNs(pid: number): number | undefined {
   try {
-    const connects = await c.connect('bench:', N);
+    let sum = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) sum += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    return sum;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best rates and least server CPU per request (ns) seen for one server. */
+class Tally {
+  readonly rate: Partial<Figures> = {};
+  readonly cpu: Partial<Figures> = {};
+  constructor(readonly server: Server) {}
+
+  /** Run one measurement of `n` requests returning a rate; keep the best of it and of the server CPU it took. */
+  async time(key: Key, n: number | (() => number), fn: () => Promise<number>): Promise<void> {
+    const pid = this.server.child.pid!;
+    const c0 = cpuNs(pid);
+    const rate = await fn();
+    const c1 = cpuNs(pid);
+    this.rate[key] = Math.max(this.rate[key] ?? 0, rate);
+    const requests = typeof n === 'number' ? n : n();
+    if (c0 !== undefined && c1 !== undefined && requests > 0) this.cpu[key] = Math.min(this.cpu[key] ?? Infinity, (c1 - c0) / requests);
+  }
+}
+
+async function measure(t: Tally, run: number): Promise<void> {
+  const c = await LeanClient.open(t.server.port);
+  try {
+    await t.time('connects', N, () => c.connect('bench:', N));
     // Monitors first: each run adds ROUNDS to every value, which starts at its index; puts come after.
-    const monitors = await c.monitorEvents(
-      { name: server.trigger, type: DbrBase.LONG, values: [1], times: ROUNDS },
-      (i) => i + ROUNDS * (run + 1),
+    // Servers may coalesce (both do): the events counted, for the rate and the CPU, are those delivered.
+    await t.time(
+      'monitors',
+      () => c.lastEvents,
+      () => c.monitorEvents({ name: t.server.trigger, type: DbrBase.LONG, values: [1], times: ROUNDS }, (i) => i + ROUNDS * (run + 1)),
     );
-    const gets = await c.gets(300_000);
-    return { connects, gets, monitors, puts: 0, putCallbacks: 0 };
+    await t.time('gets', GETS, () => c.gets(GETS));
   } finally {
     c.close();
   }
 }
 
-async function measurePuts(server: Server): Promise<Pick<Figures, 'puts' | 'putCallbacks'>> {
-  const c = await LeanClient.open(server.port);
+async function measurePuts(t: Tally): Promise<void> {
+  const c = await LeanClient.open(t.server.port);
   try {
     await c.connect('bench:', N);
-    return { puts: await c.puts(300_000), putCallbacks: await c.putCallbacks(200_000) };
+    await t.time('puts', PUTS, () => c.puts(PUTS));
+    await t.time('putCallbacks', PUT_CALLBACKS, () => c.putCallbacks(PUT_CALLBACKS));
   } finally {
     c.close();
   }
 }
 
-const twin = await startTwin();
-const cIoc = await startC();
+const twin = new Tally(await startTwin());
+const cIoc = new Tally(await startC());
 try {
-  let t: Figures | undefined;
-  let k: Figures | undefined;
-  for (let run = 0; run < RUNS; run++) {
-    t = best(t, await measure(twin, run));
-    k = best(k, await measure(cIoc, run));
-  }
-  for (let run = 0; run < RUNS; run++) {
-    t = best(t, { ...t!, ...(await measurePuts(twin)) });
-    k = best(k, { ...k!, ...(await measurePuts(cIoc)) });
-  }
-  const rows: [string, keyof Figures][] = [
-    ['pipelined DBR_DOUBLE gets per second', 'gets'],
-    ['pipelined DBR_DOUBLE puts per second', 'puts'],
-    ['pipelined DBR_DOUBLE put-callbacks per second', 'putCallbacks'],
-    ['channel connects per second', 'connects'],
-    ['monitor events per second', 'monitors'],
+  // Run 0 warms up (the JIT compiles beamtwin's hot path); runs 1..RUNS count, the two servers taking turns.
+  // Puts come after every monitor run: they overwrite the values the monitor runs count on.
+  for (let run = 0; run <= RUNS; run++) for (const t of [twin, cIoc]) await measure(run > 0 ? t : new Tally(t.server), run);
+  for (let run = 0; run <= RUNS; run++) for (const t of [twin, cIoc]) await measurePuts(run > 0 ? t : new Tally(t.server));
+  const rows: [string, Key][] = [
+    ['pipelined DBR_DOUBLE gets', 'gets'],
+    ['pipelined DBR_DOUBLE puts', 'puts'],
+    ['pipelined DBR_DOUBLE put-callbacks', 'putCallbacks'],
+    ['channel connects', 'connects'],
+    ['monitor events', 'monitors'],
   ];
   for (const [what, key] of rows) {
-    console.log(`beamtwin ${what}: ${t![key]}`);
-    console.log(`C RSRV ${what}: ${k![key]}`);
-    console.log(`ratio beamtwin/C ${what.replace(' per second', '')}: ${(t![key] / k![key]).toFixed(2)}`);
+    console.log(`beamtwin ${what} per second: ${twin.rate[key]}`);
+    console.log(`C RSRV ${what} per second: ${cIoc.rate[key]}`);
+    console.log(`ratio beamtwin/C ${what}: ${(twin.rate[key]! / cIoc.rate[key]!).toFixed(2)}`);
   }
+  // Server CPU per request (all threads), steadier than rates when other work shares the cores.
+  for (const [what, key] of rows) {
+    const tc = twin.cpu[key];
+    const cc = cIoc.cpu[key];
+    if (tc === undefined || cc === undefined) continue;
+    console.log(`beamtwin server CPU per ${what.replace(/s$/, '')} ns: ${Math.round(tc)}`);
+    console.log(`C RSRV server CPU per ${what.replace(/s$/, '')} ns: ${Math.round(cc)}`);
+    console.log(`ratio C/beamtwin server CPU per ${what.replace(/s$/, '')}: ${(cc / tc).toFixed(2)}`);
+  }
+  console.log(`load average (1 min) at the end: ${loadavg()[0]!.toFixed(2)}`);
 } finally {
-  twin.child.kill('SIGTERM');
-  cIoc.child.kill('SIGTERM');
+  twin.server.child.kill('SIGTERM');
+  cIoc.server.child.kill('SIGTERM');
 }

@@ -137,9 +137,7 @@ export function convertForPut(
     const out: string[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const v = values[i]!;
-      // dbConvert.c putDoubleString/putFloatString: precision 6 unless the record supplies one.
-      out[i] = typeof v === 'string' ? v : formatNumber(v, wireBase, 6);
-      if (out[i]!.length >= MAX_STRING_SIZE) out[i] = out[i]!.slice(0, MAX_STRING_SIZE - 1);
+      out[i] = typeof v === 'string' ? (v.length >= MAX_STRING_SIZE ? v.slice(0, MAX_STRING_SIZE - 1) : v) : numberAsPutString(v, wireBase);
     }
     return count === 1 ? out[0]! : out;
   }
@@ -154,15 +152,31 @@ export function convertForPut(
           continue;
         }
       }
-      nums[i] = parseForPut(v, native);
+      nums[i] = numberAsPutNumber(parseForPut(v, native), native, enumStrings);
     } else {
-      nums[i] = coerce(v, native);
-    }
-    if (native === DbrBase.ENUM && enumStrings.length > 0 && nums[i]! >= Math.max(enumStrings.length, 16)) {
-      throw new ConversionError(`enum index ${nums[i]} out of range`);
+      nums[i] = numberAsPutNumber(v, native, enumStrings);
     }
   }
   return count === 1 ? nums[0]! : nums;
+}
+
+/** convertForPut for one number (the common scalar put), without the arrays. */
+export function convertNumberForPut(v: number, wireBase: DbrBase, native: DbrBase, enumStrings: readonly string[]): DbrValue {
+  return native === DbrBase.STRING ? numberAsPutString(v, wireBase) : numberAsPutNumber(v, native, enumStrings);
+}
+
+/** dbConvert.c putDoubleString/putFloatString: precision 6 unless the record supplies one. */
+function numberAsPutString(v: number, wireBase: DbrBase): string {
+  const s = formatNumber(v, wireBase, 6);
+  return s.length >= MAX_STRING_SIZE ? s.slice(0, MAX_STRING_SIZE - 1) : s;
+}
+
+function numberAsPutNumber(v: number, native: DbrBase, enumStrings: readonly string[]): number {
+  const n = coerce(v, native);
+  if (native === DbrBase.ENUM && enumStrings.length > 0 && n >= Math.max(enumStrings.length, 16)) {
+    throw new ConversionError(`enum index ${n} out of range`);
+  }
+  return n;
 }
 
 /** C-style narrowing into a native numeric type. */

@@ -105,6 +105,13 @@ function writeElements(w: ByteWriter, base: DbrBase, count: number, snap: DbrSna
     if (count > n) w.zeros((count - n) * MAX_STRING_SIZE);
     return;
   }
+  const v = snap.value;
+  if (typeof v === 'number' && count >= 1) {
+    // A scalar (most reads and monitors): no array of one in between.
+    writePlainNumber(w, base, v);
+    if (count > 1) w.zeros((count - 1) * dbrInfo(base)!.valueSize);
+    return;
+  }
   const nums = valueAsNumbers(snap);
   const n = Math.min(count, nums.length);
   const size = n * (base === DbrBase.DOUBLE ? 8 : base === DbrBase.CHAR ? 1 : base === DbrBase.FLOAT || base === DbrBase.LONG ? 4 : 2);
@@ -136,6 +143,44 @@ function writeElements(w: ByteWriter, base: DbrBase, count: number, snap: DbrSna
 }
 
 const toInt32 = (v: number): number => (Number.isFinite(v) ? Math.trunc(v) | 0 : 0);
+
+/** One element of a numeric `base`, narrowed as writeElements does. */
+function writePlainNumber(w: ByteWriter, base: DbrBase, v: number): void {
+  switch (base) {
+    case DbrBase.DOUBLE:
+      return w.f64(v);
+    case DbrBase.FLOAT:
+      return w.f32(v);
+    case DbrBase.LONG:
+      return w.i32(toInt32(v));
+    case DbrBase.SHORT:
+      return w.i16(toInt32(v));
+    case DbrBase.ENUM:
+      return w.u16(toInt32(v));
+    case DbrBase.CHAR:
+      return w.u8(toInt32(v));
+  }
+}
+
+/** One element of a plain numeric DBR at `at` (a scalar put); the caller checked that it is there. */
+export function readPlainNumber(base: DbrBase, buf: Buffer, at: number): number {
+  switch (base) {
+    case DbrBase.DOUBLE:
+      return buf.readDoubleBE(at);
+    case DbrBase.FLOAT:
+      return buf.readFloatBE(at);
+    case DbrBase.LONG:
+      return buf.readInt32BE(at);
+    case DbrBase.SHORT:
+      return buf.readInt16BE(at);
+    case DbrBase.ENUM:
+      return buf.readUInt16BE(at);
+    case DbrBase.CHAR:
+      return buf[at]!;
+    default:
+      throw new RangeError(`DBR base ${base} is not numeric`);
+  }
+}
 
 /** A DBR decoded from the wire: the value plus whatever metadata its class carries. */
 export interface DecodedDbr {

@@ -1,4 +1,5 @@
-import { parseHeader, type ParsedHeader, type RawMessage } from './header.js';
+import { EXTENDED_HEADER_SIZE, EXTENDED_SIZE_MARK, HEADER_SIZE } from './constants.js';
+import { parseHeader, u16, u32, type RawMessage } from './header.js';
 
 export interface FramerSink {
   message(msg: RawMessage): void;
@@ -84,24 +85,32 @@ export class Framer {
 
   private drain(): void {
     const buf = this.buf;
-    while (this.start < this.end && !this._paused) {
-      const h = parseHeader(buf, this.start, this.end);
-      if (!h) break;
-      if (h.payloadSize > this.maxPayload) {
-        const headerBytes = Buffer.from(buf.subarray(this.start, this.start + h.headerSize));
-        const available = this.end - this.start - h.headerSize;
-        const skip = Math.min(available, h.payloadSize);
-        this.start += h.headerSize + skip;
-        this.discard = h.payloadSize - skip;
-        this.sink.oversized(headerBytes, h.payloadSize);
+    while (!this._paused) {
+      // The header is read in place (the hot loop of every circuit: no header object per message).
+      const at = this.start;
+      const available = this.end - at;
+      if (available < HEADER_SIZE) break;
+      let payloadSize = u16(buf, at + 2);
+      let headerSize = HEADER_SIZE;
+      // RSRV camessage.c and libca switch on m_postsize == 0xffff alone (the count field is not checked).
+      if (payloadSize === EXTENDED_SIZE_MARK) {
+        if (available < EXTENDED_HEADER_SIZE) break;
+        payloadSize = u32(buf, at + 16);
+        headerSize = EXTENDED_HEADER_SIZE;
+      }
+      if (payloadSize > this.maxPayload) {
+        const headerBytes = Buffer.from(buf.subarray(at, at + headerSize));
+        const skip = Math.min(available - headerSize, payloadSize);
+        this.start += headerSize + skip;
+        this.discard = payloadSize - skip;
+        this.sink.oversized(headerBytes, payloadSize);
         if (this.discard > 0) break;
         continue;
       }
-      const total = h.headerSize + h.payloadSize;
-      if (this.end - this.start < total) break;
-      const at = this.start;
+      const total = headerSize + payloadSize;
+      if (available < total) break;
       this.start += total;
-      this.sink.message(new FramedMessage(h, buf, at));
+      this.sink.message(new FramedMessage(buf, at, headerSize, payloadSize));
     }
     if (this.start === this.end) {
       // Drained: drop the reference so a big chunk is not kept alive.
@@ -128,35 +137,33 @@ export class Framer {
  */
 class FramedMessage implements RawMessage {
   readonly command: number;
-  readonly payloadSize: number;
   readonly dataType: number;
   readonly dataCount: number;
   readonly p1: number;
   readonly p2: number;
-  private readonly headerSize: number;
+  readonly payloadOffset: number;
   private view: Buffer | undefined;
 
   constructor(
-    h: ParsedHeader,
-    private readonly buf: Buffer,
+    readonly buffer: Buffer,
     private readonly at: number,
+    headerSize: number,
+    readonly payloadSize: number,
   ) {
-    this.command = h.command;
-    this.payloadSize = h.payloadSize;
-    this.dataType = h.dataType;
-    this.dataCount = h.dataCount;
-    this.p1 = h.p1;
-    this.p2 = h.p2;
-    this.headerSize = h.headerSize;
+    this.command = u16(buffer, at);
+    this.dataType = u16(buffer, at + 4);
+    this.dataCount = headerSize === HEADER_SIZE ? u16(buffer, at + 6) : u32(buffer, at + 20);
+    this.p1 = u32(buffer, at + 8);
+    this.p2 = u32(buffer, at + 12);
+    this.payloadOffset = at + headerSize;
   }
 
   get payload(): Buffer {
-    const start = this.at + this.headerSize;
-    return (this.view ??= this.buf.subarray(start, start + this.payloadSize));
+    return (this.view ??= this.buffer.subarray(this.payloadOffset, this.payloadOffset + this.payloadSize));
   }
 
   get headerBytes(): Buffer {
-    return this.buf.subarray(this.at, this.at + this.headerSize);
+    return this.buffer.subarray(this.at, this.payloadOffset);
   }
 }
 

@@ -12,6 +12,9 @@ export interface RawMessage {
   readonly payload: Buffer;
   /** The header bytes as received (ERROR replies quote them). */
   readonly headerBytes: Buffer;
+  /** Where the payload starts in `buffer`, when the framer can say: read a value there without a view. */
+  readonly buffer?: Buffer;
+  readonly payloadOffset?: number;
 }
 
 export interface ParsedHeader {
@@ -30,19 +33,19 @@ export interface ParsedHeader {
  */
 export function parseHeader(buf: Buffer, at: number, end: number): ParsedHeader | undefined {
   if (end - at < HEADER_SIZE) return undefined;
-  const command = buf.readUInt16BE(at);
-  let payloadSize = buf.readUInt16BE(at + 2);
-  const dataType = buf.readUInt16BE(at + 4);
-  let dataCount = buf.readUInt16BE(at + 6);
-  const p1 = buf.readUInt32BE(at + 8);
-  const p2 = buf.readUInt32BE(at + 12);
+  let payloadSize = u16(buf, at + 2);
+  let dataCount = u16(buf, at + 6);
   let headerSize = HEADER_SIZE;
   // RSRV camessage.c and libca switch on m_postsize == 0xffff alone (the count field is not checked).
   if (payloadSize === EXTENDED_SIZE_MARK) {
     if (end - at < EXTENDED_HEADER_SIZE) return undefined;
-    payloadSize = buf.readUInt32BE(at + 16);
-    dataCount = buf.readUInt32BE(at + 20);
+    payloadSize = u32(buf, at + 16);
+    dataCount = u32(buf, at + 20);
     headerSize = EXTENDED_HEADER_SIZE;
   }
-  return { command, payloadSize, dataType, dataCount, p1, p2, headerSize };
+  return { command: u16(buf, at), payloadSize, dataType: u16(buf, at + 4), dataCount, p1: u32(buf, at + 8), p2: u32(buf, at + 12), headerSize };
 }
+
+/** Big-endian reads for header fields the caller has checked are there (plain loads, no range checks). */
+export const u16 = (b: Buffer, at: number): number => (b[at]! << 8) | b[at + 1]!;
+export const u32 = (b: Buffer, at: number): number => b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);

@@ -136,7 +136,7 @@ export class ByteWriter {
   ): void {
     const rawSize = this.pos - start - HEADER_SIZE;
     const size = pad8(rawSize);
-    this.zeros(size - rawSize);
+    if (size !== rawSize) this.zeros(size - rawSize);
     const extended = size >= EXTENDED_SIZE_MARK || count >= EXTENDED_COUNT_MARK;
     if (extended && allowExtended) {
       // Make room for the 8 extra header bytes by moving the payload up.
@@ -155,13 +155,26 @@ export class ByteWriter {
       b.writeUInt32BE(count >>> 0, start + 20);
       return;
     }
+    // The standard header of every reply: plain byte stores (Buffer's checked writers cost more here).
     const b = this.buf;
-    b.writeUInt16BE(command, start);
-    b.writeUInt16BE(Math.min(size, 0xffff), start + 2);
-    b.writeUInt16BE(dataType & 0xffff, start + 4);
-    b.writeUInt16BE(Math.min(count, 0xfffe), start + 6);
-    b.writeUInt32BE(p1 >>> 0, start + 8);
-    b.writeUInt32BE(p2 >>> 0, start + 12);
+    const sz = Math.min(size, 0xffff);
+    const n = Math.min(count, 0xfffe);
+    b[start] = command >>> 8;
+    b[start + 1] = command;
+    b[start + 2] = sz >>> 8;
+    b[start + 3] = sz;
+    b[start + 4] = dataType >>> 8;
+    b[start + 5] = dataType;
+    b[start + 6] = n >>> 8;
+    b[start + 7] = n;
+    b[start + 8] = p1 >>> 24;
+    b[start + 9] = p1 >>> 16;
+    b[start + 10] = p1 >>> 8;
+    b[start + 11] = p1;
+    b[start + 12] = p2 >>> 24;
+    b[start + 13] = p2 >>> 16;
+    b[start + 14] = p2 >>> 8;
+    b[start + 15] = p2;
   }
 }
 

@@ -16,7 +16,8 @@ import {
   SEARCH_DO_REPLY,
   commandName,
 } from '../protocol/constants.js';
-import { ConversionError, convertForPut, valueAsStrings } from '../protocol/convert.js';
+import { ConversionError, convertForPut, convertNumberForPut, valueAsStrings } from '../protocol/convert.js';
+import { readPlainNumber } from '../protocol/dbr.js';
 import { DBR_PUT_ACKS, DBR_PUT_ACKT, DbrBase, DbrClass, dbrInfo, dbrSizeN, isValidDbrType } from '../protocol/dbr-types.js';
 import { Framer } from '../protocol/framer.js';
 import type { RawMessage } from '../protocol/header.js';
@@ -41,6 +42,7 @@ import {
   type ClientMessage,
 } from '../protocol/messages.js';
 import { ByteWriter } from '../protocol/writer.js';
+import { SidTable } from './sid-table.js';
 
 /** The socket side of a circuit: the thin I/O shell implements this. */
 export interface CircuitTransport {
@@ -72,16 +74,15 @@ interface ServerChannel {
   readonly sid: number;
   readonly cid: number;
   readonly pv: Pv;
-  readonly subs: Map<number, MonitorSub>;
+  /** Made on the first subscription (most channels never have one). */
+  subs: Map<number, MonitorSub> | undefined;
   /** Put-callbacks in flight: dropped (never answered) when the channel is cleared. */
   pendingPuts: number;
   /** A put-callback is running: further WRITE_NOTIFYs wait here, in order (RSRV: one per channel). */
   notifyBusy: boolean;
-  readonly notifyQueue: PendingPut[];
+  notifyQueue: PendingPut[] | undefined;
   cleared: boolean;
 }
-
-type WriteRequest = { kind: 'WRITE' | 'WRITE_NOTIFY'; type: number; count: number; sid: number; ioid: number; data: Buffer };
 
 /** A put accepted from WRITE or WRITE_NOTIFY: running, or waiting for the channel's busy put-callback. */
 interface PendingPut {
@@ -147,10 +148,9 @@ export class ServerCircuit {
   private writes = 0;
   private readonly out = new ByteWriter(16 * 1024);
   private readonly framer: Framer;
-  private readonly channels = new Map<number, ServerChannel>();
+  private readonly channels = new SidTable<ServerChannel>();
   private readonly subs = new Map<number, MonitorSub>();
   private readonly pendingSubs = new Set<MonitorSub>();
-  private nextSid = 1;
   private flushScheduled = false;
   private processing = false;
   /** Put-callbacks waiting in channels' notifyQueues. */
@@ -274,7 +274,7 @@ export class ServerCircuit {
 
   /** Tell the client a PV went away (SERVER_DISCONN): it will search again. */
   disconnectPv(pv: Pv): void {
-    for (const ch of [...this.channels.values()]) {
+    for (const ch of this.channels.values()) {
       if (ch.pv !== pv) continue;
       this.dropChannel(ch);
       writeServerDisconn(this.out, ch.cid);
@@ -318,16 +318,30 @@ export class ServerCircuit {
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'Missaligned protocol rejected');
       return;
     }
-    const msg = decodeClientMessage(m);
-    if (!msg) {
-      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `malformed ${commandName[m.command] ?? m.command} request`);
-      return;
-    }
     try {
-      this.apply(msg, m);
+      // The hot requests are served straight from the header fields, without a decoded message object.
+      switch (m.command) {
+        case Command.READ_NOTIFY:
+          this.read(true, m);
+          break;
+        case Command.WRITE:
+          this.write(false, m);
+          break;
+        case Command.WRITE_NOTIFY:
+          this.write(true, m);
+          break;
+        default: {
+          const msg = decodeClientMessage(m);
+          if (!msg) {
+            this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `malformed ${commandName[m.command] ?? m.command} request`);
+            return;
+          }
+          this.apply(msg, m);
+        }
+      }
     } catch (e) {
       // A bug in a handler must not take down the server: report and drop this circuit only.
-      this.opts.log.error(`${this.opts.peer}: internal error on ${msg.kind}: ${(e as Error).stack ?? e}`);
+      this.opts.log.error(`${this.opts.peer}: internal error on ${commandName[m.command] ?? m.command}: ${(e as Error).stack ?? e}`);
       this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, 'internal server error');
     }
     // Backpressure: hold the following requests (in the framer, then in the socket) until this eases.
@@ -348,7 +362,7 @@ export class ServerCircuit {
         return;
       case 'CLIENT_NAME':
       case 'HOST_NAME':
-        if (this.channels.size > 0 || this.nextSid > 1) {
+        if (this.channels.used) {
           // RSRV: names are fixed once a channel exists (access security was evaluated with them).
           writeError(this.out, 0xffffffff, ECA.INTERNAL, m.headerBytes, 'attempts to use protocol to set user or host name after creating first channel ignored by server');
           return;
@@ -377,11 +391,11 @@ export class ServerCircuit {
         return;
       case 'READ_NOTIFY':
       case 'READ':
-        this.read(msg, m);
+        this.read(msg.kind === 'READ_NOTIFY', m);
         return;
       case 'WRITE':
       case 'WRITE_NOTIFY':
-        this.write(msg, m);
+        this.write(msg.kind === 'WRITE_NOTIFY', m);
         return;
       case 'EVENT_ADD':
         this.eventAdd(msg, m);
@@ -419,9 +433,8 @@ export class ServerCircuit {
       writeCreateChFail(this.out, cid);
       return;
     }
-    const sid = this.nextSid++;
-    const ch: ServerChannel = { sid, cid, pv, subs: new Map(), pendingPuts: 0, notifyBusy: false, notifyQueue: [], cleared: false };
-    this.channels.set(sid, ch);
+    const ch = this.channels.add((sid): ServerChannel => ({ sid, cid, pv, subs: undefined, pendingPuts: 0, notifyBusy: false, notifyQueue: undefined, cleared: false }));
+    const sid = ch.sid;
     // RSRV sends ACCESS_RIGHTS before the CREATE_CHAN reply.
     writeAccessRights(this.out, cid, rightsOf(pv));
     writeCreateChanReply(this.out, pv.nativeType, this.cappedCount(pv.maxCount), cid, sid);
@@ -453,159 +466,192 @@ export class ServerCircuit {
     return requested === 0 ? pv.count : requested;
   }
 
-  private read(msg: { kind: 'READ' | 'READ_NOTIFY'; type: number; count: number; sid: number; ioid: number }, m: RawMessage): void {
-    const ch = this.channels.get(msg.sid);
+  /** READ_NOTIFY (`isNotify`) or the deprecated READ: dataType, count, sid = p1, ioid = p2. */
+  private read(isNotify: boolean, m: RawMessage): void {
+    const type = m.dataType;
+    const sid = m.p1;
+    const ioid = m.p2;
+    const ch = this.channels.get(sid);
     if (!ch) {
-      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in read request`);
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${sid} in read request`);
       return;
     }
-    if (!isValidDbrType(msg.type) || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
+    if (!isValidDbrType(type) || type === DBR_PUT_ACKT || type === DBR_PUT_ACKS) {
       // RSRV closes without a message for READ_NOTIFY (conformance tests expect it); the old READ says why.
-      if (msg.kind === 'READ') {
-        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${msg.type} in read`);
+      if (!isNotify) {
+        this.fail(ch.cid, ECA.BADTYPE, m.headerBytes, `invalid DBR type ${type} in read`);
         return;
       }
-      this.opts.log.warn(`${this.opts.peer}: invalid DBR type ${msg.type} in read; closing circuit`);
+      this.opts.log.warn(`${this.opts.peer}: invalid DBR type ${type} in read; closing circuit`);
       this.closeNow();
       return;
     }
     const pv = ch.pv;
-    const count = this.replyCount(msg.count, pv);
-    if (this.tooLarge(msg.type, count, pv)) {
+    const count = this.replyCount(m.dataCount, pv);
+    if (this.tooLarge(type, count, pv)) {
       writeError(this.out, ch.cid, ECA.TOLARGE, m.headerBytes, `read of ${count} elements of ${pv.name} is too large`);
       return;
     }
     // The deprecated READ answers with the channel's cid in p1; READ_NOTIFY with a status there.
-    const isNotify = msg.kind === 'READ_NOTIFY';
     if (!pv.readable) {
-      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.NORDACCESS, msg.ioid, undefined);
+      if (isNotify) writeReadNotifyReply(this.out, type, count, ECA.NORDACCESS, ioid, undefined);
       else writeError(this.out, ch.cid, ECA.NORDACCESS, m.headerBytes, 'read access denied');
       return;
     }
     const start = this.out.pos;
     try {
-      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.NORMAL, msg.ioid, pv);
-      else readReply(this.out, msg.type, count, ch.cid, msg.ioid, pv);
+      if (isNotify) writeReadNotifyReply(this.out, type, count, ECA.NORMAL, ioid, pv);
+      else readReply(this.out, type, count, ch.cid, ioid, pv);
     } catch (e) {
-      this.encodeFailed(e, pv, msg.type);
+      this.encodeFailed(e, pv, type);
       this.out.pos = start;
-      if (isNotify) writeReadNotifyReply(this.out, msg.type, count, ECA.GETFAIL, msg.ioid, undefined);
+      if (isNotify) writeReadNotifyReply(this.out, type, count, ECA.GETFAIL, ioid, undefined);
       else writeError(this.out, ch.cid, ECA.GETFAIL, m.headerBytes, (e as Error)?.message ?? String(e));
     }
   }
 
-  private write(msg: WriteRequest, m: RawMessage): void {
-    const notify = msg.kind === 'WRITE_NOTIFY';
+  /** WRITE or WRITE_NOTIFY (`notify`): dataType, count, sid = p1, ioid = p2, the values as payload. */
+  private write(notify: boolean, m: RawMessage): void {
     const write = ++this.writes;
-    const ch = this.channels.get(msg.sid);
+    const type = m.dataType;
+    const count = m.dataCount;
+    const sid = m.p1;
+    const ch = this.channels.get(sid);
     if (!ch) {
-      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${msg.sid} in write request`);
+      this.fail(0xffffffff, ECA.INTERNAL, m.headerBytes, `Bad Resource ID ${sid} in write request`);
       return;
     }
-    const info = dbrInfo(msg.type);
-    const plain = info && (info.cls === DbrClass.PLAIN || msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS);
-    if (!info || !plain || msg.type === 38) {
+    const pv = ch.pv;
+    const info = dbrInfo(type);
+    const plain = info && (info.cls === DbrClass.PLAIN || type === DBR_PUT_ACKT || type === DBR_PUT_ACKS);
+    if (!info || !plain || type === 38) {
       // The payload was framed whole, so the circuit is still in step: answer and keep it, as the CA server
       // library does (RSRV hangs up), so the client can still clear the channel afterwards.
-      this.putRefused(msg, ch, m, ECA.BADTYPE, `invalid DBR type ${msg.type} in write to ${ch.pv.name}`);
+      this.putRefused(notify, m, ch, ECA.BADTYPE, `invalid DBR type ${type} in write to ${pv.name}`);
       return;
     }
-    if (!ch.pv.writable) {
-      this.putRefused(msg, ch, m, ECA.NOWTACCESS, `write access denied to ${ch.pv.name}`);
+    if (!pv.writable) {
+      this.putRefused(notify, m, ch, ECA.NOWTACCESS, `write access denied to ${pv.name}`);
       return;
     }
-    if (msg.count > ch.pv.maxCount || msg.count === 0) {
-      this.putRefused(msg, ch, m, ECA.BADCOUNT, `bad element count ${msg.count} for ${ch.pv.name} (${ch.pv.maxCount} max)`);
+    if (count > pv.maxCount || count === 0) {
+      this.putRefused(notify, m, ch, ECA.BADCOUNT, `bad element count ${count} for ${pv.name} (${pv.maxCount} max)`);
       return;
     }
-    if (msg.type === DBR_PUT_ACKT || msg.type === DBR_PUT_ACKS) {
+    if (type === DBR_PUT_ACKT || type === DBR_PUT_ACKS) {
       // Alarm acknowledgement: accepted, nothing to acknowledge in a twin.
-      if (notify) writeWriteNotifyReply(this.out, msg.type, msg.count, ECA.NORMAL, msg.ioid);
-      return;
-    }
-    const raw = decodeWriteValues(msg.type, msg.count, msg.data);
-    if (!raw) {
-      this.fail(ch.cid, ECA.INTERNAL, m.headerBytes, `write payload too short for ${msg.count} elements`);
+      if (notify) writeWriteNotifyReply(this.out, type, count, ECA.NORMAL, m.p2);
       return;
     }
     let value: DbrValue;
     try {
-      value = convertForPut(raw, info.base, ch.pv.nativeType, ch.pv.enumStrings);
+      // One number (the common put) is read and converted without arrays in between.
+      if (count === 1 && info.base !== DbrBase.STRING && m.payloadSize >= info.valueSize) {
+        const v = m.buffer ? readPlainNumber(info.base, m.buffer, m.payloadOffset!) : readPlainNumber(info.base, m.payload, 0);
+        value = convertNumberForPut(v, info.base, pv.nativeType, pv.enumStrings);
+      } else {
+        const raw = decodeWriteValues(type, count, m.payload);
+        if (!raw) {
+          this.fail(ch.cid, ECA.INTERNAL, m.headerBytes, `write payload too short for ${count} elements`);
+          return;
+        }
+        value = convertForPut(raw, info.base, pv.nativeType, pv.enumStrings);
+      }
     } catch (e) {
       if (!(e instanceof ConversionError)) throw e;
       // A value that does not convert ("abc" to a LONG) is a failed put, not a bad type: softIoc answers
       // ECA_PUTFAIL to WRITE and WRITE_NOTIFY alike (EPICS' caput aborts on ECA_BADTYPE). Value kept.
-      this.putRefused(msg, ch, m, ECA.PUTFAIL, e.message);
+      this.putRefused(notify, m, ch, ECA.PUTFAIL, e.message);
       return;
     }
     const put: PendingPut = {
       ch,
       notify,
       value,
-      type: msg.type,
-      count: msg.count,
-      ioid: msg.ioid,
-      sid: msg.sid,
+      type,
+      count,
+      ioid: m.p2,
+      sid,
       payloadSize: m.payloadSize,
       write,
       // The receive buffer is reused: a header that needs the extended form, which an asynchronous ERROR
       // would quote, is kept now; a standard one is rebuilt from its fields if ever needed (most puts
       // succeed: no copy, not even a view, per put).
-      extendedHeader: !notify && (m.payloadSize >= 0xffff || m.dataCount >= 0xffff) ? Buffer.from(m.headerBytes) : undefined,
+      extendedHeader: !notify && (m.payloadSize >= 0xffff || count >= 0xffff) ? Buffer.from(m.headerBytes) : undefined,
     };
     if (notify && ch.notifyBusy) {
       // RSRV runs one put-callback per channel at a time; the next waits for the first to complete.
-      ch.notifyQueue.push(put);
+      (ch.notifyQueue ??= []).push(put);
       this.queuedNotifies++;
       return;
     }
-    this.startPut(put);
+    this.startPuts(put);
   }
 
   /** A put refused before it started: WRITE_NOTIFY with the status, or ERROR quoting the WRITE. */
-  private putRefused(msg: WriteRequest, ch: ServerChannel, m: RawMessage, status: number, text: string): void {
-    if (msg.kind === 'WRITE_NOTIFY') writeWriteNotifyReply(this.out, msg.type, msg.count, status, msg.ioid);
+  private putRefused(notify: boolean, m: RawMessage, ch: ServerChannel, status: number, text: string): void {
+    if (notify) writeWriteNotifyReply(this.out, m.dataType, m.dataCount, status, m.p2);
     else writeError(this.out, ch.cid, status, m.headerBytes, text);
   }
 
-  private startPut(put: PendingPut): void {
-    const ch = put.ch;
-    let done: Promise<void>;
-    try {
-      done = ch.pv.put(put.value, { user: this.user, host: this.host, cid: ch.cid, notify: put.notify, origin: 'ca', circuit: this.id, write: put.write });
-    } catch (e) {
-      done = Promise.reject(e);
-    }
-    ch.pendingPuts++;
-    if (put.notify) ch.notifyBusy = true;
-    done.then(
-      () => this.putDone(put, ECA.NORMAL, ''),
-      (e: unknown) => {
-        const status = e instanceof PutError ? e.status : ECA.PUTFAIL;
-        if (!(e instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(e as Error)?.stack ?? e}`);
-        this.putDone(put, status, (e as Error)?.message ?? String(e));
-      },
-    );
+  /** Start `put`, and the put-callbacks that waited for it while each completes at once (a loop, not recursion). */
+  private startPuts(put: PendingPut): void {
+    for (let next: PendingPut | undefined = put; next; ) next = this.startPut(next);
   }
 
-  private putDone(put: PendingPut, status: number, text: string): void {
+  /**
+   * Start one put. A put that completes at once (most: no device behind it) is answered now, in request
+   * order, as RSRV answers a synchronous dbPutNotify; the channel's next waiting put-callback is returned
+   * to be started. A put that completes later is answered from putDone().
+   */
+  private startPut(put: PendingPut): PendingPut | undefined {
     const ch = put.ch;
+    ch.pendingPuts++;
+    if (put.notify) ch.notifyBusy = true;
+    let done: Promise<void> | undefined;
+    try {
+      done = ch.pv.start(put.value, { user: this.user, host: this.host, cid: ch.cid, notify: put.notify, origin: 'ca', circuit: this.id, write: put.write });
+    } catch (e) {
+      return this.completePut(put, e);
+    }
+    if (!done) return this.completePut(put, undefined);
+    done.then(
+      () => this.putDone(put, undefined),
+      (e: unknown) => this.putDone(put, e),
+    );
+    return undefined;
+  }
+
+  /** A put that went asynchronous completed: answer it, start what waited for it, send. */
+  private putDone(put: PendingPut, error: unknown): void {
+    const next = this.completePut(put, error);
+    if (next) this.startPuts(next);
+    if (this.out.pos > 0) this.scheduleFlush();
+    this.unstall();
+  }
+
+  /** Answer a completed put (`error` undefined: success); returns the channel's next put-callback to start. */
+  private completePut(put: PendingPut, error: unknown): PendingPut | undefined {
+    const ch = put.ch;
+    let status: number = ECA.NORMAL;
+    let text = '';
+    if (error !== undefined) {
+      status = error instanceof PutError ? error.status : ECA.PUTFAIL;
+      if (!(error instanceof PutError)) this.opts.log.error(`put to ${ch.pv.name} failed: ${(error as Error)?.stack ?? error}`);
+      text = (error as Error)?.message ?? String(error);
+    }
     ch.pendingPuts--;
     let next: PendingPut | undefined;
     if (put.notify) {
       ch.notifyBusy = false;
-      next = ch.notifyQueue.shift();
+      next = ch.notifyQueue?.shift();
       if (next) this.queuedNotifies--;
     }
-    if (this.closed || ch.cleared) return;
-    // Reply first: the next put-callback may complete synchronously and must be answered after this one.
-    let wrote = true;
+    if (this.closed || ch.cleared) return undefined;
+    // Reply first: the next put-callback may complete at once and must be answered after this one.
     if (put.notify) writeWriteNotifyReply(this.out, put.type, put.count, status, put.ioid);
     else if (status !== ECA.NORMAL) writeError(this.out, ch.cid, status, put.extendedHeader ?? writeHeader(put), text);
-    else wrote = false;
-    if (next) this.startPut(next);
-    if (wrote) this.scheduleFlush();
-    this.unstall();
+    return next;
   }
 
   private eventAdd(msg: { type: number; count: number; sid: number; subid: number; mask: number }, m: RawMessage): void {
@@ -626,7 +672,7 @@ export class ServerCircuit {
     const mask = msg.mask & (DBE.VALUE | DBE.LOG | DBE.ALARM | DBE.PROPERTY) || DBE.VALUE | DBE.ALARM;
     const sub: MonitorSub = { subid: msg.subid, channel: ch, type: msg.type, count: msg.count, mask, rx: undefined, pending: false };
     this.subs.set(msg.subid, sub);
-    ch.subs.set(msg.subid, sub);
+    (ch.subs ??= new Map()).set(msg.subid, sub);
     // Bounded like reads, once for all: a count-0 update is never longer than the PV's maximum.
     if (this.tooLarge(msg.type, msg.count === 0 ? ch.pv.maxCount : msg.count, ch.pv)) {
       // Refused with ERROR, as RSRV's read_reply when its buffer cannot hold an update. The subscription
@@ -719,7 +765,7 @@ export class ServerCircuit {
   private cancelSub(sub: MonitorSub): void {
     sub.rx?.unsubscribe();
     this.subs.delete(sub.subid);
-    sub.channel.subs.delete(sub.subid);
+    sub.channel.subs?.delete(sub.subid);
     this.pendingSubs.delete(sub);
   }
 
@@ -731,10 +777,12 @@ export class ServerCircuit {
   }
 
   private dropChannel(ch: ServerChannel): void {
-    for (const sub of ch.subs.values()) this.cancelSub(sub);
+    if (ch.subs) for (const sub of ch.subs.values()) this.cancelSub(sub);
     // Put-callbacks still waiting are dropped unanswered, as the one in flight (RSRV rsrvFreePutNotify).
-    this.queuedNotifies -= ch.notifyQueue.length;
-    ch.notifyQueue.length = 0;
+    if (ch.notifyQueue) {
+      this.queuedNotifies -= ch.notifyQueue.length;
+      ch.notifyQueue.length = 0;
+    }
     ch.cleared = true;
     this.channels.delete(ch.sid);
   }

@@ -131,3 +131,55 @@ it('5000 pipelined WRITE_NOTIFYs on one channel all complete, in order, with at 
   // The transport stopped reading while requests were held back, and reads again now they are all applied.
   expect(reading).toEqual([false, true]);
 });
+
+it('puts that complete at once are answered in request order, between the replies around them', () => {
+  const { pv, replies, send, sid } = setup();
+  send((w) => {
+    writeWriteRequest(w, true, DbrBase.DOUBLE, sid, 1, [5]);
+    writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, sid, 2);
+    writeWriteRequest(w, false, DbrBase.DOUBLE, sid, 0, [6]);
+    writeWriteRequest(w, true, DbrBase.LONG, sid, 3, [7]);
+    writeReadNotifyRequest(w, DbrBase.DOUBLE, 1, sid, 4);
+  });
+  // No turn of the event loop in between: the put-callbacks were answered as their requests were applied.
+  expect(replies).toMatchObject([
+    { kind: 'WRITE_NOTIFY', status: ECA.NORMAL, ioid: 1 },
+    { kind: 'READ_NOTIFY', ioid: 2, dbr: { value: [5] } },
+    { kind: 'WRITE_NOTIFY', status: ECA.NORMAL, ioid: 3 },
+    { kind: 'READ_NOTIFY', ioid: 4, dbr: { value: [7] } },
+  ]);
+  expect(pv.value).toBe(7);
+});
+
+it('a scalar put of each numeric wire type converts like the array path (LONG native: truncated, SHORT wire sign-extended)', () => {
+  const db = new PvDatabase(new RealClock());
+  const long = db.create('L', { type: DbrBase.LONG, value: 0 });
+  const text = db.create('S', { type: DbrBase.STRING, value: '' });
+  const replies: ServerMessage[] = [];
+  const framer = new Framer({ message: (m) => replies.push(decodeServerMessage(m)), oversized: () => {} }, 1 << 20);
+  const circuit = new ServerCircuit(
+    { write: (b) => framer.push(b), backlog: 0, close: () => {} },
+    { source: db, log: quietLogger(), maxArrayBytes: 16384, tcpPort: 5064, peer: 'test', defer: (fn) => fn() },
+  );
+  const w = new ByteWriter(1024);
+  writeVersion(w, 0, 13);
+  writeCreateChanRequest(w, 'L', 1);
+  writeCreateChanRequest(w, 'S', 2);
+  circuit.recv(w.take());
+  const sids = replies.filter((r) => r.kind === 'CREATE_CHAN').map((r) => (r as { sid: number }).sid);
+  const put = (sid: number, type: number, v: number) => {
+    writeWriteRequest(w, true, type, sid, 9, [v]);
+    circuit.recv(w.take());
+  };
+  put(sids[0]!, DbrBase.DOUBLE, -2.75);
+  expect(long.value).toBe(-2);
+  put(sids[0]!, DbrBase.SHORT, -3);
+  expect(long.value).toBe(-3);
+  put(sids[0]!, DbrBase.CHAR, 200);
+  expect(long.value).toBe(200);
+  put(sids[0]!, DbrBase.FLOAT, 1.5);
+  expect(long.value).toBe(1);
+  put(sids[1]!, DbrBase.DOUBLE, 0.125);
+  expect(text.value).toBe('0.125000');
+  expect(replies.filter((r) => r.kind === 'WRITE_NOTIFY').every((r) => (r as { status: number }).status === ECA.NORMAL)).toBe(true);
+});
