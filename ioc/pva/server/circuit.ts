@@ -3,7 +3,7 @@ import { PutError } from '../../db/errors.js';
 import type { Pv } from '../../db/pv.js';
 import type { Logger } from '../../log.js';
 import { BitSet } from '../protocol/bitset.js';
-import { Cmd, Ctrl, Flags, Sub } from '../protocol/constants.js';
+import { Cmd, cmdName, Ctrl, Flags, Sub } from '../protocol/constants.js';
 import { bitCount, member, TypeCache, type FieldDesc, type StructureDesc } from '../protocol/field-desc.js';
 import { PvaFramer, type PvaFrame } from '../protocol/framer.js';
 import { isControl, PvaProtocolError } from '../protocol/header.js';
@@ -242,14 +242,28 @@ export class PvaServerCircuit {
         if (cmd === Cmd.DESTROY_REQUEST) this.dropOp(ioid);
         return;
       }
+      case Cmd.RPC:
+      case Cmd.ARRAY:
+      case Cmd.PROCESS:
+        return this.onUnsupportedOp(cmd, r);
       default:
-        // ARRAY, PROCESS, RPC …: not served. Answer what carries an ioid so the client does not wait.
-        if (cmd === Cmd.RPC || cmd === Cmd.ARRAY || cmd === Cmd.PROCESS) {
-          const op = readOpRequest(r);
-          if (r.ok) writeStatusResponse(this.out, cmd, op.ioid, op.sub, errorStatus(`command ${cmd} not supported`));
-        }
+        // Anything else a client has no business sending (AUTHNZ, MULTIPLE_DATA, unknown codes): skipped
+        // whole, as pvxs does; the framing is intact, so the circuit goes on.
         return;
     }
+  }
+
+  /**
+   * RPC, ARRAY and PROCESS are not served. Each request carries its ioid, so it gets an error status of its
+   * own (pvxs answers an RPC to a PV without an RPC handler the same way); the client neither waits nor
+   * loses its circuit.
+   */
+  private onUnsupportedOp(cmd: number, r: PvaReader): void {
+    const { sid, ioid, sub } = readOpRequest(r);
+    if (!r.ok) return; // too short to name a request: nobody to answer
+    const ch = this.channels.get(sid);
+    const what = `${cmdName[cmd]} is not supported by this server (it serves GET, PUT, PUT_GET, MONITOR and GET_FIELD)`;
+    writeStatusResponse(this.out, cmd, ioid, sub, errorStatus(ch ? `${ch.target.name}: ${what}` : what));
   }
 
   /** A malformed message breaks the circuit: we cannot tell where the next field starts. */
