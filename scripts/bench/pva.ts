@@ -14,7 +14,8 @@ import { PvaWriter } from '../../ioc/pva/protocol/writer.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const serverScript = fileURLToPath(new URL('./pva-server.js', import.meta.url));
-const child = spawn(process.execPath, [serverScript, String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
+// The server gets this process's node flags: `node --cpu-prof dist/scripts/bench/pva.js` profiles both sides.
+const child = spawn(process.execPath, [...process.execArgv, serverScript, String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
 
 const sock = net.connect(port, '127.0.0.1');

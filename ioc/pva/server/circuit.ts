@@ -39,7 +39,8 @@ import { pvTarget, type PvaTarget } from './target.js';
 
 /** The socket side of a circuit, as the I/O shell provides it. */
 export interface PvaTransport {
-  write(bytes: Buffer): void;
+  /** Chunks to send in order, as one write (a frame's pixels are a chunk of their own, not copied). */
+  write(chunks: readonly Buffer[]): void;
   /** Bytes queued in the socket, not yet sent: monitors hold back above a high-water mark. */
   readonly backlog: number;
   close(): void;
@@ -185,8 +186,8 @@ export class PvaServerCircuit {
   }
 
   private flush(): void {
-    if (this.out.length && !this.closed) this.transport.write(this.out.take());
-    else if (this.out.length) this.out.take();
+    if (this.out.length && !this.closed) this.transport.write(this.out.takeChunks());
+    else if (this.out.length) this.out.takeChunks();
   }
 
   private handle(f: PvaFrame): void {

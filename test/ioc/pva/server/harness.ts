@@ -32,9 +32,11 @@ export class TestPeer {
     const self = this;
     this.circuit = new PvaServerCircuit(
       {
-        write: (b) => {
-          this.raw.push(Buffer.from(b));
-          for (const f of this.framer.push(b)) this.frames.push({ ...f, payload: Buffer.from(f.payload) });
+        write: (chunks) => {
+          for (const b of chunks) {
+            this.raw.push(Buffer.from(b));
+            for (const f of this.framer.push(b)) this.frames.push({ ...f, payload: Buffer.from(f.payload) });
+          }
         },
         get backlog() {
           return self.backlog;
