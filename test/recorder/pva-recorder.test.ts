@@ -7,7 +7,9 @@ import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
 import { DBE } from '../../ioc/epics/events.js';
 import { PvDatabase } from '../../ioc/db/database.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
+import { ntNdArrayDesc, ntNdArrayValue } from '../../ioc/pva/server/ntndarray.js';
 import { PvaServer } from '../../ioc/pva/server/server.js';
+import { SharedPv, sharedPvs } from '../../ioc/pva/server/shared-pv.js';
 import { CaRecorder } from '../../recorder/ca-recorder.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { MemorySink } from '../../recorder/jsonl.js';
@@ -146,6 +148,27 @@ describe('PvaRecorder reconnects', () => {
     second.db.lookup('r:x')!.set(3);
     await expect.poll(() => of(sink.events, 'update').map((e) => e.value), { timeout: 10_000 }).toEqual([1, 2, 3]);
     expect(sink.events.map((e) => e.kind)).toEqual(['connect', 'update', 'disconnect', 'connect', 'update', 'update']);
+  }, 30_000);
+});
+
+describe('PvaRecorder and structured PVs', () => {
+  it('an NTNDArray (the detector PVA plugin\'s) is recorded by the length of its pixels, with its time stamp', async () => {
+    const db = new PvDatabase();
+    const frame = (n: number, uniqueId: number) => ntNdArrayValue({ pixels: new Uint16Array(n).fill(7), dims: [n, 1], uniqueId, secPastEpoch: 1000 + uniqueId, nsec: 5 });
+    const image = new SharedPv('r:image', ntNdArrayDesc, frame(2, 1));
+    sharedPvs(db).set('r:image', image);
+    const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
+    await server.start();
+    cleanup.push(() => server.stop());
+    const sink = new MemorySink();
+    const rec = new PvaRecorder(sink, { names: ['r:image'], env: server.clientEnv(), maxArray: 4 }).start();
+    cleanup.push(() => rec.stop());
+    await expect.poll(() => of(sink.events, 'update').length, { timeout: 10_000 }).toBe(1);
+    image.post(frame(1000, 2));
+    await expect.poll(() => of(sink.events, 'update').map((e) => [e.value, e.length, e.epics]), { timeout: 10_000 }).toEqual([
+      [[7, 7], undefined, [1001, 5]],
+      [null, 1000, [1002, 5]],
+    ]);
   }, 30_000);
 });
 
