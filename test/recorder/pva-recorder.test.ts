@@ -1,8 +1,7 @@
 // The PVA recorder against the twin's PVA server (side by side with the CA recorder on the same PVs) and
 // against a p4p (pvxs) server.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { describe, expect, it } from 'vitest';
 import { AlarmStatus, Severity } from '../../ioc/epics/alarm.js';
 import { DBE } from '../../ioc/epics/events.js';
 import { PvDatabase } from '../../ioc/db/database.js';
@@ -17,22 +16,10 @@ import { PvaRecorder } from '../../recorder/pva-recorder.js';
 import { Sequencer } from '../../recorder/sequencer.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { venvPython } from '../helpers/python.js';
-import { SCENARIO, scenarioProfile } from './profile.js';
+import { SCENARIO } from './profile.js';
+import { defer, session } from './sessions.js';
 
 const L = SCENARIO.linkam;
-
-let cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
-
-async function session() {
-  const s = await TwinSession.start({ profile: scenarioProfile() });
-  cleanup.push(() => s.stop());
-  const ca = { addrList: [`127.0.0.1:${s.server.udpPort}`], autoAddrList: false, repeaterPort: s.repeater!.port };
-  return { s, ca, pvaEnv: s.pva.clientEnv() };
-}
 
 const of = (events: readonly TraceEvent[], kind: string, channel?: string, protocol?: string) =>
   events.filter((e) => e.kind === kind && (channel === undefined || e.channel === channel) && (protocol === undefined || e.protocol === protocol));
@@ -40,7 +27,7 @@ const view = (e: TraceEvent) => ({ value: e.value, epics: e.epics, status: e.sta
 
 describe('PvaRecorder against the twin', () => {
   it('records what the CA recorder records of the same PVs: values, enum index, arrays, alarms, server stamps', async () => {
-    const { s, ca, pvaEnv } = await session();
+    const { s, client: ca, pvaEnv } = await session();
     const db = s.twin.db;
     const wave = db.create('T:wave', { type: DbrBase.DOUBLE, value: new Float64Array([1, 2]), maxCount: 100 });
     const mode = db.create('T:mode', { type: DbrBase.ENUM, value: 0, enumStrings: ['Off', 'On'] });
@@ -50,7 +37,7 @@ describe('PvaRecorder against the twin', () => {
     const seq = new Sequencer(sink);
     const caRec = new CaRecorder(seq, { names, client: ca, maxArray: 3 }).start();
     const pvaRec = new PvaRecorder(seq, { names, env: pvaEnv, maxArray: 3 }).start();
-    cleanup.push(() => caRec.stop(), () => pvaRec.stop());
+    defer(() => caRec.stop(), () => pvaRec.stop());
     const firsts = (p: string) => new Set(of(sink.events, 'update', undefined, p).map((e) => e.channel)).size;
     await expect.poll(() => [firsts('ca'), firsts('pva')], { timeout: 10_000 }).toEqual([names.length, names.length]);
     expect(of(sink.events, 'connect', undefined, 'pva').map((e) => e.channel).sort()).toEqual([...names].sort());
@@ -92,7 +79,7 @@ describe('PvaRecorder against the twin', () => {
     const temp = s.twin.db.lookup(`${L}TEMP`)!;
     const sink = new MemorySink();
     const rec = new PvaRecorder(sink, { names: [`${L}TEMP`], env: pvaEnv, mask: DBE.ALARM }).start();
-    cleanup.push(() => rec.stop());
+    defer(() => rec.stop());
     await expect.poll(() => of(sink.events, 'update').length, { timeout: 10_000 }).toBe(1);
     temp.set(27);
     temp.set(28, { status: AlarmStatus.HIHI, severity: Severity.MAJOR });
@@ -138,12 +125,12 @@ describe('PvaRecorder reconnects', () => {
     const first = await serve(1);
     const sink = new MemorySink();
     const rec = new PvaRecorder(sink, { names: ['r:x'], env: first.server.clientEnv(), timeout: 0.5 }).start();
-    cleanup.push(() => rec.stop());
+    defer(() => rec.stop());
     await expect.poll(() => of(sink.events, 'update').length, { timeout: 10_000 }).toBe(1);
     await first.server.stop();
     await expect.poll(() => of(sink.events, 'disconnect').length, { timeout: 10_000 }).toBe(1);
     const second = await serve(2);
-    cleanup.push(() => second.server.stop());
+    defer(() => second.server.stop());
     await expect.poll(() => of(sink.events, 'update').map((e) => e.value), { timeout: 10_000 }).toEqual([1, 2]);
     second.db.lookup('r:x')!.set(3);
     await expect.poll(() => of(sink.events, 'update').map((e) => e.value), { timeout: 10_000 }).toEqual([1, 2, 3]);
@@ -159,10 +146,10 @@ describe('PvaRecorder and structured PVs', () => {
     sharedPvs(db).set('r:image', image);
     const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, interfaces: ['127.0.0.1'], beaconAddrs: [] } });
     await server.start();
-    cleanup.push(() => server.stop());
+    defer(() => server.stop());
     const sink = new MemorySink();
     const rec = new PvaRecorder(sink, { names: ['r:image'], env: server.clientEnv(), maxArray: 4 }).start();
-    cleanup.push(() => rec.stop());
+    defer(() => rec.stop());
     await expect.poll(() => of(sink.events, 'update').length, { timeout: 10_000 }).toBe(1);
     image.post(frame(1000, 2));
     await expect.poll(() => of(sink.events, 'update').map((e) => [e.value, e.length, e.epics]), { timeout: 10_000 }).toEqual([
@@ -197,7 +184,7 @@ with Server(providers=[pvs], conf={'EPICS_PVAS_INTF_ADDR_LIST': '127.0.0.1', 'EP
             x.post(float(value), timestamp=1767225602.0)
 `;
     const proc = spawn(venvPython(), ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    cleanup.push(() => {
+    defer(() => {
       proc.stdin.end();
       proc.kill();
     });
@@ -212,7 +199,7 @@ with Server(providers=[pvs], conf={'EPICS_PVAS_INTF_ADDR_LIST': '127.0.0.1', 'EP
     const { env, post } = await p4pServer();
     const sink = new MemorySink();
     const rec = new PvaRecorder(sink, { names: ['p4p:x', 'p4p:e'], env }).start();
-    cleanup.push(() => rec.stop());
+    defer(() => rec.stop());
     await expect.poll(() => of(sink.events, 'update').length, { timeout: 10_000 }).toBe(2);
     post('p4p:e 1');
     post('p4p:x 2.5');
