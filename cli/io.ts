@@ -1,3 +1,5 @@
+import { UserError } from '../ioc/user-error.js';
+
 /** Where a command writes; tests pass buffers instead of the process streams. */
 export interface CliIo {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -5,7 +7,7 @@ export interface CliIo {
 }
 
 /** A usage or input problem the user can fix: printed without a stack, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = 'UsageError';
 }
 

@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import type { CommandModule } from './command.js';
 import { CaError } from '../ioc/ca/client/errors.js';
 import { loadCommands } from './commands/index.js';
-import { ProfileError } from '../devices/profile/profile-error.js';
+import { UserError } from '../ioc/user-error.js';
 import { CommandFailed, UsageError, type CliIo } from './io.js';
 
 /** Parse argv and run one command; returns the process exit code. The only place errors become codes. */
@@ -45,7 +45,8 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
 }
 
 function reportError(e: unknown, io: CliIo): number {
-  if (e instanceof UsageError || e instanceof ProfileError) {
+  if (e instanceof UserError) {
+    // Any problem the user can fix (options, profiles, manifests, rules files): one line, exit 2.
     io.stderr.write(`beamtwin: ${e.message}\n`);
     return 2;
   }

@@ -3,12 +3,13 @@ import type { Argv } from 'yargs';
 import { integerIn, positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
 import { PRESETS } from '../../aligner/score.js';
-import { defaultJobs, evaluate } from '../eval/evaluate.js';
-import { loadManifest, ManifestError, type TaskSpec } from '../eval/manifest.js';
-import { summaryJson, summaryText } from '../eval/store.js';
+import { defaultJobs, evaluate } from '../../harness/eval/evaluate.js';
+import { loadManifest, type TaskSpec } from '../../harness/eval/manifest.js';
+import { summaryJson, summaryText } from '../../harness/eval/store.js';
 import type { CommandModule } from '../command.js';
 import { UsageError, type CliIo } from '../io.js';
 import { lineLimits, lineOptions, type LineArgs } from '../lines-options.js';
+import { Progress } from '../eval/progress.js';
 
 interface EvalArgs extends LineArgs {
   manifest: string;
@@ -61,23 +62,19 @@ export const evalCommand: CommandModule<EvalArgs> = {
     if (args.jobs !== undefined && !(args.jobs >= 1)) throw new UsageError('--jobs must be at least 1');
     let tasks: TaskSpec[];
     const lines = lineLimits(args);
-    try {
-      tasks = loadManifest(args.manifest, {
-        ...(args.preset ? { preset: args.preset } : {}),
-        ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
-        ...(args.speed !== undefined ? { speed: args.speed } : {}),
-        ...(args.profile ? { profile: args.profile } : {}),
-        ...(lines ? { lines } : {}),
-      });
-    } catch (e) {
-      if (e instanceof ManifestError) throw new UsageError(e.message);
-      throw e;
-    }
+    // A ManifestError is a UserError: printed as one line, exit 2.
+    tasks = loadManifest(args.manifest, {
+      ...(args.preset ? { preset: args.preset } : {}),
+      ...(args.timeout !== undefined ? { timeoutS: args.timeout } : {}),
+      ...(args.speed !== undefined ? { speed: args.speed } : {}),
+      ...(args.profile ? { profile: args.profile } : {}),
+      ...(lines ? { lines } : {}),
+    });
     tasks = selectTasks(tasks, args.only);
     let executor;
     let closeQueue: (() => Promise<void>) | undefined;
     if (args.queue) {
-      const { QueueExecutor } = await import('../eval/queue.js');
+      const { QueueExecutor } = await import('../../harness/eval/queue.js');
       const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, args.force);
       executor = q;
       closeQueue = () => q.close();
@@ -89,7 +86,7 @@ export const evalCommand: CommandModule<EvalArgs> = {
         ...(args.cache ? { cacheDir: args.cache } : {}),
         ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
         force: args.force,
-        progress: { write: (s: string) => io.stderr.write(s), isTTY: !!(io.stderr as { isTTY?: boolean }).isTTY },
+        progress: (total, reused, jobs) => new Progress(total, reused, io.stderr, !!(io.stderr as { isTTY?: boolean }).isTTY, jobs),
         ...(executor ? { executor } : {}),
       });
     } finally {

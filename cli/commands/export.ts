@@ -5,8 +5,8 @@ import { loadProfile } from '../../devices/profile/profile.js';
 import { ET_FORMATS, etRecord, type EtFormat, type Granularity } from '../../recorder/lines/et-export.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
 import type { CommandModule } from '../command.js';
-import type { TaskResult } from '../eval/score.js';
-import { writeAtomic } from '../eval/store.js';
+import type { TaskResult } from '../../harness/eval/score.js';
+import { writeAtomic } from '../../harness/eval/store.js';
 import { UsageError, type CliIo } from '../io.js';
 
 interface ExportArgs {

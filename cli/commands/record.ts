@@ -8,7 +8,7 @@ import { PvaRecorder } from '../../recorder/pva-recorder.js';
 import { Sequencer, type RecordProtocol } from '../../recorder/sequencer.js';
 import { untilSignal } from '../signals.js';
 import type { CommandModule } from '../command.js';
-import { beamtwinVersion } from '../version.js';
+import { beamtwinVersion } from '../../harness/version.js';
 import { UsageError, type CliIo } from '../io.js';
 
 interface RecordArgs {

@@ -3,14 +3,14 @@ import { positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
 import { scorePreset } from '../../aligner/score.js';
 import { loadProfile } from '../../devices/profile/profile.js';
-import { analyzeRun, type ValidationReport } from '../validate/analyze.js';
+import { analyzeRun, type ValidationReport } from '../../harness/validate/analyze.js';
 import { renderReport } from '../validate/render.js';
-import { loadRules } from '../validate/rules.js';
-import { scoredEvents } from '../validate/to-aligner.js';
+import { loadRules } from '../../harness/validate/rules.js';
+import { scoredEvents } from '../../harness/validate/to-aligner.js';
 import type { CommandModule } from '../command.js';
 import { checkSpeed, UsageError, type CliIo } from '../io.js';
 import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
-import { runRecorded } from './run.js';
+import { runRecorded } from '../../harness/run-recorded.js';
 import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
 import { readTraceOrFail } from './score.js';
 

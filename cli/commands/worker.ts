@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { integerIn } from '../options.js';
-import { defaultJobs } from '../eval/evaluate.js';
+import { defaultJobs } from '../../harness/eval/evaluate.js';
 import type { CommandModule } from '../command.js';
 import type { CliIo } from '../io.js';
 
@@ -28,7 +28,7 @@ export const workerCommand: CommandModule<WorkerArgs> = {
       .option('stalled-interval', { type: 'number', default: 15_000, coerce: integerIn('--stalled-interval', 1), describe: 'ms between checks for stalled tasks' })
       .option('max-stalled', { type: 'number', default: 2, coerce: integerIn('--max-stalled', 0), describe: 'Times a task may stall before it fails' }) as unknown as Argv<WorkerArgs>,
   handler: async (args: WorkerArgs, io: CliIo) => {
-    const { runWorker } = await import('../eval/queue.js');
+    const { runWorker } = await import('../../harness/eval/queue.js');
     await runWorker({
       url: args.queue,
       name: args['queue-name'],

@@ -26,7 +26,7 @@ export class Progress {
     if (reused) this.line(`eval: ${reused} of ${total} tasks already done (inputs unchanged), reused`);
   }
 
-  started(): void {
+  started(_id: string): void {
     this.running++;
     this.draw();
   }
@@ -45,6 +45,10 @@ export class Progress {
     this.errors++;
     this.line(`eval: task ${id} failed: ${message}`);
     this.draw();
+  }
+
+  interrupted(): void {
+    this.line('eval: interrupted — stopping; finished tasks are kept, run again to resume');
   }
 
   private eta(): string {

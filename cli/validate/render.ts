@@ -1,4 +1,4 @@
-import type { ValidationReport } from './analyze.js';
+import type { ValidationReport } from '../../harness/validate/analyze.js';
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/0+$/, '').replace(/\.$/, ''));
 

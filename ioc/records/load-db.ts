@@ -1,3 +1,4 @@
+import { UserError } from '../user-error.js';
 /**
  * .db / .substitutions files into a RecordDatabase (dbLoadRecords / dbLoadTemplate, then iocInit).
  * The dbfile loader parses, expands macros and resolves includes; here every record is checked against
@@ -30,7 +31,7 @@ export interface LoadDbResult {
 }
 
 /** A database that did not load: every problem as `file:line:col: message`, and nothing created. */
-export class DbLoadError extends Error {
+export class DbLoadError extends UserError {
   override name = 'DbLoadError';
   constructor(readonly errors: readonly string[]) {
     super(errors.length === 1 ? errors[0]! : `${errors.length} errors in the database:\n${errors.join('\n')}`);

@@ -15,9 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProfile } from '../../devices/profile/profile.js';
-import { runRecorded } from '../../cli/commands/run.js';
-import { defaultJobs, evaluate } from '../../cli/eval/evaluate.js';
-import { loadManifest, type TaskSpec } from '../../cli/eval/manifest.js';
+import { runRecorded } from '../../harness/run-recorded.js';
+import { defaultJobs, evaluate } from '../../harness/eval/evaluate.js';
+import { loadManifest, type TaskSpec } from '../../harness/eval/manifest.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SUITE = path.join(ROOT, 'examples/eval-cms/manifest.yaml');

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runRecorded } from '../../cli/commands/run.js';
+import { runRecorded } from '../../harness/run-recorded.js';
 import { DEFAULT_LINE_LIMITS, pythonHookDir } from '../../recorder/lines/tracing.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate } from '../../cli/eval/evaluate.js';
-import { loadManifest } from '../../cli/eval/manifest.js';
+import { evaluate } from '../../harness/eval/evaluate.js';
+import { loadManifest } from '../../harness/eval/manifest.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SUITE = path.join(ROOT, 'examples/eval-cms/manifest.yaml');

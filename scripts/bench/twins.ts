@@ -3,7 +3,7 @@
 // and whether every one of them still answers a search. One figure per line.
 //   node --expose-gc dist/scripts/bench/twins.js [count=50]
 import dgram from 'node:dgram';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { Command, SEARCH_DONT_REPLY } from '../../ioc/ca/protocol/constants.js';
 import { frameDatagram } from '../../ioc/ca/protocol/framer.js';
 import { writeSearchRequest, writeVersion } from '../../ioc/ca/protocol/messages.js';

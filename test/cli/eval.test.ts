@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest } from '../../cli/eval/manifest.js';
+import { loadManifest } from '../../harness/eval/manifest.js';
 import { runCli } from '../../cli/run-cli.js';
 import { PYTHON } from '../interop/pyepics.js';
 

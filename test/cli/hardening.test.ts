@@ -311,7 +311,7 @@ describe('the command line as a daily tool (issue 20)', () => {
   }, 180_000);
 
   it('--version prints the version; `completion` prints a shell completion script', async () => {
-    const { beamtwinVersion } = await import('../../cli/version.js');
+    const { beamtwinVersion } = await import('../../harness/version.js');
     expect(bin('--version')).toMatchObject({ code: 0, out: `${beamtwinVersion}\n` });
     const c = bin('completion');
     expect(c.code).toBe(0);

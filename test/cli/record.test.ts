@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordCommand } from '../../cli/commands/record.js';
 import { runCli } from '../../cli/run-cli.js';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { AlarmStatus, Severity } from '../../ioc/ca/protocol/constants.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
 import { SCENARIO, scenarioProfile } from '../recorder/profile.js';

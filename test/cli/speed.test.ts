@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runRecorded } from '../../cli/commands/run.js';
+import { runRecorded } from '../../harness/run-recorded.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { readJsonlTrace } from '../../recorder/read-trace.js';
 import { DEBIAN_PYTHON, venvPython } from '../helpers/python.js';

@@ -5,7 +5,7 @@
 // the reason, in the README ("ophyd's own tests") and deselected by name below.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { describeFailures, runPytest } from '../helpers/pytest.js';
 import { venvPython } from '../helpers/python.js';
 

@@ -1,7 +1,7 @@
 // The CMS detector's PVA plugin: each frame as NTNDArray at XF:11BMB-ES{Det:PIL2M}:PVA:OUTPUT, the same
 // pixels image1:ArrayData serves over CA. Driven and read from one Python process: p4p and pyepics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { runP4p } from './p4p.js';
 
 const P = 'XF:11BMB-ES{Det:PIL2M}:';

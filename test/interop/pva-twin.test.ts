@@ -1,7 +1,7 @@
 // p4p against a whole twin as `run` serves it (TwinSession): the CMS profile plus a .db file, over PVA.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { loadProfile } from '../../devices/profile/profile.js';
 import { runP4p } from './p4p.js';
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { describeFailures, runPytest, type PytestResult } from '../helpers/pytest.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,6 +1,6 @@
 // Twin sessions for the network recorders' tests, stopped (with whatever a test deferred) after each test.
 import { afterEach } from 'vitest';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { scenarioProfile } from './profile.js';
 
 const deferred: (() => Promise<void> | void)[] = [];

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbEvent } from '../../ioc/db/database.js';
-import { TwinSession } from '../../cli/twin-session.js';
+import { TwinSession } from '../../harness/twin-session.js';
 import { startWebView, type WebView } from '../../web/server.js';
 import { PythonSession, runPython } from '../interop/pyepics.js';
 import { launch, openPage, screenshot } from './browser.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../../cli/twin-session.js';
+import { TwinSession } from '../../../harness/twin-session.js';
 import { freeUdpPort } from '../../helpers/ports.js';
 import { venvPython } from '../../helpers/python.js';
 

@@ -2,7 +2,7 @@
 // 'cms' })` on the real clock: the 15 tracked PVs at their reset defaults, an exposure of 2 s with a
 // put-callback, a Linkam ramp, the shutter blades, the catch-all and strict mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../../cli/twin-session.js';
+import { TwinSession } from '../../../harness/twin-session.js';
 import { runPython } from '../../interop/pyepics.js';
 import { py } from '../../interop/python-lib.js';
 

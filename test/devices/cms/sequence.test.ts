@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRecorded, type RunOutcome } from '../../../cli/commands/run.js';
+import { runRecorded, type RunOutcome } from '../../../harness/run-recorded.js';
 import { loadProfile } from '../../../devices/profile/profile.js';
 import type { TraceEvent } from '../../../recorder/event.js';
 import { PYTHON } from '../../interop/pyepics.js';

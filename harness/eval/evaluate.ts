@@ -4,7 +4,6 @@ import { loadProfile, type Profile } from '../../devices/profile/profile.js';
 import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun } from './execute.js';
 import type { TaskSpec } from './manifest.js';
 import { forEachBounded, Semaphore } from './pool.js';
-import { Progress } from './progress.js';
 import type { TaskResult } from './score.js';
 import { Scorer } from './scorer.js';
 import { OutDir, summarize, writeSummary, type EvalSummary } from './store.js';
@@ -17,13 +16,26 @@ export interface EvalOptions {
   readonly jobs?: number;
   /** Redo tasks even when a stored result matches. */
   readonly force?: boolean;
-  readonly progress?: { write(s: string): unknown; isTTY?: boolean };
+  /** Told as tasks start and end; the command line draws it (see cli/eval/progress.ts). */
+  readonly progress?: (total: number, reused: number, jobs: number) => EvalProgress;
   /**
    * How a task's commands get run: in this process (default) or elsewhere (a queue). It returns the
    * TaskRun whose trace files are local; `tasksAtOnce` bounds how many are asked for at a time.
    */
   readonly executor?: { run(task: TaskSpec, out: OutDir): Promise<TaskRun>; readonly tasksAtOnce: number; readonly stats?: () => Partial<RunStats> };
 }
+
+/** What an evaluation reports while it runs. */
+export interface EvalProgress {
+  started(id: string): void;
+  finished(id: string, failing: number, candidates: number, note?: string): void;
+  failed(id: string, message: string): void;
+  /** SIGINT/SIGTERM: finished tasks are kept, the rest stop. */
+  interrupted(): void;
+  close(): void;
+}
+
+const silent: EvalProgress = { started() {}, finished() {}, failed() {}, interrupted() {}, close() {} };
 
 export function defaultJobs(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -67,10 +79,9 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
     if (done) results.set(t.id, done);
     else pending.push(t);
   }
-  const sink = opts.progress ?? { write: () => undefined };
-  const progress = new Progress(tasks.length, results.size, sink, !!opts.progress?.isTTY, jobs);
+  const progress = opts.progress?.(tasks.length, results.size, jobs) ?? silent;
   const onSignal = () => {
-    if (!interrupted) sink.write('\neval: interrupted — stopping; finished tasks are kept, run again to resume\n');
+    if (!interrupted) progress.interrupted();
     interrupted = true;
   };
   process.on('SIGINT', onSignal);
@@ -87,7 +98,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
       pending,
       executor.tasksAtOnce,
       async (task) => {
-        progress.started();
+        progress.started(task.id);
         try {
           const run = await executor.run(task, out);
           if (interrupted) throw new Interrupted('interrupted');

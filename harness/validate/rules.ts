@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkShape, must, readUserFile } from '../../devices/profile/user-file.js';
-import { UsageError } from '../io.js';
+import { UserError } from '../../ioc/user-error.js';
 
 
 /**
@@ -27,9 +27,9 @@ export const rulesSchema = z.strictObject(
 
 export type Rules = z.output<typeof rulesSchema>;
 
-const usage = (msg: string) => new UsageError(msg);
+const usage = (msg: string) => new UserError(msg);
 
-/** Read and check a rules file; what is wrong with it is a UsageError naming the file (and the key). */
+/** Read and check a rules file; what is wrong with it is a UserError naming the file (and the key). */
 export function loadRules(file: string): Rules {
   return checkShape(rulesSchema, readUserFile(file, 'rules file', usage), file, usage);
 }

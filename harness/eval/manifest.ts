@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../../ioc/user-error.js';
 import { builtinProfiles } from '../../devices/profile/profile.js';
 import { checkShape, must, readUserFile } from '../../devices/profile/user-file.js';
 import type { PresetName } from '../../aligner/result.js';
 import { PRESETS } from '../../aligner/score.js';
 import { sha256, stableJson } from './hash.js';
-import { manifestLines } from '../lines-options.js';
+import { manifestLines } from '../line-limits.js';
 import type { LineLimits } from '../../recorder/lines/tracing.js';
 
 /**
@@ -26,7 +27,7 @@ import type { LineLimits } from '../../recorder/lines/tracing.js';
  * Everything is resolved here into plain, serialisable specs with content hashes, so a task can be sent
  * to a worker on another machine and its results recognised when the inputs have not changed.
  */
-export class ManifestError extends Error {
+export class ManifestError extends UserError {
   override name = 'ManifestError';
 }
 

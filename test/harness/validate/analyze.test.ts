@@ -1,6 +1,6 @@
 // analyzeRun on hand-made traces: what validate says about a move, without a twin.
 import { describe, expect, it } from 'vitest';
-import { analyzeRun } from '../../../cli/validate/analyze.js';
+import { analyzeRun } from '../../../harness/validate/analyze.js';
 import type { Profile } from '../../../devices/profile/profile.js';
 import type { TraceEvent } from '../../../recorder/event.js';
 

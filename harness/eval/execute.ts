@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../devices/profile/profile.js';
-import { runRecorded } from '../commands/run.js';
+import { runRecorded } from '../run-recorded.js';
 import type { CandidateSpec, CommandSpec, ReferenceSpec, TaskSpec } from './manifest.js';
 import type { Semaphore } from './pool.js';
 
