@@ -3,8 +3,9 @@ import { DBE } from '../ioc/epics/events.js';
 import { DbrBase } from '../ioc/epics/field-type.js';
 import { EPICS_EPOCH_OFFSET } from '../ioc/epics/time.js';
 import { CaClient, type Channel, type ClientOptions } from '../ioc/ca/client/index.js';
-import type { TraceEvent, TraceValue } from './event.js';
+import type { TraceValue } from './event.js';
 import type { TraceSink } from './jsonl.js';
+import { linkEvent, Sequencer, type MutableEvent } from './sequencer.js';
 
 export interface CaRecorderOptions {
   readonly names: readonly string[];
@@ -15,8 +16,6 @@ export interface CaRecorderOptions {
   readonly maxArray?: number;
 }
 
-type MutableEvent = { -readonly [K in keyof TraceEvent]: TraceEvent[K] };
-
 /**
  * Records any IOC over Channel Access: subscribes (DBR_TIME of the native type) to each name, writes
  * updates with the server's time stamps, and connect/disconnect events as channels come and go.
@@ -25,16 +24,18 @@ export class CaRecorder {
   readonly client: CaClient;
   private readonly subs: Subscription[] = [];
   private readonly channels: Channel[] = [];
-  private seq = 0;
+  private readonly out: Sequencer;
   private readonly maxArray: number;
   count = 0;
   /** Names that connected at least once. */
   readonly connected = new Set<string>();
 
+  /** `sink` may be a Sequencer shared with another recorder of the same trace. */
   constructor(
-    private readonly sink: TraceSink,
+    sink: TraceSink | Sequencer,
     private readonly opts: CaRecorderOptions,
   ) {
+    this.out = sink instanceof Sequencer ? sink : new Sequencer(sink);
     this.client = new CaClient(opts.client ?? {});
     this.maxArray = opts.maxArray ?? 4096;
   }
@@ -51,7 +52,7 @@ export class CaRecorder {
           if (up === wasUp) return;
           wasUp = up;
           if (up) this.connected.add(name);
-          this.local(up ? 'connect' : 'disconnect', name);
+          this.emit(linkEvent(up ? 'connect' : 'disconnect', name, 'ca'));
         }),
       );
       this.subs.push(
@@ -60,7 +61,7 @@ export class CaRecorder {
             const sec = v.secPastEpoch ?? 0;
             const nsec = v.nsec ?? 0;
             // One object per update, filled in place: this is the CA recorder's hot path.
-            const e: MutableEvent = { seq: 0, kind: 'update', channel: name, timestamp: sec + EPICS_EPOCH_OFFSET + nsec / 1e9, epics: [sec, nsec] };
+            const e: MutableEvent = { seq: 0, kind: 'update', channel: name, timestamp: sec + EPICS_EPOCH_OFFSET + nsec / 1e9, epics: [sec, nsec], protocol: 'ca' };
             const value = v.value;
             if (typeof value === 'object' && value.length > this.maxArray) {
               e.value = null;
@@ -71,31 +72,22 @@ export class CaRecorder {
             if (v.severity !== undefined) e.severity = v.severity;
             this.emit(e);
           },
-          error: (err: Error) => this.local('disconnect', name, err.message),
+          error: (err: Error) => this.emit(linkEvent('disconnect', name, 'ca', err.message)),
         }),
       );
     }
     return this;
   }
 
-  private local(kind: 'connect' | 'disconnect', channel: string, message?: string): void {
-    const ms = Date.now();
-    const sec = Math.floor(ms / 1000) - EPICS_EPOCH_OFFSET;
-    const e: MutableEvent = { seq: 0, kind, channel, timestamp: ms / 1000, epics: [sec, (ms % 1000) * 1e6] };
-    if (message) e.message = message;
-    this.emit(e);
-  }
-
   private emit(e: MutableEvent): void {
-    e.seq = ++this.seq;
     this.count++;
-    this.sink.write(e);
+    this.out.write(e);
   }
 
   async stop(): Promise<void> {
     for (const s of this.subs) s.unsubscribe();
     this.subs.length = 0;
     await this.client.close();
-    this.sink.flush();
+    this.out.sink.flush();
   }
 }

@@ -55,6 +55,8 @@ export interface TraceEvent {
   readonly cid?: number;
   readonly notify?: boolean;
   readonly origin?: string;
+  /** Network recorders (`beamtwin record`): the protocol that delivered an update, connect or disconnect. */
+  readonly protocol?: 'ca' | 'pva';
   // update
   readonly mask?: number;
   readonly status?: number;
@@ -101,7 +103,8 @@ export interface TraceHeader {
   readonly start: number;
   /** Names recorded (empty = all). */
   readonly channels?: readonly string[];
-  readonly source: 'in-process' | 'ca';
+  /** In-process tap, or a network recorder over CA, PVA or both (events then carry `protocol`). */
+  readonly source: 'in-process' | 'ca' | 'pva' | 'ca+pva';
   /** The command that ran (`run`, `validate`, `eval`). */
   readonly command?: readonly string[];
   /** Where it ran. */

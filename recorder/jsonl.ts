@@ -87,6 +87,7 @@ export function eventLine(e: TraceEvent): string {
   if (e.cid !== undefined) s += `,"cid":${e.cid}`;
   if (e.notify !== undefined) s += `,"notify":${e.notify}`;
   if (e.origin !== undefined) s += `,"origin":${JSON.stringify(e.origin)}`;
+  if (e.protocol !== undefined) s += `,"protocol":${JSON.stringify(e.protocol)}`;
   if (e.eca !== undefined) s += `,"eca":${e.eca}`;
   if (e.durationMs !== undefined) s += `,"durationMs":${e.durationMs}`;
   if (e.message !== undefined) s += `,"message":${JSON.stringify(e.message)}`;

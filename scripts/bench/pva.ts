@@ -1,5 +1,6 @@
-// pvAccess server throughput, measured with a lean pipelining client built on the protocol core.
-// Prints one figure per line. Usage: node dist/scripts/bench/pva.js [channels]
+// pvAccess server throughput, measured with a lean pipelining client built on the protocol core, and the
+// detector frames also with p4p. Prints one figure per line. Usage: node dist/scripts/bench/pva.js [channels]
+// (BEAMTWIN_PYTHON overrides .venv/bin/python)
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,8 @@ import { PvaWriter } from '../../ioc/pva/protocol/writer.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const serverScript = fileURLToPath(new URL('./pva-server.js', import.meta.url));
-const child = spawn(process.execPath, [serverScript, String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
+// The server gets this process's node flags: `node --cpu-prof dist/scripts/bench/pva.js` profiles both sides.
+const child = spawn(process.execPath, [...process.execArgv, serverScript, String(N)], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
 
 const sock = net.connect(port, '127.0.0.1');
@@ -182,10 +184,28 @@ const frames = await new Promise<{ n: number; ms: number; bytes: number }>((reso
   send();
 });
 
+// The lean client stops acknowledging, so its pipeline window closes and the server sends it nothing more.
+onFrame = () => {};
+
+// The same frames to p4p (pvxs, what Python image viewers use), when the test environment's Python is there.
+const p4pFrames = await new Promise<string>((resolve) => {
+  const python = process.env['BEAMTWIN_PYTHON'] ?? fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+  const script = fileURLToPath(new URL('../../../scripts/bench/pva-p4p-frames.py', import.meta.url));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('EPICS_')) env[k] = v;
+  Object.assign(env, { EPICS_PVA_NAME_SERVERS: `127.0.0.1:${port}`, EPICS_PVA_ADDR_LIST: '', EPICS_PVA_AUTO_ADDR_LIST: 'NO' });
+  const p = spawn(python, [script, String(FRAME_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  let out = '';
+  p.stdout.on('data', (d: Buffer) => (out += String(d)));
+  p.on('error', (e) => resolve(`not measured (${e.message})`));
+  p.on('close', (code) => resolve(code === 0 ? out.trim() : `not measured (p4p exited ${code})`));
+});
+
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);
 process.stdout.write(`channel connects/s: ${rate(N, tConnect)}\n`);
 process.stdout.write(`gets/s: ${rate(GETS, tGets)}\n`);
 process.stdout.write(`monitor updates/s: ${rate(delivered, tMon)} (${delivered} of ${UPDATES} posted values delivered${delivered < UPDATES ? ', the rest coalesced' : ''})\n`);
 process.stdout.write(`1024x1024 NTNDArray frames/s: ${((frames.n / frames.ms) * 1000).toFixed(1)} (${((frames.bytes / frames.ms) * 1000 / 1e6).toFixed(0)} MB/s)\n`);
+process.stdout.write(`1024x1024 NTNDArray frames/s to a p4p subscriber: ${p4pFrames}\n`);
 sock.destroy();
 child.kill('SIGTERM');

@@ -100,6 +100,41 @@ describe('beamtwin record', () => {
     ]);
   }, 30_000);
 
+  it('pva://NAME and ca://NAME pick the protocol per PV, --protocol the rest; events say which', async () => {
+    const file = path.join(dir, 'both.jsonl');
+    const names = path.join(dir, 'pva-names.txt');
+    fs.writeFileSync(names, `pva://${L}RAMPRATE:SET\n`);
+    const sp = session.twin.db.lookup(`${L}SETPOINT:SET`)!;
+    const { code, err } = await record([`pva://${L}SETPOINT:SET`, `ca://${L}SETPOINT:SET`, `${L}TEMP`, '--names', names, '--protocol', 'pva', '--duration', '2'], file, async () => {
+      await sp.put(33);
+    });
+    expect(code).toBe(0);
+    expect(err).toContain('beamtwin record: recording 4 PVs');
+    const r = readJsonLines(file);
+    expect(r.header).toMatchObject({ source: 'ca+pva', channels: [`${L}SETPOINT:SET`, `${L}SETPOINT:SET`, `${L}TEMP`, `${L}RAMPRATE:SET`] });
+    const by = (p: string) => r.events.filter((e) => e.protocol === p);
+    expect(by('ca').filter((e) => e.kind === 'connect').map((e) => e.channel)).toEqual([`${L}SETPOINT:SET`]);
+    expect(by('pva').filter((e) => e.kind === 'connect').map((e) => e.channel).sort()).toEqual([`${L}RAMPRATE:SET`, `${L}SETPOINT:SET`, `${L}TEMP`].sort());
+    for (const p of ['ca', 'pva']) {
+      const sets = by(p).filter((e) => e.kind === 'update' && e.channel === `${L}SETPOINT:SET`);
+      expect(sets.map((e) => e.value), p).toEqual([25, 33]);
+      expect(sets.at(-1)!.epics).toEqual([sp.secPastEpoch, sp.nsec]);
+    }
+    expect(r.events.every((e) => e.protocol === 'ca' || e.protocol === 'pva')).toBe(true);
+    expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i + 1));
+  }, 30_000);
+
+  it('--protocol pva alone: the header says pva; a PVA name that never connects is named as given', async () => {
+    const file = path.join(dir, 'pva-missing.jsonl');
+    const b = io();
+    const code = await runCli(['record', `${L}TEMP`, 'pva://NO:SUCH:PV:ever', '--protocol', 'pva', '-o', file, '--duration', '1'], b.io, [recordCommand]);
+    expect(code).toBe(1);
+    expect(b.err.join('')).toMatch(/never connected: pva:\/\/NO:SUCH:PV:ever\n/);
+    const r = readJsonLines(file);
+    expect(r.header!.source).toBe('pva');
+    expect(r.events.some((e) => e.kind === 'update' && e.channel === `${L}TEMP` && e.protocol === 'pva')).toBe(true);
+  }, 30_000);
+
   it('usage errors: no PV, an unknown mask word', async () => {
     const a = io();
     expect(await runCli(['record', '-o', path.join(dir, 'x.jsonl')], a.io, [recordCommand])).toBe(2);
@@ -107,6 +142,12 @@ describe('beamtwin record', () => {
     const b = io();
     expect(await runCli(['record', 'X', '-o', path.join(dir, 'x.jsonl'), '--mask', 'value,bogus'], b.io, [recordCommand])).toBe(2);
     expect(b.err.join('')).toMatch(/unknown mask word "bogus"/);
+    const c = io();
+    expect(await runCli(['record', 'http://X', '-o', path.join(dir, 'x.jsonl')], c.io, [recordCommand])).toBe(2);
+    expect(c.err.join('')).toMatch(/unknown protocol "http:\/\/" in http:\/\/X \(ca:\/\/ or pva:\/\/\)/);
+    const d = io();
+    expect(await runCli(['record', 'X', '--protocol', 'tcp', '-o', path.join(dir, 'x.jsonl')], d.io, [recordCommand])).toBe(2);
+    expect(d.err.join('')).toMatch(/protocol/);
   });
 
   it('a PV that never connects is named and the exit status is 1 (the rest is still recorded)', async () => {

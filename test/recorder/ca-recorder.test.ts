@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { TwinSession } from '../../harness/twin-session.js';
+import { describe, expect, it } from 'vitest';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaClient } from '../../ioc/ca/client/index.js';
@@ -7,23 +6,11 @@ import { CaRecorder } from '../../recorder/ca-recorder.js';
 import type { TraceEvent } from '../../recorder/event.js';
 import { MemorySink } from '../../recorder/jsonl.js';
 import { InProcessRecorder } from '../../recorder/tap.js';
-import { SCENARIO, scenarioProfile } from './profile.js';
+import { SCENARIO } from './profile.js';
+import { defer, session } from './sessions.js';
 
 const L = SCENARIO.linkam;
 const BURST = `${SCENARIO.unknown}:burst`;
-
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.reverse()) await f();
-  cleanup = [];
-});
-
-async function session() {
-  const s = await TwinSession.start({ profile: scenarioProfile() });
-  cleanup.push(() => s.stop());
-  const client = { addrList: [`127.0.0.1:${s.server.udpPort}`], autoAddrList: false, repeaterPort: s.repeater!.port };
-  return { s, client };
-}
 
 const updatesOf = (events: readonly TraceEvent[], channel: string) => events.filter((e) => e.kind === 'update' && e.channel === channel);
 const view = (e: TraceEvent) => ({ value: e.value, epics: e.epics, status: e.status, severity: e.severity });
@@ -34,7 +21,7 @@ describe('CaRecorder', () => {
     const names = [...new Set([...s.twin.tracked, `${L}STATUS`, SCENARIO.shutter, BURST])];
     const caSink = new MemorySink();
     const ca = new CaRecorder(caSink, { names, client }).start();
-    cleanup.push(() => ca.stop());
+    defer(() => ca.stop());
     // Each channel's monitor starts with its current value; the comparison starts after those.
     await expect.poll(() => new Set(caSink.events.filter((e) => e.kind === 'update').map((e) => e.channel)).size, { timeout: 10_000 }).toBe(names.length);
     expect(caSink.events.filter((e) => e.kind === 'connect').map((e) => e.channel).sort()).toEqual([...names].sort());
@@ -44,7 +31,7 @@ describe('CaRecorder', () => {
     const tap = new InProcessRecorder(s.twin.db, memory, { channels: names }).start();
     // Drive the twin over CA from another client, as a script would: a Linkam ramp, the shutter, a burst.
     const driver = new CaClient(client);
-    cleanup.push(() => driver.close());
+    defer(() => driver.close());
     await driver.put(`${L}RAMPRATE:SET`, 60, { wait: true }); // 6 °C per step
     await driver.put(`${L}SETPOINT:SET`, 37, { wait: true });
     await driver.put(`${L}STARTHEAT`, 1, { wait: true });
@@ -84,7 +71,7 @@ describe('CaRecorder', () => {
     const wave = s.twin.db.create('T:wave', { type: DbrBase.DOUBLE, value: new Float64Array([1, 2]), maxCount: 100 });
     const sink = new MemorySink();
     const ca = new CaRecorder(sink, { names: ['T:wave'], client, maxArray: 3 }).start();
-    cleanup.push(() => ca.stop());
+    defer(() => ca.stop());
     await expect.poll(() => sink.events.filter((e) => e.kind === 'update').length, { timeout: 10_000 }).toBe(1);
     wave.set(new Float64Array([1, 2, 3, 4]));
     await expect.poll(() => sink.events.filter((e) => e.kind === 'update').map((e) => [e.value, e.length]), { timeout: 10_000 }).toEqual([

@@ -6,6 +6,7 @@ import { isControl, PvaProtocolError } from '../protocol/header.js';
 import {
   readBitsAndValue,
   readCreateChannelResponse,
+  readDestroyChannel,
   readMessage,
   readOpResponse,
   readServerValidation,
@@ -18,7 +19,7 @@ import {
 import { buildPvRequest } from '../protocol/pv-request.js';
 import { PvaReader } from '../protocol/reader.js';
 import { readStatus, type Status } from '../protocol/status.js';
-import { mergeStruct, writePartial, type PvStruct } from '../protocol/value.js';
+import { defaultOf, mergeStruct, writePartial, type PvStruct } from '../protocol/value.js';
 import { PvaWriter } from '../protocol/writer.js';
 
 /** A request the server refused or failed, with its status message. */
@@ -33,12 +34,14 @@ export class PvaRequestError extends Error {
 }
 
 export interface MonitorHandlers {
-  readonly onUpdate: (value: PvStruct, changed: BitSet, overrun: BitSet) => void;
+  /** Each update: the whole value so far (partial updates merged in), what changed, and the type. */
+  readonly onUpdate: (value: PvStruct, changed: BitSet, overrun: BitSet, desc: StructureDesc) => void;
   readonly onError?: (e: Error) => void;
 }
 
 interface Pending {
   readonly cmd: number;
+  readonly sid: number;
   desc?: StructureDesc;
   /** The last full value (monitors merge partial updates into it). */
   value: PvStruct;
@@ -64,6 +67,8 @@ export class PvaClientCircuit {
   private readyReject!: (e: Error) => void;
   readonly ready: Promise<void>;
   private dead: Error | undefined;
+  /** The server destroyed channel `sid` (its PV went away): its requests have failed. */
+  onChannelDestroyed: ((sid: number) => void) | undefined;
 
   constructor(
     private readonly send: (b: Buffer) => void,
@@ -145,8 +150,19 @@ export class PvaClientCircuit {
       case Cmd.MESSAGE:
         readMessage(r);
         return;
-      case Cmd.DESTROY_CHANNEL:
+      case Cmd.DESTROY_CHANNEL: {
+        // We never destroy channels ourselves, so this is the server dropping one.
+        const { sid } = readDestroyChannel(r);
+        if (!r.ok) throw new PvaProtocolError(`malformed destroy channel: ${r.fault}`);
+        const gone = new PvaRequestError('channel destroyed by the server');
+        for (const [ioid, p] of [...this.ops]) {
+          if (p.sid !== sid) continue;
+          this.ops.delete(ioid);
+          (p.monitor?.onError ?? p.reject)(gone);
+        }
+        this.onChannelDestroyed?.(sid);
         return;
+      }
     }
   }
 
@@ -160,7 +176,7 @@ export class PvaClientCircuit {
       const overrun = BitSet.read(r);
       if (!r.ok) throw new PvaProtocolError(`malformed monitor update: ${r.fault}`);
       p.value = mergeStruct(p.value, value);
-      p.monitor!.onUpdate(p.value, bits, overrun);
+      p.monitor!.onUpdate(p.value, bits, overrun, p.desc!);
       return;
     }
     const status = readStatus(r);
@@ -173,6 +189,8 @@ export class PvaClientCircuit {
       p.desc = readFieldDesc(r, this.cache) as StructureDesc;
       if (!r.ok || !p.desc || p.desc.kind !== 'structure') throw new PvaProtocolError('malformed INIT reply');
       p.stage = cmd === Cmd.MONITOR ? 'monitor' : 'exec';
+      // Fields an update never marked read as their defaults, as a pvxs client's Value built from the type.
+      if (cmd === Cmd.MONITOR) p.value = defaultOf(p.desc) as PvStruct;
       p.onInit?.();
       return;
     }
@@ -216,7 +234,7 @@ export class PvaClientCircuit {
     const ioid = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(this.dead);
-      this.ops.set(ioid, { cmd: Cmd.GET_FIELD, value: {}, resolve: resolve as (v: unknown) => void, reject, stage: 'exec' });
+      this.ops.set(ioid, { cmd: Cmd.GET_FIELD, sid, value: {}, resolve: resolve as (v: unknown) => void, reject, stage: 'exec' });
       writeGetFieldRequest(this.w, sid, ioid, field);
       this.flush();
     });
@@ -225,7 +243,12 @@ export class PvaClientCircuit {
   /** MONITOR; returns a function that stops it. */
   monitor(sid: number, handlers: MonitorHandlers, request = ''): () => void {
     const ioid = this.nextId++;
-    const p: Pending = { cmd: Cmd.MONITOR, value: {}, resolve: () => {}, reject: (e) => handlers.onError?.(e), monitor: handlers, stage: 'init' };
+    if (this.dead) {
+      const dead = this.dead;
+      queueMicrotask(() => handlers.onError?.(dead));
+      return () => {};
+    }
+    const p: Pending = { cmd: Cmd.MONITOR, sid, value: {}, resolve: () => {}, reject: (e) => handlers.onError?.(e), monitor: handlers, stage: 'init' };
     p.onInit = () => this.w.begin(Cmd.MONITOR).u32(sid).u32(ioid).u8(0x44).finish();
     this.ops.set(ioid, p);
     writeOpInit(this.w, Cmd.MONITOR, sid, ioid, buildPvRequest(request));
@@ -241,7 +264,7 @@ export class PvaClientCircuit {
     const ioid = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(this.dead);
-      const p: Pending = { cmd, value: {}, resolve, reject, stage: 'init' };
+      const p: Pending = { cmd, sid, value: {}, resolve, reject, stage: 'init' };
       p.onInit = () => {
         try {
           exec(ioid, p.desc!);

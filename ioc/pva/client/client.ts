@@ -29,9 +29,14 @@ export class PvaClient {
   private readonly timeoutMs: number;
   private readonly circuits = new Map<string, Promise<{ circuit: PvaClientCircuit; socket: net.Socket }>>();
   private readonly channels = new Map<string, Promise<{ circuit: PvaClientCircuit; sid: number }>>();
+  /** The circuit of each connected channel, known synchronously: a closed circuit's channels go at once. */
+  private readonly channelCircuit = new Map<string, PvaClientCircuit>();
+  private readonly channelSid = new Map<string, number>();
   private udp: dgram.Socket | undefined;
   private udpReady: Promise<dgram.Socket> | undefined;
   private searchSeq = 1;
+  /** Searches in flight: close() ends them at once rather than at their timeout. */
+  private readonly searches = new Set<(e: Error) => void>();
   private closed = false;
 
   constructor(opts: PvaClientOptions = {}) {
@@ -83,7 +88,13 @@ export class PvaClient {
         clearTimeout(timer);
         clearTimeout(giveUp);
         sock.off('message', onMsg);
+        this.searches.delete(abort);
       };
+      const abort = (e: Error) => {
+        done();
+        reject(e);
+      };
+      this.searches.add(abort);
       let timer: NodeJS.Timeout;
       const giveUp = setTimeout(() => {
         done();
@@ -101,12 +112,17 @@ export class PvaClient {
       c = new Promise((resolve, reject) => {
         const socket = net.createConnection({ host: a.host, port: a.port, noDelay: true });
         const circuit = new PvaClientCircuit((b) => socket.write(b), { user: os.userInfo().username, host: os.hostname() });
+        // A channel the server destroyed is searched for again by the next request on its name.
+        circuit.onChannelDestroyed = (sid) => {
+          for (const [n, c] of this.channelCircuit) if (c === circuit && this.channelSid.get(n) === sid) this.forget(n);
+        };
         socket.on('data', (d) => circuit.recv(d));
         socket.on('error', (e) => circuit.fail(e));
         socket.on('close', () => {
-          circuit.fail(new PvaRequestError('circuit closed'));
+          // Forget first: whoever hears of the failure may ask for the channel again straight away.
           this.circuits.delete(key);
-          for (const [n, ch] of this.channels) void ch.then((x) => x.circuit === circuit && this.channels.delete(n), () => {});
+          for (const [n, c] of this.channelCircuit) if (c === circuit) this.forget(n);
+          circuit.fail(new PvaRequestError('circuit closed'));
         });
         circuit.ready.then(() => resolve({ circuit, socket }), reject);
       });
@@ -125,7 +141,10 @@ export class PvaClient {
         (async () => {
           const where = await this.search(name);
           const { circuit } = await this.circuitFor(where);
-          return { circuit, sid: await circuit.createChannel(name) };
+          const sid = await circuit.createChannel(name);
+          this.channelCircuit.set(name, circuit);
+          this.channelSid.set(name, sid);
+          return { circuit, sid };
         })(),
         `connecting ${name}`,
       );
@@ -133,6 +152,12 @@ export class PvaClient {
       this.channels.set(name, ch);
     }
     return ch;
+  }
+
+  private forget(name: string): void {
+    this.channels.delete(name);
+    this.channelCircuit.delete(name);
+    this.channelSid.delete(name);
   }
 
   async get(name: string, request = ''): Promise<{ desc: StructureDesc; value: PvStruct }> {
@@ -177,6 +202,7 @@ export class PvaClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const abort of [...this.searches]) abort(new PvaRequestError('client closed'));
     for (const c of this.circuits.values()) {
       try {
         (await c).socket.destroy();
@@ -186,6 +212,8 @@ export class PvaClient {
     }
     this.circuits.clear();
     this.channels.clear();
+    this.channelCircuit.clear();
+    this.channelSid.clear();
     if (this.udpReady) await this.udpReady;
     if (this.udp) await new Promise<void>((r) => this.udp!.close(() => r()));
     this.udp = undefined;

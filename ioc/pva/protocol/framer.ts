@@ -22,6 +22,8 @@ export class PvaFramer {
   private segmentHeader: PvaHeader | null = null;
   private segmentBytes = 0;
   private ownsBuffer = false;
+  /** Bytes from `start` the message being received needs in all (0: not known yet). */
+  private want = 0;
 
   constructor(readonly maxMessage = 64 * 1024 * 1024 + 4096) {}
 
@@ -37,7 +39,11 @@ export class PvaFramer {
         continue;
       }
       if (header.size > this.maxMessage) throw new PvaProtocolError(`message of ${header.size} bytes exceeds the limit of ${this.maxMessage}`);
-      if (this.end - this.start < HEADER_SIZE + header.size) break;
+      if (this.end - this.start < HEADER_SIZE + header.size) {
+        this.want = HEADER_SIZE + header.size;
+        break;
+      }
+      this.want = 0;
       const payload = this.buf.subarray(this.start + HEADER_SIZE, this.start + HEADER_SIZE + header.size);
       this.start += HEADER_SIZE + header.size;
       const frame = this.joinSegments(header, payload);
@@ -88,7 +94,9 @@ export class PvaFramer {
       return;
     }
     const need = this.end - this.start + chunk.length;
-    const next = Buffer.allocUnsafe(Math.max(need, 4096, this.ownsBuffer ? this.buf.length * 2 : 0));
+    // A large message whose size the header told: room for all of it at once (one copy of each byte,
+    // not one per doubling).
+    const next = Buffer.allocUnsafe(this.want > need ? this.want : Math.max(need, 4096, this.ownsBuffer ? this.buf.length * 2 : 0));
     this.buf.copy(next, 0, this.start, this.end);
     chunk.copy(next, this.end - this.start);
     this.buf = next;

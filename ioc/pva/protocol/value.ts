@@ -155,11 +155,11 @@ function writeScalarArray(w: PvaWriter, type: ScalarType, v: PvData): void {
   const n = typeof arr.length === 'number' ? arr.length : 0;
   w.size(n);
   const ctor = typedArrayOf[type];
-  // Fast path: a typed array of the wire type, in the wire's byte order, goes out as raw bytes
-  // (a 1024×1024 detector frame must not be written element by element).
+  // Fast path: a typed array of the wire type, in the wire's byte order, goes out as its raw bytes, and a
+  // large one (a 1024×1024 detector frame) by reference: values posted are never modified afterwards.
   if (ctor && arr instanceof ctor && w.be !== LITTLE_ENDIAN_HOST) {
     const t = arr as unknown as ArrayBufferView;
-    w.bytes(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
+    w.view(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
     return;
   }
   for (let i = 0; i < n; i++) writeScalar(w, type, arr[i]);

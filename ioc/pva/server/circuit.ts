@@ -3,7 +3,7 @@ import { PutError } from '../../db/errors.js';
 import type { Pv } from '../../db/pv.js';
 import type { Logger } from '../../log.js';
 import { BitSet } from '../protocol/bitset.js';
-import { Cmd, Ctrl, Flags, Sub } from '../protocol/constants.js';
+import { Cmd, cmdName, Ctrl, Flags, Sub } from '../protocol/constants.js';
 import { bitCount, member, TypeCache, type FieldDesc, type StructureDesc } from '../protocol/field-desc.js';
 import { PvaFramer, type PvaFrame } from '../protocol/framer.js';
 import { isControl, PvaProtocolError } from '../protocol/header.js';
@@ -39,7 +39,8 @@ import { pvTarget, type PvaTarget } from './target.js';
 
 /** The socket side of a circuit, as the I/O shell provides it. */
 export interface PvaTransport {
-  write(bytes: Buffer): void;
+  /** Chunks to send in order, as one write (a frame's pixels are a chunk of their own, not copied). */
+  write(chunks: readonly Buffer[]): void;
   /** Bytes queued in the socket, not yet sent: monitors hold back above a high-water mark. */
   readonly backlog: number;
   close(): void;
@@ -185,8 +186,8 @@ export class PvaServerCircuit {
   }
 
   private flush(): void {
-    if (this.out.length && !this.closed) this.transport.write(this.out.take());
-    else if (this.out.length) this.out.take();
+    if (this.out.length && !this.closed) this.transport.write(this.out.takeChunks());
+    else if (this.out.length) this.out.takeChunks();
   }
 
   private handle(f: PvaFrame): void {
@@ -242,14 +243,28 @@ export class PvaServerCircuit {
         if (cmd === Cmd.DESTROY_REQUEST) this.dropOp(ioid);
         return;
       }
+      case Cmd.RPC:
+      case Cmd.ARRAY:
+      case Cmd.PROCESS:
+        return this.onUnsupportedOp(cmd, r);
       default:
-        // ARRAY, PROCESS, RPC …: not served. Answer what carries an ioid so the client does not wait.
-        if (cmd === Cmd.RPC || cmd === Cmd.ARRAY || cmd === Cmd.PROCESS) {
-          const op = readOpRequest(r);
-          if (r.ok) writeStatusResponse(this.out, cmd, op.ioid, op.sub, errorStatus(`command ${cmd} not supported`));
-        }
+        // Anything else a client has no business sending (AUTHNZ, MULTIPLE_DATA, unknown codes): skipped
+        // whole, as pvxs does; the framing is intact, so the circuit goes on.
         return;
     }
+  }
+
+  /**
+   * RPC, ARRAY and PROCESS are not served. Each request carries its ioid, so it gets an error status of its
+   * own (pvxs answers an RPC to a PV without an RPC handler the same way); the client neither waits nor
+   * loses its circuit.
+   */
+  private onUnsupportedOp(cmd: number, r: PvaReader): void {
+    const { sid, ioid, sub } = readOpRequest(r);
+    if (!r.ok) return; // too short to name a request: nobody to answer
+    const ch = this.channels.get(sid);
+    const what = `${cmdName[cmd]} is not supported by this server (it serves GET, PUT, PUT_GET, MONITOR and GET_FIELD)`;
+    writeStatusResponse(this.out, cmd, ioid, sub, errorStatus(ch ? `${ch.target.name}: ${what}` : what));
   }
 
   /** A malformed message breaks the circuit: we cannot tell where the next field starts. */

@@ -158,8 +158,16 @@ export class PvaServer {
     let closing = false;
     const circuit = new PvaServerCircuit(
       {
-        write: (b) => {
-          if (!socket.destroyed) socket.write(b);
+        write: (chunks) => {
+          if (socket.destroyed) return;
+          if (chunks.length === 1) {
+            socket.write(chunks[0]!);
+            return;
+          }
+          // One vectored write: the header bytes and the viewed pixels go out without being joined.
+          socket.cork();
+          for (const c of chunks) socket.write(c);
+          socket.uncork();
         },
         get backlog() {
           return socket.writableLength;

@@ -34,8 +34,13 @@ const VALUE_FIELDS: ReadonlySet<string> = new Set(['value', 'alarm', 'timeStamp'
 const ALARM_FIELDS: ReadonlySet<string> = new Set(['alarm', 'timeStamp']);
 const PROPERTY_FIELDS: ReadonlySet<string> = new Set(['value', 'display', 'control', 'valueAlarm']);
 
-/** Top-level NT fields a posted DBE mask touches (as QSRV posts them). */
+/** Top-level NT fields a posted DBE mask touches (as QSRV posts them); one set per mask, made once. */
+const fieldsByMask: ReadonlySet<string>[] = [];
 function fieldsFor(mask: number): ReadonlySet<string> {
+  const m = mask & (DBE.VALUE | DBE.LOG | DBE.ALARM | DBE.PROPERTY);
+  return (fieldsByMask[m] ??= fieldsOf(m));
+}
+function fieldsOf(mask: number): ReadonlySet<string> {
   const out = new Set<string>();
   if (mask & (DBE.VALUE | DBE.LOG)) for (const f of VALUE_FIELDS) out.add(f);
   if (mask & DBE.ALARM) for (const f of ALARM_FIELDS) out.add(f);

@@ -60,6 +60,27 @@ describe('PvaClient against the twin server', () => {
   });
 });
 
+describe('PvaClient when the server destroys a channel', () => {
+  it('fails the monitor on it, and the next request on the name searches again', async () => {
+    const db = new PvDatabase(new RealClock());
+    const pv = db.create('d:x', { type: DbrBase.DOUBLE, value: 1 });
+    const server = new PvaServer({ source: db, config: { tcpPort: 0, udpPort: 0, beaconAddrs: [] } });
+    await server.start();
+    const client = new PvaClient({ env: server.clientEnv(), timeout: 5 });
+    try {
+      const failed = new Promise<Error>((resolve) => {
+        void client.monitor('d:x', { onUpdate: () => server.disconnectPv(pv), onError: resolve });
+      });
+      expect((await failed).message).toBe('channel destroyed by the server');
+      pv.set(2);
+      expect((await client.get('d:x')).value['value']).toBe(2);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('PvaClient against a p4p (pvxs) server', () => {
   it('gets and puts an NTScalar served by p4p', async () => {
     const udp = await freeUdpPort();

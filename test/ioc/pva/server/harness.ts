@@ -19,6 +19,8 @@ import { PvaServerCircuit, type PvaCircuitOptions } from '../../../../ioc/pva/se
 export class TestPeer {
   readonly framer = new PvaFramer();
   readonly frames: PvaFrame[] = [];
+  /** Every write of the circuit, as the socket would get it. */
+  readonly raw: Buffer[] = [];
   backlog = 0;
   closed = false;
   readonly circuit: PvaServerCircuit;
@@ -31,8 +33,11 @@ export class TestPeer {
     const self = this;
     this.circuit = new PvaServerCircuit(
       {
-        write: (b) => {
-          for (const f of this.framer.push(b)) this.frames.push({ ...f, payload: Buffer.from(f.payload) });
+        write: (chunks) => {
+          for (const b of chunks) {
+            this.raw.push(Buffer.from(b));
+            for (const f of this.framer.push(b)) this.frames.push({ ...f, payload: Buffer.from(f.payload) });
+          }
         },
         get backlog() {
           return self.backlog;
