@@ -5,7 +5,7 @@ import { scoreVisionBestOf } from './presets/vision.js';
 import type { BestOf, PresetName } from './result.js';
 import type { Trace } from './trace.js';
 
-export const PRESETS: readonly PresetName[] = ['vision', 'envtrace', 'native'];
+export { PRESETS } from './result.js';
 
 export interface ScoreOptions {
   /** Channels left out (vision: of the discrete alignment; envtrace and native: of everything). */

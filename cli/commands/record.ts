@@ -2,35 +2,24 @@ import fs from 'node:fs';
 import type { Argv } from 'yargs';
 import { seconds } from '../options.js';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
-import { CaRecorder } from '../../recorder/ca-recorder.js';
-import { JsonlTraceWriter } from '../../recorder/jsonl.js';
 import { untilSignal } from '../signals.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
 import { beamtwinVersion } from '../../harness/version.js';
-import { UsageError, type CliIo } from '../io.js';
-
-interface RecordArgs {
-  pvs?: string[];
-  names?: string;
-  out: string;
-  duration?: number;
-  mask: string;
-}
+import { UsageError } from '../io.js';
 
 const maskBits: Record<string, number> = { value: DBE.VALUE, log: DBE.LOG, archive: DBE.LOG, alarm: DBE.ALARM, property: DBE.PROPERTY };
 
 /** `beamtwin record`: a CA recorder for any IOC (the twin or a real one). */
-export const recordCommand: CommandModule<RecordArgs> = {
-  command: 'record [pvs..]',
-  describe: 'Record PV changes over Channel Access into a trace file (any IOC)',
+export const recordCommand = defineCommand(commandInfo.record, {
   builder: (y: Argv) =>
     y
       .positional('pvs', { type: 'string', array: true, describe: 'PV names to record' })
       .option('names', { type: 'string', describe: 'File with more PV names, one per line (# comments)' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Trace file (JSON Lines)' })
       .option('duration', { type: 'number', coerce: seconds('--duration', true), describe: 'Stop after this many seconds (default: until SIGINT/SIGTERM)' })
-      .option('mask', { type: 'string', default: 'value,log,alarm', describe: 'DBE mask: value,log,alarm,property' }) as Argv<RecordArgs>,
-  handler: async (args: RecordArgs, io: CliIo) => {
+      .option('mask', { type: 'string', default: 'value,log,alarm', describe: 'DBE mask: value,log,alarm,property' }),
+  handler: async (args, io) => {
     const names = [...(args.pvs ?? [])];
     if (args.names) {
       for (const line of fs.readFileSync(args.names, 'utf8').split('\n')) {
@@ -45,6 +34,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
       if (bit === undefined) throw new UsageError(`unknown mask word "${word}" (value, log, alarm, property)`);
       mask |= bit;
     }
+    const [{ CaRecorder }, { JsonlTraceWriter }] = await Promise.all([import('../../recorder/ca-recorder.js'), import('../../recorder/jsonl.js')]);
     const writer = new JsonlTraceWriter(args.out, {
       format: 'beamtwin-trace',
       version: 1,
@@ -68,4 +58,4 @@ export const recordCommand: CommandModule<RecordArgs> = {
     }
     return 0;
   },
-};
+});

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { loadProfile, type Profile } from '../../devices/profile/profile.js';
 import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun } from './execute.js';
@@ -6,6 +5,7 @@ import type { TaskSpec } from './manifest.js';
 import { forEachBounded, Semaphore } from './pool.js';
 import type { TaskResult } from './score.js';
 import { Scorer } from './scorer.js';
+import { defaultJobs } from './jobs.js';
 import { OutDir, summarize, writeSummary, type EvalSummary } from './store.js';
 
 export interface EvalOptions {
@@ -37,9 +37,7 @@ export interface EvalProgress {
 
 const silent: EvalProgress = { started() {}, finished() {}, failed() {}, interrupted() {}, close() {} };
 
-export function defaultJobs(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-}
+export { defaultJobs } from './jobs.js';
 
 /** Profiles loaded once per evaluation. */
 export function profileCache(): (name: string) => Profile {
