@@ -5,6 +5,7 @@ import { PRESETS } from '../../aligner/result.js';
 import { defaultJobs } from '../../harness/eval/jobs.js';
 import type { TaskSpec } from '../../harness/eval/manifest.js';
 import { defineCommand } from '../command.js';
+import { loadQueue } from '../load-queue.js';
 import { commandInfo } from './index.js';
 import { UsageError } from '../io.js';
 import { lineLimits, lineOptions } from '../lines-options.js';
@@ -61,7 +62,7 @@ export const evalCommand = defineCommand(commandInfo.eval, {
     let executor;
     let closeQueue: (() => Promise<void>) | undefined;
     if (args.queue) {
-      const { QueueExecutor } = await import('../../harness/eval/queue.js');
+      const { QueueExecutor } = await loadQueue();
       const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, args.force);
       executor = q;
       closeQueue = () => q.close();

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { integerIn } from '../options.js';
 import { defaultJobs } from '../../harness/eval/jobs.js';
 import { defineCommand } from '../command.js';
+import { loadQueue } from '../load-queue.js';
 import { commandInfo } from './index.js';
 
 /** `beamtwin worker`: run `beamtwin eval --queue` tasks from a BullMQ queue on this machine. */
@@ -16,7 +17,7 @@ export const workerCommand = defineCommand(commandInfo.worker, {
       .option('stalled-interval', { type: 'number', default: 15_000, coerce: integerIn('--stalled-interval', 1), describe: 'ms between checks for stalled tasks' })
       .option('max-stalled', { type: 'number', default: 2, coerce: integerIn('--max-stalled', 0), describe: 'Times a task may stall before it fails' }),
   handler: async (args, io) => {
-    const { runWorker } = await import('../../harness/eval/queue.js');
+    const { runWorker } = await loadQueue();
     await runWorker({
       url: args.queue,
       name: args['queue-name'],

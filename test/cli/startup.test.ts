@@ -58,4 +58,13 @@ describe('start-up loads only what the command needs', () => {
       expect({ command: c.command, describe: c.describe }, name).toEqual(commandInfo[name]);
     }
   });
+
+  it('eval --queue and worker without the optional bullmq: one line, exit 2', () => {
+    const without = path.join(import.meta.dirname, 'fixtures/without-bullmq.mjs');
+    for (const argv of [['worker', '--queue', 'redis://127.0.0.1:9'], ['eval', path.join(ROOT, 'examples/eval-cms/manifest.yaml'), '--queue', 'redis://127.0.0.1:9']]) {
+      const r = spawnSync(process.execPath, ['--import', without, MAIN, ...argv], { encoding: 'utf8' });
+      expect(r.stderr, argv[0]).toBe('beamtwin: the Redis queue needs the optional package bullmq: npm install bullmq ioredis\n');
+      expect(r.status).toBe(2);
+    }
+  });
 });
