@@ -34,6 +34,7 @@ export const evalCommand = defineCommand(commandInfo.eval, {
       .option('only', { type: 'string', array: true, describe: 'Evaluate only tasks whose id matches (globs)' })
       .option('force', { type: 'boolean', default: false, describe: 'Redo tasks even when their stored results are current' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar on a terminal: one plain line per finished task (as when stderr is not a terminal)' })
       .option('queue', { type: 'string', describe: 'Redis URL: enqueue tasks for `beamtwin worker`s and collect their results' })
       .option('queue-name', { type: 'string', default: 'beamtwin-eval', describe: 'BullMQ queue name' })
       .example('beamtwin eval examples/eval-cms/manifest.yaml --jobs 4', 'the example suite, four twins at a time')
@@ -42,7 +43,7 @@ export const evalCommand = defineCommand(commandInfo.eval, {
     if (!fs.existsSync(args.manifest)) throw new UsageError(`no such manifest: ${args.manifest}`);
     if (args.jobs !== undefined && !(args.jobs >= 1)) throw new UsageError('--jobs must be at least 1');
     // The engine (twins, scoring, the manifest schema) loads only when the command runs.
-    const [{ evaluate }, { loadManifest }, { summaryJson, summaryText }, { Progress }] = await Promise.all([
+    const [{ evaluate }, { loadManifest }, { summaryJson, summaryText }, { progressFor }] = await Promise.all([
       import('../../harness/eval/evaluate.js'),
       import('../../harness/eval/manifest.js'),
       import('../../harness/eval/store.js'),
@@ -74,7 +75,7 @@ export const evalCommand = defineCommand(commandInfo.eval, {
         ...(args.cache ? { cacheDir: args.cache } : {}),
         ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
         force: args.force,
-        progress: (total, reused, jobs) => new Progress(total, reused, io.stderr, !!(io.stderr as { isTTY?: boolean }).isTTY, jobs),
+        progress: await progressFor(io.stderr, args.quiet),
         ...(executor ? { executor } : {}),
       });
     } finally {
