@@ -10,7 +10,7 @@ import { UsageError, type CliIo } from './io.js';
  * Read a trace given to `option` (--gt, --pred, --expect): a missing file, a directory, an empty file or
  * one that is not a trace is a usage error (exit 2) naming the option and the file.
  */
-export function readTraceOrFail(path: string, io: CliIo, option = 'trace'): Event[] {
+export function readTraceOrFail(path: string, io: CliIo, option = 'trace', keep: ReadonlySet<string> = new Set()): Event[] {
   const fail = (what: string) => new UsageError(`${option} ${path}: ${what}`);
   let stat: fs.Stats;
   try {
@@ -22,7 +22,7 @@ export function readTraceOrFail(path: string, io: CliIo, option = 'trace'): Even
   const text = fs.readFileSync(path, 'utf8');
   if (!text.trim()) throw fail('is empty');
   try {
-    const t = parseTrace(text, path);
+    const t = parseTrace(text, path, keep);
     for (const w of t.warnings) io.stderr.write(`beamtwin: warning: ${w}\n`);
     return t.events;
   } catch (e) {

@@ -78,7 +78,7 @@ function fromJsonDocument(doc: unknown, name: string): ReadTrace {
  * beamtwin JSON Lines: a header object with `"format": "beamtwin-trace"`, then one event per line.
  * A last line cut short (a recorder killed mid-write) is dropped with a warning; a bad line elsewhere is an error.
  */
-function fromJsonLines(text: string, name: string): ReadTrace {
+function fromJsonLines(text: string, name: string, keep: ReadonlySet<string>): ReadTrace {
   const lines = text.split('\n');
   const warnings: string[] = [];
   const events: Event[] = [];
@@ -104,7 +104,7 @@ function fromJsonLines(text: string, name: string): ReadTrace {
       sawHeader = true;
       continue;
     }
-    if (typeof o?.kind === 'string' && UNSCORED_KINDS.has(o.kind)) {
+    if (typeof o?.kind === 'string' && UNSCORED_KINDS.has(o.kind) && !keep.has(o.kind)) {
       skipped++;
       continue;
     }
@@ -114,12 +114,13 @@ function fromJsonLines(text: string, name: string): ReadTrace {
 }
 
 /** Parse a trace from text in any of the three forms. */
-export function parseTrace(text: string, name = 'trace'): ReadTrace {
+/** `keep`: kinds read although no reference preset scores them (`put`, for `native` with --score-puts). */
+export function parseTrace(text: string, name = 'trace', keep: ReadonlySet<string> = new Set()): ReadTrace {
   const head = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
   if (head.startsWith('{') && head.includes(JSONL_FORMAT)) {
     try {
       const first = parseJsonKeepingFloats(head) as Record<string, unknown>;
-      if (first.format === JSONL_FORMAT) return fromJsonLines(text, name);
+      if (first.format === JSONL_FORMAT) return fromJsonLines(text, name, keep);
     } catch {
       // not a one-line header: fall through to a whole-document parse
     }
@@ -129,7 +130,7 @@ export function parseTrace(text: string, name = 'trace'): ReadTrace {
     doc = parseJsonKeepingFloats(text.trim());
   } catch (e) {
     // Several JSON objects, one per line, without a header.
-    if (head.startsWith('{') && text.trim().includes('\n')) return fromJsonLines(text, name);
+    if (head.startsWith('{') && text.trim().includes('\n')) return fromJsonLines(text, name, keep);
     throw new TraceFormatError(`${name}: ${(e as Error).message}`);
   }
   return fromJsonDocument(doc, name);

@@ -6,6 +6,8 @@ export interface TextOptions {
   readonly color?: boolean;
   /** Alignment rows shown (the rest are counted). */
   readonly maxRows?: number;
+  /** The traces were read with their client puts (`--score-puts`): native scores them. */
+  readonly scorePuts?: boolean;
 }
 
 const ANSI = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -22,8 +24,11 @@ const DETAIL_KEYS: Record<string, string[]> = {
  * What every preset scores, said in the report itself: the readers keep PV updates (and markers) and drop
  * client puts, put completions, connects, catch-all hits and line events before any preset sees them.
  */
-export const SCORED_KINDS =
-  'Scored: the PV values each trace saw change (updates) and markers, in vision, envtrace and native alike; client puts, put completions, connects and line events are not scored by any preset (a put shows through the update it causes).';
+export function scoredKinds(scorePuts = false): string {
+  return scorePuts
+    ? "Scored: the PV values each trace saw change (updates) and markers by every preset; client puts (channels 'put NAME') by native only — vision and envtrace never score puts; put completions, connects and line events by none."
+    : 'Scored: the PV values each trace saw change (updates) and markers, in vision, envtrace and native alike; client puts, put completions, connects and line events are not scored by any preset (a put shows through the update it causes; --score-puts adds puts to native).';
+}
 
 function metricLines(r: ScoreResult, paint: Paint): string[] {
   const out: string[] = [];
@@ -84,7 +89,7 @@ export function formatScoreText(preset: PresetName, all: Record<PresetName, Best
   for (const n of r.notes) out.push(paint('dim', `  note: ${n}`));
   if (main.all.length > 1) out.push(`  per reference: ${main.all.map((x, i) => `#${i + 1} ${fmtScore(x.fullScore)}`).join('  ')}`);
   out.push('');
-  out.push(`  ${SCORED_KINDS}`);
+  out.push(`  ${scoredKinds(opts.scorePuts)}`);
   out.push('');
   out.push('  all presets:');
   for (const [name, b] of Object.entries(all)) {
