@@ -2,6 +2,7 @@ import type { MetricResult } from './metrics/result.js';
 import type { Event } from './trace.js';
 
 export type PresetName = 'vision' | 'envtrace' | 'native';
+export const PRESETS: readonly PresetName[] = ['vision', 'envtrace', 'native'];
 
 /** One row of the alignment table; `match` is null for a gap. */
 export interface AlignedRow {

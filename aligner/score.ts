@@ -5,7 +5,7 @@ import { scoreVisionBestOf } from './presets/vision.js';
 import type { BestOf, PresetName } from './result.js';
 import type { Trace } from './trace.js';
 
-export const PRESETS: readonly PresetName[] = ['vision', 'envtrace', 'native'];
+export { PRESETS } from './result.js';
 
 export interface ScoreOptions {
   /** Channels left out (vision: of the discrete alignment; envtrace and native: of everything). */
@@ -14,9 +14,22 @@ export interface ScoreOptions {
   readonly config?: EnvtraceConfig;
 }
 
+/** Client puts, read only when asked (`--score-puts`): `native` scores them, the reference presets never. */
+const isPut = (e: Trace[number]) => e.kind === 'put';
+
+/** For `native`: a put is its own channel, `put NAME`, so it aligns with puts, not with the updates it causes. */
+function putsAsChannels(t: Trace): Trace {
+  return t.some(isPut) ? t.map((e) => (isPut(e) ? { ...e, channel: `put ${e.channel}` } : e)) : t;
+}
+
+const withoutPuts = (t: Trace): Trace => (t.some(isPut) ? t.filter((e) => !isPut(e)) : t);
+
 /** Score one prediction against one or more references with a preset (best of the references). */
-export function scorePreset(preset: PresetName, refs: readonly Trace[], pred: Trace, opts: ScoreOptions = {}): BestOf {
+export function scorePreset(preset: PresetName, refsIn: readonly Trace[], predIn: Trace, opts: ScoreOptions = {}): BestOf {
   const ignore = opts.ignore ?? [];
+  const keepPuts = preset === 'native';
+  const refs = refsIn.map(keepPuts ? putsAsChannels : withoutPuts);
+  const pred = (keepPuts ? putsAsChannels : withoutPuts)(predIn);
   switch (preset) {
     case 'vision':
       return scoreVisionBestOf(refs, pred, { ignore });

@@ -9,11 +9,11 @@ export interface LineArgs {
   'lines-max-repr': number;
 }
 
-export function lineOptions<T>(y: Argv<T>): Argv<T & LineArgs> {
+export function lineOptions<T>(y: Argv<T>) {
   return y
     .option('lines', { type: 'boolean', default: false, describe: "Trace the Python command's lines (user files only); every put names its line" })
     .option('lines-max-steps', { type: 'number', default: DEFAULT_LINE_LIMITS.maxSteps, describe: 'Lines recorded per process before tracing stops (recorded as line-limit)' })
-    .option('lines-max-repr', { type: 'number', default: DEFAULT_LINE_LIMITS.maxRepr, describe: "Characters kept of each local's repr (cut ones are listed)" }) as Argv<T & LineArgs>;
+    .option('lines-max-repr', { type: 'number', default: DEFAULT_LINE_LIMITS.maxRepr, describe: "Characters kept of each local's repr (cut ones are listed)" });
 }
 
 /** Checked limits, or undefined without --lines. */

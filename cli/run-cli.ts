@@ -1,13 +1,21 @@
-import yargs from 'yargs';
 import type { CommandModule } from './command.js';
 import { CaError } from '../ioc/ca/client/errors.js';
-import { loadCommands } from './commands/index.js';
+import { commandInfo, loadNamedCommand } from './commands/index.js';
 import { UserError } from '../ioc/user-error.js';
+import { beamtwinVersion } from '../harness/version.js';
 import { CommandFailed, UsageError, type CliIo } from './io.js';
 
-/** Parse argv and run one command; returns the process exit code. The only place errors become codes. */
+/**
+ * Parse argv and run one command; returns the process exit code. The only place errors become codes.
+ * Only the command argv names is loaded (see commands/index.ts); `--version` alone skips yargs too.
+ */
 export async function runCli(argv: string[], io: CliIo, given?: CommandModule[]): Promise<number> {
-  const commands = given ?? (await loadCommands(argv));
+  if (argv.length === 1 && argv[0] === '--version') {
+    io.stdout.write(`${beamtwinVersion}\n`);
+    return 0;
+  }
+  const [{ default: yargs }, named] = await Promise.all([import('yargs'), given ? undefined : loadNamedCommand(argv)]);
+  const commands = given ?? (named ? [named] : catalogue());
   let exitCode = 0;
   let running: Promise<number | void> | undefined;
   const parser = yargs(argv)
@@ -16,7 +24,7 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
     .recommendCommands()
     .demandCommand(1, 'Name a command (beamtwin --help lists them).')
     .help()
-    .version()
+    .version(beamtwinVersion)
     .completion('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
@@ -42,6 +50,17 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
     exitCode = reportError(e, io);
   }
   return exitCode;
+}
+
+/** Every command by name and description only, for the command list and typo suggestions. */
+function catalogue(): CommandModule[] {
+  return Object.values(commandInfo).map((info) => ({
+    ...info,
+    builder: (y) => y,
+    handler: () => {
+      throw new Error(`internal: ${info.command} was run from the catalogue, not loaded`);
+    },
+  }));
 }
 
 function reportError(e: unknown, io: CliIo): number {

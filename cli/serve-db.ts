@@ -1,6 +1,7 @@
 // `beamtwin serve --db FILE [--macros "P=…,R=…"] [--substitutions FILE]`: EPICS databases served as
 // records. Kept out of serve.ts so that file only names the options and calls this.
 import type { PvDatabase } from '../ioc/db/database.js';
+import type { RecordDatabase } from '../ioc/records/record-database.js';
 import { DbLoadError, serveDatabases } from '../ioc/records/load-db.js';
 import { CommandFailed, type CliIo } from './io.js';
 
@@ -20,13 +21,13 @@ export function wantsDatabases(args: ServeDbOptions): boolean {
  * the served-PV count include them; `NAME.FIELD` PVs appear on demand). A bad database is one
  * CommandFailed naming every problem as file:line:col, and nothing is served.
  */
-export function startDatabases(pvs: PvDatabase, args: ServeDbOptions, io: CliIo): { stop(): void } | undefined {
+export function startDatabases(pvs: PvDatabase, args: ServeDbOptions, io: CliIo): { stop(): void; records: RecordDatabase } | undefined {
   if (!wantsDatabases(args)) return undefined;
   try {
     const { records, result } = serveDatabases(pvs, args);
     for (const w of result.warnings) io.stderr.write(`beamtwin: warning: ${w}\n`);
     for (const name of records.records.keys()) pvs.lookup(name);
-    return { stop: () => records.stop() };
+    return { stop: () => records.stop(), records };
   } catch (e) {
     if (e instanceof DbLoadError) throw new CommandFailed(`cannot load the database: ${e.message}`, 1);
     throw e;

@@ -8,10 +8,10 @@ export interface WebArgs {
   'web-interface'?: string;
 }
 
-export function webOptions<T>(y: Argv<T>): Argv<T & WebArgs> {
+export function webOptions<T>(y: Argv<T>) {
   return y
     .option('web', { type: 'number', describe: 'Also serve a live web view on this TCP port (0 = any free port)' })
-    .option('web-interface', { type: 'string', describe: 'Address the web view binds (default 127.0.0.1: this machine only)' }) as Argv<T & WebArgs>;
+    .option('web-interface', { type: 'string', describe: 'Address the web view binds (default 127.0.0.1: this machine only)' });
 }
 
 /** Start the web view when asked (`--web`), say where it is; a port that cannot be had is a one-line failure. */

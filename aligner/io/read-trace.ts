@@ -107,12 +107,12 @@ function eachJsonLine(text: string, name: string, parse: (line: string) => unkno
 }
 
 /** The scored events of a beamtwin JSON Lines trace. */
-function fromJsonLines(text: string, name: string): ReadTrace {
+function fromJsonLines(text: string, name: string, keep: ReadonlySet<string>): ReadTrace {
   const events: Event[] = [];
   let skipped = 0;
   const { truncatedLine } = eachJsonLine(text, name, parseJsonKeepingFloats, (obj, where) => {
     const kind = (obj as Record<string, unknown> | null)?.kind;
-    if (typeof kind === 'string' && UNSCORED_KINDS.has(kind)) skipped++;
+    if (typeof kind === 'string' && UNSCORED_KINDS.has(kind) && !keep.has(kind)) skipped++;
     else events.push(fromObject(obj, where));
   });
   const warnings = truncatedLine ? [`${name}: line ${truncatedLine} is truncated and was skipped`] : [];
@@ -147,12 +147,13 @@ export function readJsonLines<H = Record<string, unknown>, R = Record<string, un
 }
 
 /** Parse a trace from text in any of the three forms. */
-export function parseTrace(text: string, name = 'trace'): ReadTrace {
+/** `keep`: kinds read although no reference preset scores them (`put`, for `native` with --score-puts). */
+export function parseTrace(text: string, name = 'trace', keep: ReadonlySet<string> = new Set()): ReadTrace {
   const head = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
   if (head.startsWith('{') && head.includes(TRACE_FORMAT)) {
     try {
       const first = parseJsonKeepingFloats(head) as Record<string, unknown>;
-      if (first.format === TRACE_FORMAT) return fromJsonLines(text, name);
+      if (first.format === TRACE_FORMAT) return fromJsonLines(text, name, keep);
     } catch {
       // not a one-line header: fall through to a whole-document parse
     }
@@ -162,7 +163,7 @@ export function parseTrace(text: string, name = 'trace'): ReadTrace {
     doc = parseJsonKeepingFloats(text.trim());
   } catch (e) {
     // Several JSON objects, one per line, without a header.
-    if (head.startsWith('{') && text.trim().includes('\n')) return fromJsonLines(text, name);
+    if (head.startsWith('{') && text.trim().includes('\n')) return fromJsonLines(text, name, keep);
     throw new TraceFormatError(`${name}: ${(e as Error).message}`);
   }
   return fromJsonDocument(doc, name);

@@ -35,12 +35,15 @@ const pctS = (x: number) => (Number.isNaN(x) ? 'nan' : `${x.toFixed(2)}%`);
 export function datasetText(preset: string, rows: readonly TaskRow[], summary: Record<string, GroupStats>): string {
   const idW = Math.min(40, Math.max(4, ...rows.map((r) => r.id.length)));
   const out = [`beamtwin score-dataset — preset ${preset}, ${rows.length} tasks`, ''];
-  out.push(`  ${'task'.padEnd(idW)}  kind     full    match  discrete exact  timing  pass  cont.`);
+  // "verdict" is the preset's overall PASS/FAIL (a full match); "timing ok" only says the timing score passed.
+  const cols = ['kind   ', 'full  ', 'verdict', 'discrete', 'exact', 'timing', 'timing ok', 'cont.'];
+  const row = (id: string, cells: string[]) => `  ${id.padEnd(idW)}  ${cells.map((c, i) => c.padEnd(cols[i]!.length)).join('  ')}`.trimEnd();
+  out.push(row('task', cols));
   for (const r of rows) {
     const id = r.id.length > idW ? `${r.id.slice(0, idW - 1)}…` : r.id;
-    out.push(
-      `  ${id.padEnd(idW)}  ${r.complexity.padEnd(7)}  ${fmtScore(r.fullScore)}  ${r.fullMatch ? 'yes' : 'no '}    ${fmtScore(r.discreteRate)}  ${r.discreteExact ? 'yes' : 'no '}   ${fmtScore(r.timingScore)}  ${r.timingPass ? 'yes' : 'no '}   ${r.continuousScore === null ? '—' : fmtScore(r.continuousScore)}${r.error ? `  error: ${r.error}` : ''}`,
-    );
+    const yes = (b: boolean) => (b ? 'yes' : 'no');
+    const cells = [r.complexity, fmtScore(r.fullScore), r.fullMatch ? 'PASS' : 'FAIL', fmtScore(r.discreteRate), yes(r.discreteExact), fmtScore(r.timingScore), yes(r.timingPass), r.continuousScore === null ? '—' : fmtScore(r.continuousScore)];
+    out.push(row(id, cells) + (r.error ? `  error: ${r.error}` : ''));
   }
   for (const [g, s] of Object.entries(summary)) {
     out.push('', `${g === 'all' ? 'All' : g[0]!.toUpperCase() + g.slice(1)} tasks (${s.count}):`);

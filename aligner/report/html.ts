@@ -1,7 +1,7 @@
 import type { AlignedRow, BestOf, PresetName, ScoreResult } from '../result.js';
 import { pyFloat } from '../py/float.js';
 import type { Event } from '../trace.js';
-import { fmtDetail, fmtScore, fmtValue } from './format.js';
+import { displayValue, fmtDetail, fmtScore } from './format.js';
 
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no script, no network) with the scores,
@@ -63,7 +63,7 @@ function timeline(r: ScoreResult): string {
     );
   }
   rows.forEach((row, k) => {
-    const tip = (e: Event) => `${e.channel} = ${fmtValue(e)} @ ${e.timestamp}`;
+    const tip = (e: Event) => `${e.channel} = ${displayValue(e)} @ ${e.timestamp}`;
     if (row.gt && row.pred) {
       const cls = row.match ? 'link match' : 'link mismatch';
       parts.push(`<line class="${cls}" data-row="${k + 1}" x1="${x(row.gt, t0g).toFixed(1)}" y1="${yOf(row.gt, 'gt')}" x2="${x(row.pred, t0p).toFixed(1)}" y2="${yOf(row.pred, 'pred')}"><title>row ${k + 1}: ${esc(tip(row.gt))} ↔ ${esc(tip(row.pred))}</title></line>`);
@@ -116,7 +116,7 @@ function scoresTable(r: ScoreResult): string {
 }
 
 function alignmentTable(rows: readonly AlignedRow[]): string {
-  const cell = (e: Event | null) => (e ? `<td>${esc(e.channel)}</td><td class="num">${e.timestamp}</td><td>${esc(fmtValue(e))}</td>` : '<td class="gapcell">—</td><td></td><td></td>');
+  const cell = (e: Event | null) => (e ? `<td>${esc(e.channel)}</td><td class="num">${e.timestamp}</td><td>${esc(displayValue(e))}</td>` : '<td class="gapcell">—</td><td></td><td></td>');
   const body = rows.slice(0, MAX_TABLE_ROWS).map((r, k) => {
     const m = r.match === true ? '<td class="ok">✓</td>' : r.match === false ? '<td class="bad">✗</td>' : `<td class="warn">${r.gt ? 'missing' : 'extra'}</td>`;
     return `<tr data-row="${k + 1}"><td class="num">${k + 1}</td>${cell(r.gt)}${cell(r.pred)}${m}</tr>`;

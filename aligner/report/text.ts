@@ -1,11 +1,13 @@
 import type { BestOf, PresetName, ScoreResult } from '../result.js';
-import { clip, fmtDetail, fmtScore, fmtValue } from './format.js';
+import { channelLegend, clip, displayValue, fmtDetail, fmtScore } from './format.js';
 
 export interface TextOptions {
   /** ANSI colours (only when writing to a terminal). */
   readonly color?: boolean;
   /** Alignment rows shown (the rest are counted). */
   readonly maxRows?: number;
+  /** The traces were read with their client puts (`--score-puts`): native scores them. */
+  readonly scorePuts?: boolean;
 }
 
 const ANSI = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -17,6 +19,16 @@ const DETAIL_KEYS: Record<string, string[]> = {
   continuous: ['mae', 'final_diff', 'mae_score', 'final_score', 'reason'],
   structure: ['gaps', 'total_pairs', 'gap_rate'],
 };
+
+/**
+ * What every preset scores, said in the report itself: the readers keep PV updates (and markers) and drop
+ * client puts, put completions, connects, catch-all hits and line events before any preset sees them.
+ */
+export function scoredKinds(scorePuts = false): string {
+  return scorePuts
+    ? "Scored: the PV values each trace saw change (updates) and markers by every preset; client puts (channels 'put NAME') by native only — vision and envtrace never score puts; put completions, connects and line events by none."
+    : 'Scored: the PV values each trace saw change (updates) and markers, in vision, envtrace and native alike; client puts, put completions, connects and line events are not scored by any preset (a put shows through the update it causes; --score-puts adds puts to native).';
+}
 
 function metricLines(r: ScoreResult, paint: Paint): string[] {
   const out: string[] = [];
@@ -42,11 +54,17 @@ function alignmentTable(r: ScoreResult, paint: Paint, maxRows: number): string[]
   const rows = r.rows;
   const t0g = rows.find((x) => x.gt)?.gt?.timestamp ?? 0;
   const t0p = rows.find((x) => x.pred)?.pred?.timestamp ?? 0;
-  const chW = Math.min(36, Math.max(10, ...rows.map((x) => Math.max(x.gt?.channel.length ?? 0, x.pred?.channel.length ?? 0))));
+  const { short, legend } = channelLegend(
+    rows.flatMap((x) => [x.gt?.channel, x.pred?.channel].filter((c): c is string => c !== undefined)),
+    36,
+  );
+  const chW = Math.max(10, ...rows.map((x) => Math.max(short(x.gt?.channel ?? '').length, short(x.pred?.channel ?? '').length)));
+  const vW = 18;
   const side = (e: ScoreResult['rows'][number]['gt'], t0: number) =>
-    e ? `${clip(e.channel, chW).padEnd(chW)} ${(e.timestamp - t0).toFixed(3).padStart(9)} ${clip(fmtValue(e), 14).padEnd(14)}` : `${'—'.padEnd(chW)} ${''.padStart(9)} ${''.padEnd(14)}`;
-  const head = `  ${'#'.padStart(4)}  ${'GT channel'.padEnd(chW)} ${'t (s)'.padStart(9)} ${'value'.padEnd(14)} │ ${'pred channel'.padEnd(chW)} ${'t (s)'.padStart(9)} ${'value'.padEnd(14)}  match`;
-  const out = [paint('bold', head)];
+    e ? `${short(e.channel).padEnd(chW)} ${(e.timestamp - t0).toFixed(3).padStart(9)} ${clip(displayValue(e), vW).padEnd(vW)}` : `${'—'.padEnd(chW)} ${''.padStart(9)} ${''.padEnd(vW)}`;
+  const head = `  ${'#'.padStart(4)}  ${'GT channel'.padEnd(chW)} ${'t (s)'.padStart(9)} ${'value'.padEnd(vW)} │ ${'pred channel'.padEnd(chW)} ${'t (s)'.padStart(9)} ${'value'.padEnd(vW)}  match`;
+  const out = legend.length ? [paint('dim', `  channels: ${legend.join('  ')}`)] : [];
+  out.push(paint('bold', head));
   rows.slice(0, maxRows).forEach((row, k) => {
     const mark = row.match === true ? paint('green', '✓') : row.match === false ? paint('red', '✗ mismatch') : paint('yellow', row.gt ? '· missing' : '· extra');
     out.push(`  ${String(k + 1).padStart(4)}  ${side(row.gt, t0g)} │ ${side(row.pred, t0p)}  ${mark}`);
@@ -70,6 +88,8 @@ export function formatScoreText(preset: PresetName, all: Record<PresetName, Best
   if (r.referenceError) out.push(paint('red', `  reference error: ${r.referenceError}`));
   for (const n of r.notes) out.push(paint('dim', `  note: ${n}`));
   if (main.all.length > 1) out.push(`  per reference: ${main.all.map((x, i) => `#${i + 1} ${fmtScore(x.fullScore)}`).join('  ')}`);
+  out.push('');
+  out.push(`  ${scoredKinds(opts.scorePuts)}`);
   out.push('');
   out.push('  all presets:');
   for (const [name, b] of Object.entries(all)) {

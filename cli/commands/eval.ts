@@ -1,31 +1,14 @@
 import fs from 'node:fs';
 import type { Argv } from 'yargs';
 import { integerIn, positive, seconds } from '../options.js';
-import type { PresetName } from '../../aligner/result.js';
-import { PRESETS } from '../../aligner/score.js';
-import { defaultJobs, evaluate } from '../../harness/eval/evaluate.js';
-import { loadManifest, type TaskSpec } from '../../harness/eval/manifest.js';
-import { summaryJson, summaryText } from '../../harness/eval/store.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
-import { lineLimits, lineOptions, type LineArgs } from '../lines-options.js';
-import { Progress } from '../eval/progress.js';
-
-interface EvalArgs extends LineArgs {
-  manifest: string;
-  jobs?: number;
-  out: string;
-  cache?: string;
-  preset?: PresetName;
-  timeout?: number;
-  speed?: number;
-  profile?: string;
-  only?: string[];
-  force: boolean;
-  json: boolean;
-  queue?: string;
-  'queue-name': string;
-}
+import { PRESETS } from '../../aligner/result.js';
+import { defaultJobs } from '../../harness/eval/jobs.js';
+import type { TaskSpec } from '../../harness/eval/manifest.js';
+import { defineCommand } from '../command.js';
+import { loadQueue } from '../load-queue.js';
+import { commandInfo } from './index.js';
+import { UsageError } from '../io.js';
+import { lineLimits, lineOptions } from '../lines-options.js';
 
 /** Tasks whose id matches one of the patterns (`*` wildcards). */
 function selectTasks(tasks: TaskSpec[], only: readonly string[] | undefined): TaskSpec[] {
@@ -37,9 +20,7 @@ function selectTasks(tasks: TaskSpec[], only: readonly string[] | undefined): Ta
 }
 
 /** `beamtwin eval`: run reference and candidate commands of many tasks in fresh twins and score them. */
-export const evalCommand: CommandModule<EvalArgs> = {
-  command: 'eval <manifest>',
-  describe: 'Run and score a manifest of tasks (reference and candidate commands), N twins in parallel',
+export const evalCommand = defineCommand(commandInfo.eval, {
   builder: (y: Argv) =>
     lineOptions(y)
       .positional('manifest', { type: 'string', demandOption: true, describe: 'Tasks (JSON or YAML): defaults and tasks with references and candidates' })
@@ -53,13 +34,21 @@ export const evalCommand: CommandModule<EvalArgs> = {
       .option('only', { type: 'string', array: true, describe: 'Evaluate only tasks whose id matches (globs)' })
       .option('force', { type: 'boolean', default: false, describe: 'Redo tasks even when their stored results are current' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress bar on a terminal: one plain line per finished task (as when stderr is not a terminal)' })
       .option('queue', { type: 'string', describe: 'Redis URL: enqueue tasks for `beamtwin worker`s and collect their results' })
       .option('queue-name', { type: 'string', default: 'beamtwin-eval', describe: 'BullMQ queue name' })
       .example('beamtwin eval examples/eval-cms/manifest.yaml --jobs 4', 'the example suite, four twins at a time')
-      .example('beamtwin eval tasks.yaml --queue redis://host:6379', 'run on workers started with beamtwin worker --queue …') as unknown as Argv<EvalArgs>,
-  handler: async (args: EvalArgs, io: CliIo) => {
+      .example('beamtwin eval tasks.yaml --queue redis://host:6379', 'run on workers started with beamtwin worker --queue …'),
+  handler: async (args, io) => {
     if (!fs.existsSync(args.manifest)) throw new UsageError(`no such manifest: ${args.manifest}`);
     if (args.jobs !== undefined && !(args.jobs >= 1)) throw new UsageError('--jobs must be at least 1');
+    // The engine (twins, scoring, the manifest schema) loads only when the command runs.
+    const [{ evaluate }, { loadManifest }, { summaryJson, summaryText }, { progressFor }] = await Promise.all([
+      import('../../harness/eval/evaluate.js'),
+      import('../../harness/eval/manifest.js'),
+      import('../../harness/eval/store.js'),
+      import('../eval/progress.js'),
+    ]);
     let tasks: TaskSpec[];
     const lines = lineLimits(args);
     // A ManifestError is a UserError: printed as one line, exit 2.
@@ -74,7 +63,7 @@ export const evalCommand: CommandModule<EvalArgs> = {
     let executor;
     let closeQueue: (() => Promise<void>) | undefined;
     if (args.queue) {
-      const { QueueExecutor } = await import('../../harness/eval/queue.js');
+      const { QueueExecutor } = await loadQueue();
       const q = new QueueExecutor(args.queue, args['queue-name'], args.cache, args.force);
       executor = q;
       closeQueue = () => q.close();
@@ -86,7 +75,7 @@ export const evalCommand: CommandModule<EvalArgs> = {
         ...(args.cache ? { cacheDir: args.cache } : {}),
         ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
         force: args.force,
-        progress: (total, reused, jobs) => new Progress(total, reused, io.stderr, !!(io.stderr as { isTTY?: boolean }).isTTY, jobs),
+        progress: await progressFor(io.stderr, args.quiet),
         ...(executor ? { executor } : {}),
       });
     } finally {
@@ -97,4 +86,4 @@ export const evalCommand: CommandModule<EvalArgs> = {
     if (summary.run.interrupted) return 130;
     return summary.verdicts.some((v) => !v.ok) || Object.keys(summary.errors).length ? 1 : 0;
   },
-};
+});

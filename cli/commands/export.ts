@@ -1,22 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { loadProfile } from '../../devices/profile/profile.js';
-import { ET_FORMATS, etRecord, type EtFormat, type Granularity } from '../../recorder/lines/et-export.js';
+import type { Profile } from '../../devices/profile/profile.js';
+import { ET_FORMATS, etRecord, type Granularity } from '../../recorder/lines/et-export.js';
 import { readJsonLines } from '../../aligner/io/read-trace.js';
 import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
 import type { TaskResult } from '../../harness/eval/score.js';
-import { writeAtomic } from '../../harness/eval/store.js';
-import { UsageError, type CliIo } from '../io.js';
-
-interface ExportArgs {
-  format: EtFormat;
-  granularity: Granularity;
-  profile?: string;
-  out?: string;
-  inputs: string[];
-}
+import { UsageError } from '../io.js';
 
 /** One record to write: a trace and what to say about it. */
 interface Item {
@@ -63,7 +55,7 @@ function items(inputs: readonly string[]): Item[] {
 }
 
 /** The beamline state's PVs: the profile's tracked channels (the trace's own profile unless given). */
-function channelsFor(profile: string | undefined, cache: Map<string, readonly string[] | undefined>): readonly string[] | undefined {
+function channelsFor(profile: string | undefined, cache: Map<string, readonly string[] | undefined>, loadProfile: (name: string) => Profile): readonly string[] | undefined {
   if (!profile) return undefined;
   if (!cache.has(profile)) {
     let tracked: readonly string[] | undefined;
@@ -78,9 +70,7 @@ function channelsFor(profile: string | undefined, cache: Map<string, readonly st
 }
 
 /** `beamtwin export`: traces recorded with --lines (or an eval folder) as E.T. training records. */
-export const exportCommand: CommandModule<ExportArgs> = {
-  command: 'export <inputs..>',
-  describe: 'Write traces recorded with --lines (or an eval output folder) as execution-trace training records (JSON Lines)',
+export const exportCommand = defineCommand(commandInfo.export, {
   builder: (y: Argv) =>
     y
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Trace files (JSON Lines) or eval output folders' })
@@ -89,9 +79,10 @@ export const exportCommand: CommandModule<ExportArgs> = {
       .option('profile', { type: 'string', describe: "Beamline state = this profile's tracked PVs (default: the trace's profile)" })
       .option('out', { alias: 'o', type: 'string', describe: 'Output file (default: stdout)' })
       .example('beamtwin export --format et-compact run.jsonl -o run.et.jsonl', 'one record')
-      .example('beamtwin export --format et-scratchpad eval-out -o dataset.jsonl', 'one record per candidate, with its scores') as unknown as Argv<ExportArgs>,
-  handler: async (args: ExportArgs, io: CliIo) => {
+      .example('beamtwin export --format et-scratchpad eval-out -o dataset.jsonl', 'one record per candidate, with its scores'),
+  handler: async (args, io) => {
     const list = items(args.inputs.map(String));
+    const [{ loadProfile }, { writeAtomic }] = await Promise.all([import('../../devices/profile/profile.js'), import('../../harness/eval/store.js')]);
     const profiles = new Map<string, readonly string[] | undefined>();
     let text = '';
     let unlined = 0;
@@ -104,7 +95,7 @@ export const exportCommand: CommandModule<ExportArgs> = {
       }
       if (!trace.header) throw new UsageError(`${it.trace}: not a beamtwin JSON Lines trace`);
       if (!trace.events.some((e) => e.kind === 'line')) unlined++;
-      const channels = channelsFor(args.profile ?? trace.header.profile, profiles);
+      const channels = channelsFor(args.profile ?? trace.header.profile, profiles, loadProfile);
       text += etRecord(trace.header, trace.events, { format: args.format, granularity: args.granularity, id: it.id, ...(channels ? { channels } : {}), ...(it.extra ? { extra: it.extra } : {}) });
     }
     if (unlined) io.stderr.write(`beamtwin export: ${unlined} of ${list.length} traces have no line events (record with --lines)\n`);
@@ -113,4 +104,4 @@ export const exportCommand: CommandModule<ExportArgs> = {
     io.stderr.write(`beamtwin export: ${list.length} record${list.length === 1 ? '' : 's'} (${args.format}, per ${args.granularity})${args.out && args.out !== '-' ? ` → ${args.out}` : ''}\n`);
     return 0;
   },
-};
+});

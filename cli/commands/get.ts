@@ -5,36 +5,21 @@ import type { CaValue } from '../../ioc/ca/client/values.js';
 import { ECA, ecaMessage } from '../../ioc/ca/protocol/constants.js';
 import { DBR_PUT_ACKS, DBR_PUT_ACKT, parseDbrType } from '../../ioc/ca/protocol/dbr-types.js';
 import { cagetLine, dbfName, dbrDetails, dbrName, defaultToolType, elements, nameColumn, timeLine } from '../ca-format.js';
-import { connectAll, notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
-
-interface GetArgs extends ToolArgs {
-  pvs: string[];
-  all: boolean;
-  terse: boolean;
-  dbr?: string;
-  'enum-number': boolean;
-  count?: number;
-  json: boolean;
-}
+import { connectReporting, jsonOption, pvsOptions, withClient } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { UsageError } from '../io.js';
+import { commandInfo } from './index.js';
 
 /** `beamtwin get PV...`: caget. */
-export const getCommand: CommandModule<GetArgs> = {
-  command: 'get <pvs..>',
-  describe: 'Read PVs over Channel Access (caget)',
+export const getCommand = defineCommand(commandInfo.get, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
-        .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'Wide format: name, timestamp, value, alarm' })
-        .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Value only' })
-        .option('dbr', { alias: 'd', type: 'string', describe: 'Request this DBR type (number or name, e.g. DBR_CTRL_DOUBLE, time_string) and print its metadata' })
-        .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
-        .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements to read' })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per PV' }),
-    ) as unknown as Argv<GetArgs>,
-  handler: async (args: GetArgs, io: CliIo) => {
+    jsonOption(pvsOptions(y), 'One JSON object per PV')
+      .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'Wide format: name, timestamp, value, alarm' })
+      .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Value only' })
+      .option('dbr', { alias: 'd', type: 'string', describe: 'Request this DBR type (number or name, e.g. DBR_CTRL_DOUBLE, time_string) and print its metadata' })
+      .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
+      .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements to read' }),
+  handler: async (args, io) => {
     let requested: number | undefined;
     if (args.dbr !== undefined) {
       requested = parseDbrType(args.dbr);
@@ -43,9 +28,7 @@ export const getCommand: CommandModule<GetArgs> = {
       }
     }
     return withClient(args.timeout, async (client) => {
-      const conns = await connectAll(client, args.pvs, args.timeout);
-      const missing = conns.filter((c) => !c.ok).map((c) => c.ch.name);
-      if (missing.length) io.stderr.write(`${notFoundMessage(missing)}\n`);
+      const { conns } = await connectReporting(client, args.pvs, args.timeout, io);
       const reads = await Promise.allSettled(
         conns.map(({ ch, ok }) =>
           ok
@@ -95,7 +78,7 @@ export const getCommand: CommandModule<GetArgs> = {
       return failures > 0 ? 1 : 0;
     });
   },
-};
+});
 
 /** caget's "*** …" texts for a failed read. */
 export function problem(status: number): string {

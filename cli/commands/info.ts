@@ -1,29 +1,15 @@
 import type { Argv } from 'yargs';
 import { dbfName, dbrName } from '../ca-format.js';
-import { connectAll, notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
-
-interface InfoArgs extends ToolArgs {
-  pvs: string[];
-  json: boolean;
-}
+import { connectReporting, jsonOption, pvsOptions, withClient } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
 
 /** `beamtwin info PV...`: cainfo. */
-export const infoCommand: CommandModule<InfoArgs> = {
-  command: 'info <pvs..>',
-  describe: 'Show channel information: server, access, native type, element count (cainfo)',
-  builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per PV' }),
-    ) as unknown as Argv<InfoArgs>,
-  handler: async (args: InfoArgs, io: CliIo) => {
+export const infoCommand = defineCommand(commandInfo.info, {
+  builder: (y: Argv) => jsonOption(pvsOptions(y), 'One JSON object per PV'),
+  handler: async (args, io) => {
     return withClient(args.timeout, async (client) => {
-      const conns = await connectAll(client, args.pvs, args.timeout);
-      const missing = conns.filter((c) => !c.ok).map((c) => c.ch.name);
-      if (missing.length) io.stderr.write(`${notFoundMessage(missing)}\n`);
+      const { conns, missing } = await connectReporting(client, args.pvs, args.timeout, io);
       for (const { ch, ok } of conns) {
         const info = {
           name: ch.name,
@@ -54,4 +40,4 @@ export const infoCommand: CommandModule<InfoArgs> = {
       return missing.length > 0 ? 1 : 0;
     });
   },
-};
+});

@@ -3,18 +3,10 @@ import { integerIn } from '../options.js';
 import type { Subscription } from 'rxjs';
 import { DBE } from '../../ioc/ca/protocol/constants.js';
 import { defaultToolType, nameColumn, timeLine } from '../ca-format.js';
-import { connectAll, notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
-
-interface MonitorArgs extends ToolArgs {
-  pvs: string[];
-  mask: string;
-  'enum-number': boolean;
-  count?: number;
-  updates?: number;
-  json: boolean;
-}
+import { connectAll, jsonOption, notFoundMessage, pvsOptions, withClient } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { UsageError } from '../io.js';
+import { commandInfo } from './index.js';
 
 /** Parse camonitor's -m letters: v(alue) a(larm) l(og) p(roperty). */
 export function parseMask(text: string): number {
@@ -30,20 +22,14 @@ export function parseMask(text: string): number {
 }
 
 /** `beamtwin monitor PV...`: camonitor; runs until interrupted (or --updates N have been printed). */
-export const monitorCommand: CommandModule<MonitorArgs> = {
-  command: 'monitor <pvs..>',
-  describe: 'Print every update of PVs over Channel Access (camonitor)',
+export const monitorCommand = defineCommand(commandInfo.monitor, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
-        .option('mask', { alias: 'm', type: 'string', default: 'va', describe: 'Event mask letters: v value, a alarm, l log, p property' })
-        .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
-        .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements' })
-        .option('updates', { alias: 'u', type: 'number', coerce: integerIn('--updates', 1), describe: 'Exit after this many updates in total' })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per update' }),
-    ) as unknown as Argv<MonitorArgs>,
-  handler: async (args: MonitorArgs, io: CliIo) => {
+    jsonOption(pvsOptions(y), 'One JSON object per update')
+      .option('mask', { alias: 'm', type: 'string', default: 'va', describe: 'Event mask letters: v value, a alarm, l log, p property' })
+      .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
+      .option('count', { alias: '#', type: 'number', coerce: integerIn('-#/--count', 0), describe: 'Number of array elements' })
+      .option('updates', { alias: 'u', type: 'number', coerce: integerIn('--updates', 1), describe: 'Exit after this many updates in total' }),
+  handler: async (args, io) => {
     const mask = parseMask(args.mask);
     return withClient(args.timeout, async (client) => {
       let printed = 0;
@@ -106,4 +92,4 @@ export const monitorCommand: CommandModule<MonitorArgs> = {
       return 0;
     });
   },
-};
+});

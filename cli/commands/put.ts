@@ -3,37 +3,21 @@ import { CaError } from '../../ioc/ca/client/errors.js';
 import { ECA } from '../../ioc/ca/protocol/constants.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { cagetLine, defaultToolType } from '../ca-format.js';
-import { notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import { CommandFailed, UsageError, type CliIo } from '../io.js';
-
-interface PutArgs extends ToolArgs {
-  pv: string;
-  values: (string | number)[];
-  wait: boolean;
-  terse: boolean;
-  array: boolean;
-  'enum-number': boolean;
-  json: boolean;
-}
+import { connectOne, jsonOption, pvValuesOptions, withClient } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { CommandFailed, UsageError } from '../io.js';
+import { commandInfo } from './index.js';
 
 /** `beamtwin put PV VALUE...`: caput (with -c, put-callback: wait for completion). */
-export const putCommand: CommandModule<PutArgs> = {
-  command: 'put <pv> <values..>',
-  describe: 'Write a PV over Channel Access (caput)',
+export const putCommand = defineCommand(commandInfo.put, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pv', { type: 'string', demandOption: true, describe: 'PV name' })
-        .positional('values', { type: 'string', array: true, demandOption: true, describe: 'Value, or array elements' })
-        .option('wait', { alias: 'c', type: 'boolean', default: false, describe: 'Put-callback: wait until processing completes' })
-        .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Print only the new value' })
-        .option('array', { alias: 'a', type: 'boolean', default: false, describe: 'Array: the first value is the element count (caput -a)' })
-        .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print old and new values as JSON' })
-        .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false }),
-    ) as unknown as Argv<PutArgs>,
-  handler: async (args: PutArgs, io: CliIo) => {
+    jsonOption(pvValuesOptions(y, 'Value, or array elements'), 'Print old and new values as JSON')
+      .option('wait', { alias: 'c', type: 'boolean', default: false, describe: 'Put-callback: wait until processing completes' })
+      .option('terse', { alias: 't', type: 'boolean', default: false, describe: 'Print only the new value' })
+      .option('array', { alias: 'a', type: 'boolean', default: false, describe: 'Array: the first value is the element count (caput -a)' })
+      .option('enum-number', { alias: 'n', type: 'boolean', default: false, describe: 'Print enums as numbers' })
+      .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false }),
+  handler: async (args, io) => {
     let values = args.values.map(String);
     if (args.array) {
       const n = Number(values[0]);
@@ -42,14 +26,8 @@ export const putCommand: CommandModule<PutArgs> = {
       if (values.length !== n) throw new UsageError(`-a ${n}: ${values.length} values given`);
     }
     return withClient(args.timeout, async (client) => {
-      const ch = client.channel(args.pv);
-      try {
-        await ch.connected(args.timeout);
-      } catch (e) {
-        if (!(e instanceof CaError)) throw e;
-        io.stderr.write(`${notFoundMessage([args.pv])}\n`);
-        return 1;
-      }
+      const ch = await connectOne(client, args.pv, args.timeout, io);
+      if (!ch) return 1;
       const type = defaultToolType(ch.nativeType!, args['enum-number']);
       const enumAsNumber = args['enum-number'];
       const old = args.terse ? undefined : await ch.get({ type, timeout: args.timeout });
@@ -87,4 +65,4 @@ export const putCommand: CommandModule<PutArgs> = {
       return 0;
     });
   },
-};
+});

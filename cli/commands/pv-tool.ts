@@ -2,7 +2,7 @@
 // EPICS 7's tools print: "NAME TIMESTAMP VALUE" for normative types, the structure tree for -v and pvinfo.
 import type { FieldDesc } from '../../ioc/pva/protocol/field-desc.js';
 import type { PvStruct } from '../../ioc/pva/protocol/value.js';
-import { PvaClient, PvaRequestError } from '../../ioc/pva/client/client.js';
+import type { PvaClient } from '../../ioc/pva/client/client.js';
 import { PvRequestSyntaxError, buildPvRequest } from '../../ioc/pva/protocol/pv-request.js';
 import { EPICS_EPOCH_OFFSET } from '../../ioc/epics/time.js';
 import { formatTimestamp } from '../ca-format.js';
@@ -10,6 +10,7 @@ import { CommandFailed, UsageError } from '../io.js';
 
 /** A client from the EPICS_PVA_* environment, closed when `fn` settles; request errors exit 1. */
 export async function withPvaClient<R>(timeout: number, fn: (client: PvaClient) => Promise<R>): Promise<R> {
+  const { PvaClient, PvaRequestError } = await import('../../ioc/pva/client/client.js');
   const client = new PvaClient({ timeout });
   try {
     return await fn(client);

@@ -1,29 +1,16 @@
 import type { Argv } from 'yargs';
-import { timeoutOption, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
+import { jsonOption, pvsOptions } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
 import { checkRequest, ntLine, treeLines, withPvaClient } from './pv-tool.js';
-
-interface PvgetArgs extends ToolArgs {
-  pvs: string[];
-  request: string;
-  verbose: boolean;
-  json: boolean;
-}
+import { commandInfo } from './index.js';
 
 /** `beamtwin pvget PV...`: EPICS 7's pvget. */
-export const pvgetCommand: CommandModule<PvgetArgs> = {
-  command: 'pvget <pvs..>',
-  describe: 'Read PVs over pvAccess (pvget)',
+export const pvgetCommand = defineCommand(commandInfo.pvget, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
-        .option('request', { alias: 'r', type: 'string', default: '', describe: 'pvRequest, e.g. "field(value,alarm)"' })
-        .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print the whole structure' })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per PV' }),
-    ) as unknown as Argv<PvgetArgs>,
-  handler: async (args: PvgetArgs, io: CliIo) => {
+    jsonOption(pvsOptions(y), 'One JSON object per PV')
+      .option('request', { alias: 'r', type: 'string', default: '', describe: 'pvRequest, e.g. "field(value,alarm)"' })
+      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print the whole structure' }),
+  handler: async (args, io) => {
     const request = checkRequest(args.request);
     return withPvaClient(args.timeout, async (client) => {
       let failures = 0;
@@ -40,4 +27,4 @@ export const pvgetCommand: CommandModule<PvgetArgs> = {
       return failures ? 1 : 0;
     });
   },
-};
+});

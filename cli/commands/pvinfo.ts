@@ -1,19 +1,14 @@
 import type { Argv } from 'yargs';
-import { timeoutOption, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
+import { pvsOptions } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
 import { treeLines, withPvaClient } from './pv-tool.js';
-
-interface PvinfoArgs extends ToolArgs {
-  pvs: string[];
-}
+import { commandInfo } from './index.js';
 
 /** `beamtwin pvinfo PV...`: EPICS 7's pvinfo (the type, from GET_FIELD). */
-export const pvinfoCommand: CommandModule<PvinfoArgs> = {
-  command: 'pvinfo <pvs..>',
-  describe: 'Print the pvAccess type of PVs (pvinfo)',
-  builder: (y: Argv) => timeoutOption(y.positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })) as unknown as Argv<PvinfoArgs>,
-  handler: async (args: PvinfoArgs, io: CliIo) =>
+export const pvinfoCommand = defineCommand(commandInfo.pvinfo, {
+  builder: (y: Argv) =>
+    pvsOptions(y),
+  handler: async (args, io) =>
     withPvaClient(args.timeout, async (client) => {
       let failures = 0;
       for (const name of args.pvs) {
@@ -27,4 +22,4 @@ export const pvinfoCommand: CommandModule<PvinfoArgs> = {
       }
       return failures ? 1 : 0;
     }),
-};
+});

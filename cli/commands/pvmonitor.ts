@@ -1,28 +1,18 @@
 import type { Argv } from 'yargs';
-import { timeoutOption, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
+import { pvsOptions } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { integerIn } from '../options.js';
 import { untilSignal } from '../signals.js';
 import { checkRequest, ntLine, withPvaClient } from './pv-tool.js';
-
-interface PvmonitorArgs extends ToolArgs {
-  pvs: string[];
-  request: string;
-  updates?: number;
-}
+import { commandInfo } from './index.js';
 
 /** `beamtwin pvmonitor PV...`: EPICS 7's pvmonitor; runs until interrupted (or --updates N printed). */
-export const pvmonitorCommand: CommandModule<PvmonitorArgs> = {
-  command: 'pvmonitor <pvs..>',
-  describe: 'Print every update of PVs over pvAccess (pvmonitor)',
+export const pvmonitorCommand = defineCommand(commandInfo.pvmonitor, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pvs', { type: 'string', array: true, demandOption: true, describe: 'PV names' })
-        .option('request', { alias: 'r', type: 'string', default: '', describe: 'pvRequest, e.g. "field(value)"' })
-        .option('updates', { alias: 'u', type: 'number', describe: 'Exit after this many updates in total' }),
-    ) as unknown as Argv<PvmonitorArgs>,
-  handler: async (args: PvmonitorArgs, io: CliIo) => {
+    pvsOptions(y)
+      .option('request', { alias: 'r', type: 'string', default: '', describe: 'pvRequest, e.g. "field(value)"' })
+      .option('updates', { alias: 'u', type: 'number', coerce: integerIn('--updates', 1), describe: 'Exit after this many updates in total' }),
+  handler: async (args, io) => {
     const request = checkRequest(args.request);
     return withPvaClient(args.timeout, async (client) => {
       let printed = 0;
@@ -57,4 +47,4 @@ export const pvmonitorCommand: CommandModule<PvmonitorArgs> = {
       return failures ? 1 : 0;
     });
   },
-};
+});

@@ -1,27 +1,16 @@
 import type { Argv } from 'yargs';
-import { timeoutOption, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
+import { pvValuesOptions } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { UsageError } from '../io.js';
 import { checkRequest, ntLine, withPvaClient } from './pv-tool.js';
-
-interface PvputArgs extends ToolArgs {
-  pv: string;
-  values: (string | number)[];
-  request: string;
-}
+import { commandInfo } from './index.js';
 
 /** `beamtwin pvput PV VALUE...`: EPICS 7's pvput; waits for completion, prints Old and New. */
-export const pvputCommand: CommandModule<PvputArgs> = {
-  command: 'pvput <pv> <values..>',
-  describe: 'Write a PV over pvAccess and wait for completion (pvput)',
+export const pvputCommand = defineCommand(commandInfo.pvput, {
   builder: (y: Argv) =>
-    timeoutOption(
-      y
-        .positional('pv', { type: 'string', demandOption: true, describe: 'PV name' })
-        .positional('values', { type: 'string', array: true, demandOption: true, describe: 'Value (several: an array; an enum by number or name)' })
-        .option('request', { alias: 'r', type: 'string', default: 'field(value)', describe: 'pvRequest for the put' }),
-    ) as unknown as Argv<PvputArgs>,
-  handler: async (args: PvputArgs, io: CliIo) => {
+    pvValuesOptions(y, 'Value (several: an array; an enum by number or name)')
+      .option('request', { alias: 'r', type: 'string', default: 'field(value)', describe: 'pvRequest for the put' }),
+  handler: async (args, io) => {
     const request = checkRequest(args.request);
     const values = args.values.map(String);
     if (values.length === 0) throw new UsageError('pvput needs a value');
@@ -34,4 +23,4 @@ export const pvputCommand: CommandModule<PvputArgs> = {
       return 0;
     });
   },
-};
+});

@@ -3,23 +3,12 @@ import type { Argv } from 'yargs';
 import { seconds } from '../options.js';
 import { TRACE_FORMAT } from '../../aligner/trace.js';
 import { DBE } from '../../ioc/epics/events.js';
-import { CaRecorder } from '../../recorder/ca-recorder.js';
-import { JsonlTraceWriter } from '../../recorder/jsonl.js';
-import { PvaRecorder } from '../../recorder/pva-recorder.js';
-import { Sequencer, type RecordProtocol } from '../../recorder/sequencer.js';
+import type { RecordProtocol } from '../../recorder/sequencer.js';
 import { untilSignal } from '../signals.js';
-import type { CommandModule } from '../command.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
 import { beamtwinVersion } from '../../harness/version.js';
-import { UsageError, type CliIo } from '../io.js';
-
-interface RecordArgs {
-  pvs?: string[];
-  names?: string;
-  out: string;
-  duration?: number;
-  mask: string;
-  protocol: RecordProtocol;
-}
+import { UsageError } from '../io.js';
 
 const maskBits: Record<string, number> = { value: DBE.VALUE, log: DBE.LOG, archive: DBE.LOG, alarm: DBE.ALARM, property: DBE.PROPERTY };
 
@@ -40,9 +29,7 @@ export function parsePvSpec(given: string, fallback: RecordProtocol): PvSpec {
 }
 
 /** `beamtwin record`: a CA and/or PVA recorder for any IOC (the twin or a real one). */
-export const recordCommand: CommandModule<RecordArgs> = {
-  command: 'record [pvs..]',
-  describe: 'Record PV changes over Channel Access or pvAccess into a trace file (any IOC)',
+export const recordCommand = defineCommand(commandInfo.record, {
   builder: (y: Argv) =>
     y
       .positional('pvs', { type: 'string', array: true, describe: 'PV names to record; pva://NAME or ca://NAME picks the protocol of one PV' })
@@ -50,8 +37,8 @@ export const recordCommand: CommandModule<RecordArgs> = {
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Trace file (JSON Lines)' })
       .option('duration', { type: 'number', coerce: seconds('--duration', true), describe: 'Stop after this many seconds (default: until SIGINT/SIGTERM)' })
       .option('mask', { type: 'string', default: 'value,log,alarm', describe: 'DBE mask: value,log,alarm,property (over PVA: what an update changed)' })
-      .option('protocol', { type: 'string', choices: ['ca', 'pva'], default: 'ca', describe: 'Protocol of names without a ca:// or pva:// prefix' }) as Argv<RecordArgs>,
-  handler: async (args: RecordArgs, io: CliIo) => {
+      .option('protocol', { type: 'string', choices: ['ca', 'pva'] as const, default: 'ca' as RecordProtocol, describe: 'Protocol of names without a ca:// or pva:// prefix' }),
+  handler: async (args, io) => {
     const given = [...(args.pvs ?? [])];
     if (args.names) {
       for (const line of fs.readFileSync(args.names, 'utf8').split('\n')) {
@@ -60,7 +47,7 @@ export const recordCommand: CommandModule<RecordArgs> = {
       }
     }
     if (given.length === 0) throw new UsageError('name at least one PV (or --names FILE)');
-    const specs = given.map((g) => parsePvSpec(g, args.protocol));
+    const specs = given.map((g) => parsePvSpec(g, args.protocol as RecordProtocol));
     let mask = 0;
     for (const word of args.mask.split(',')) {
       const bit = maskBits[word.trim().toLowerCase()];
@@ -70,6 +57,12 @@ export const recordCommand: CommandModule<RecordArgs> = {
     const over = (p: RecordProtocol) => specs.filter((s) => s.protocol === p).map((s) => s.name);
     const caNames = over('ca');
     const pvaNames = over('pva');
+    const [{ CaRecorder }, { PvaRecorder }, { Sequencer }, { JsonlTraceWriter }] = await Promise.all([
+      import('../../recorder/ca-recorder.js'),
+      import('../../recorder/pva-recorder.js'),
+      import('../../recorder/sequencer.js'),
+      import('../../recorder/jsonl.js'),
+    ]);
     const writer = new JsonlTraceWriter(args.out, {
       format: TRACE_FORMAT,
       version: 1,
@@ -103,4 +96,4 @@ export const recordCommand: CommandModule<RecordArgs> = {
     }
     return 0;
   },
-};
+});

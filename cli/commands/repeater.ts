@@ -3,24 +3,19 @@ import { port as portOption } from '../options.js';
 import { CaRepeater } from '../../ioc/ca/repeater/repeater.js';
 import { CA_DEFAULT_REPEATER_PORT } from '../../ioc/ca/protocol/constants.js';
 import { untilSignal } from '../signals.js';
-import type { CommandModule } from '../command.js';
-import { CommandFailed, type CliIo } from '../io.js';
-
-interface RepeaterArgs {
-  port?: number;
-}
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { CommandFailed } from '../io.js';
 
 /** `beamtwin repeater [--port 5065]`: the CA repeater (Debian's libca ships no caRepeater). */
-export const repeaterCommand: CommandModule<RepeaterArgs> = {
-  command: 'repeater',
-  describe: 'Run a CA repeater: fans server beacons out to the CA clients of this host',
+export const repeaterCommand = defineCommand(commandInfo.repeater, {
   builder: (y: Argv) =>
     y.option('port', {
       type: 'number',
       coerce: portOption,
       describe: `UDP port (default EPICS_CA_REPEATER_PORT or ${CA_DEFAULT_REPEATER_PORT})`,
-    }) as Argv<RepeaterArgs>,
-  handler: async (args: RepeaterArgs, io: CliIo) => {
+    }),
+  handler: async (args, io) => {
     const envPort = Number(process.env['EPICS_CA_REPEATER_PORT']);
     const port = args.port ?? (Number.isInteger(envPort) && envPort > 0 ? envPort : CA_DEFAULT_REPEATER_PORT);
     const repeater = new CaRepeater({ port });
@@ -36,4 +31,4 @@ export const repeaterCommand: CommandModule<RepeaterArgs> = {
     await repeater.stop();
     return 0;
   },
-};
+});

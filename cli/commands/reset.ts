@@ -1,30 +1,17 @@
 import type { Argv } from 'yargs';
-import { notFoundMessage, timeoutOption, withClient, type ToolArgs } from '../ca-tool.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
-
-interface ResetArgs extends ToolArgs {
-  prefix: string;
-}
+import { connectOne, timeoutOption, withClient } from '../ca-tool.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
 
 /** `beamtwin reset`: return a running twin (found over CA as usual) to its profile's reset state. */
-export const resetCommand: CommandModule<ResetArgs> = {
-  command: 'reset',
-  describe: "Reset a running twin to its profile's defaults at once (motors teleport, nothing ramps)",
-  builder: (y: Argv) =>
-    timeoutOption(y.option('prefix', { type: 'string', default: 'beamtwin:', describe: "The twin's control PV prefix" })) as unknown as Argv<ResetArgs>,
-  handler: async (args: ResetArgs, io: CliIo) =>
+export const resetCommand = defineCommand(commandInfo.reset, {
+  builder: (y: Argv) => timeoutOption(y.option('prefix', { type: 'string', default: 'beamtwin:', describe: "The twin's control PV prefix" })),
+  handler: async (args, io) =>
     withClient(args.timeout, async (client) => {
-      const name = `${args.prefix}reset`;
-      const ch = client.channel(name);
-      try {
-        await ch.connected(args.timeout);
-      } catch {
-        io.stderr.write(`${notFoundMessage([name])}\n`);
-        return 1;
-      }
+      const ch = await connectOne(client, `${args.prefix}reset`, args.timeout, io);
+      if (!ch) return 1;
       await ch.put(1, { wait: true, timeout: args.timeout });
       io.stdout.write('beamtwin: twin reset\n');
       return 0;
     }),
-};
+});

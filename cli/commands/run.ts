@@ -1,23 +1,11 @@
 import type { Argv } from 'yargs';
 import { positive, seconds } from '../options.js';
-import type { CommandModule } from '../command.js';
-import { checkSpeed, UsageError, type CliIo } from '../io.js';
-import { runRecorded, type RunOutcome } from '../../harness/run-recorded.js';
-import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
-import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
-
-interface RunArgs extends LineArgs, WebArgs {
-  profile: string;
-  record?: string;
-  timeout?: number;
-  speed: number;
-  strict: boolean;
-  tracked: boolean;
-  channels?: string[];
-  json: boolean;
-  command: string[];
-  '--'?: string[];
-}
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { checkSpeed, UsageError } from '../io.js';
+import type { RunOutcome } from '../../harness/run-recorded.js';
+import { lineLimits, lineOptions, lineSummaryText } from '../lines-options.js';
+import { startWebFromArgs, webOptions } from '../web-option.js';
 
 /** Events by channel and kind, catch-all hits, failed puts: the summary `run` prints. */
 export function summarize(o: RunOutcome): string {
@@ -33,9 +21,7 @@ export function summarize(o: RunOutcome): string {
   return lines.join('\n') + '\n';
 }
 
-export const runCommand: CommandModule<RunArgs> = {
-  command: 'run [command..]',
-  describe: 'Run a command against a fresh, isolated twin and record its trace',
+export const runCommand = defineCommand(commandInfo.run, {
   builder: (y: Argv) =>
     webOptions(lineOptions(y))
       .parserConfiguration({ 'populate--': true })
@@ -47,9 +33,9 @@ export const runCommand: CommandModule<RunArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'No catch-all: unknown PVs stay unknown' })
       .option('tracked', { type: 'boolean', default: false, describe: "Record only the profile's tracked channels" })
       .option('channels', { type: 'string', array: true, describe: 'Record only these names (globs allowed)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as unknown as Argv<RunArgs>,
-  handler: async (args: RunArgs, io: CliIo) => {
-    const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }),
+  handler: async (args, io) => {
+    const argv = [...(args.command ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
     if (argv.length === 0) throw new UsageError('give the command to run after --, e.g. beamtwin run -- python3 plan.py');
     checkSpeed(args.speed);
     const lines = lineLimits(args);
@@ -58,6 +44,7 @@ export const runCommand: CommandModule<RunArgs> = {
       const { loadProfile } = await import('../../devices/profile/profile.js');
       channels = [...(loadProfile(args.profile).tracked ?? []), ...(channels ?? [])];
     }
+    const { runRecorded } = await import('../../harness/run-recorded.js');
     const outcome = await runRecorded(argv, {
       keepEvents: false,
       web: (twin) => startWebFromArgs(args, { twin }, io),
@@ -81,4 +68,4 @@ export const runCommand: CommandModule<RunArgs> = {
     }
     return outcome.exitCode;
   },
-};
+});

@@ -1,25 +1,12 @@
 import type { Argv } from 'yargs';
-import { DatasetError, readDataset, scoreDataset } from '../../aligner/dataset.js';
-import { datasetCsv, datasetJson, datasetText } from '../../aligner/report/dataset.js';
-import type { PresetName } from '../../aligner/result.js';
-import { PRESETS } from '../../aligner/score.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
-import { loadConfigOrFail } from './score.js';
-
-interface ScoreDatasetArgs {
-  dataset: string;
-  preset: PresetName;
-  config?: string;
-  ignore?: string[];
-  format: 'text' | 'csv' | 'json';
-  json: boolean;
-}
+import { PRESETS, type PresetName } from '../../aligner/result.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { UsageError } from '../io.js';
+import { loadConfigOrFail } from '../trace-input.js';
 
 /** Score every task of a dataset and print per-task rows and the reference harness's summary statistics. */
-export const scoreDatasetCommand: CommandModule<ScoreDatasetArgs> = {
-  command: 'score-dataset <dataset>',
-  describe: 'Score a folder or manifest of (task, references, prediction) traces and summarise',
+export const scoreDatasetCommand = defineCommand(commandInfo['score-dataset'], {
   builder: (y: Argv) =>
     y
       .positional('dataset', { type: 'string', demandOption: true, describe: 'A folder of task sub-folders, or a manifest (JSON/YAML)' })
@@ -27,8 +14,12 @@ export const scoreDatasetCommand: CommandModule<ScoreDatasetArgs> = {
       .option('config', { type: 'string', describe: 'EnvTrace configuration (JSON or YAML)' })
       .option('ignore', { type: 'string', array: true, describe: 'Channels to leave out in every task' })
       .option('format', { choices: ['text', 'csv', 'json'] as const, default: 'text' as const, describe: 'Output format' })
-      .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' }) as unknown as Argv<ScoreDatasetArgs>,
-  handler: async (args: ScoreDatasetArgs, io: CliIo) => {
+      .option('json', { type: 'boolean', default: false, describe: 'Same as --format json' }),
+  handler: async (args, io) => {
+    const [{ DatasetError, readDataset, scoreDataset }, { datasetCsv, datasetJson, datasetText }] = await Promise.all([
+      import('../../aligner/dataset.js'),
+      import('../../aligner/report/dataset.js'),
+    ]);
     let tasks;
     try {
       tasks = readDataset(args.dataset);
@@ -36,7 +27,7 @@ export const scoreDatasetCommand: CommandModule<ScoreDatasetArgs> = {
       if (e instanceof DatasetError || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError((e as Error).message);
       throw e;
     }
-    const config = loadConfigOrFail(args.config);
+    const config = await loadConfigOrFail(args.config);
     const { rows, summary } = scoreDataset(tasks, args.preset, { ignore: args.ignore ?? [], ...(config ? { config } : {}) });
     const format = args.json ? 'json' : args.format;
     if (format === 'json') io.stdout.write(`${JSON.stringify(datasetJson(args.preset, rows, summary), null, 2)}\n`);
@@ -45,4 +36,4 @@ export const scoreDatasetCommand: CommandModule<ScoreDatasetArgs> = {
     for (const r of rows) if (r.error && !r.result) io.stderr.write(`beamtwin: task ${r.id}: ${r.error}\n`);
     return 0;
   },
-};
+});

@@ -1,68 +1,16 @@
-import fs, { writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { integerIn } from '../options.js';
-import { ConfigError, loadEnvtraceConfig } from '../../aligner/config.js';
-import { parseTrace, TraceFormatError } from '../../aligner/io/read-trace.js';
-import { renderHtmlReport } from '../../aligner/report/html.js';
-import { scoreJson } from '../../aligner/report/json.js';
-import { formatScoreText } from '../../aligner/report/text.js';
-import type { PresetName } from '../../aligner/result.js';
-import { PRESETS, scoreAllPresets } from '../../aligner/score.js';
-import type { Event } from '../../aligner/trace.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
+import { PRESETS, type PresetName } from '../../aligner/result.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { loadConfigOrFail, readTraceOrFail } from '../trace-input.js';
 
-interface ScoreArgs {
-  gt: string[];
-  pred: string;
-  preset: PresetName;
-  config?: string;
-  ignore?: string[];
-  json: boolean;
-  html?: string;
-  'max-rows': number;
-  'exit-zero': boolean;
-}
-
-/**
- * Read a trace given to `option` (--gt, --pred, --expect): a missing file, a directory, an empty file or
- * one that is not a trace is a usage error (exit 2) naming the option and the file.
- */
-export function readTraceOrFail(path: string, io: CliIo, option = 'trace'): Event[] {
-  const fail = (what: string) => new UsageError(`${option} ${path}: ${what}`);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(path);
-  } catch {
-    throw fail('no such file');
-  }
-  if (stat.isDirectory()) throw fail('is a directory, not a trace file');
-  const text = fs.readFileSync(path, 'utf8');
-  if (!text.trim()) throw fail('is empty');
-  try {
-    const t = parseTrace(text, path);
-    for (const w of t.warnings) io.stderr.write(`beamtwin: warning: ${w}\n`);
-    return t.events;
-  } catch (e) {
-    if (e instanceof TraceFormatError) throw new UsageError(`${option} ${(e as Error).message}`);
-    throw e;
-  }
-}
-
-export function loadConfigOrFail(path: string | undefined) {
-  if (!path) return undefined;
-  try {
-    return loadEnvtraceConfig(path);
-  } catch (e) {
-    if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError((e as Error).message);
-    throw e;
-  }
-}
+// validate reads its --expect trace the same way.
+export { readTraceOrFail } from '../trace-input.js';
 
 /** Score a predicted trace against one or more reference traces. */
-export const scoreCommand: CommandModule<ScoreArgs> = {
-  command: 'score',
-  describe: 'Align a predicted trace with reference traces and score it (EnvTrace method)',
+export const scoreCommand = defineCommand(commandInfo.score, {
   builder: (y: Argv) =>
     y
       .option('gt', { type: 'string', array: true, demandOption: true, describe: 'Reference (ground-truth) trace file(s); the best one counts' })
@@ -72,20 +20,28 @@ export const scoreCommand: CommandModule<ScoreArgs> = {
       .option('ignore', { type: 'string', array: true, describe: 'Channels to leave out' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .option('html', { type: 'string', describe: 'Also write a self-contained HTML report to this file' })
+      .option('score-puts', { type: 'boolean', default: false, describe: "native preset: also score the clients' puts (as channels 'put NAME'); vision and envtrace never score puts" })
       .option('exit-zero', { type: 'boolean', default: false, describe: 'Exit 0 even when the verdict is FAIL (default: exit 1 on FAIL, so a CI step fails)' })
       .option('max-rows', { type: 'number', default: 200, coerce: integerIn('--max-rows', 0), describe: 'Alignment rows printed in the text report' })
       .example('beamtwin score --gt ref.json --pred run.jsonl', 'score with the VISION harness rules')
-      .example('beamtwin score --gt a.json b.json --pred run.json --preset envtrace --config cfg.yaml --html report.html', '') as unknown as Argv<ScoreArgs>,
-  handler: async (args: ScoreArgs, io: CliIo) => {
-    const refs = args.gt.map((p) => readTraceOrFail(p, io, '--gt'));
-    const pred = readTraceOrFail(args.pred, io, '--pred');
-    const config = loadConfigOrFail(args.config);
+      .example('beamtwin score --gt a.json b.json --pred run.json --preset envtrace --config cfg.yaml --html report.html', ''),
+  handler: async (args, io) => {
+    const keep = new Set(args['score-puts'] ? ['put'] : []);
+    const refs = args.gt.map((p) => readTraceOrFail(p, io, '--gt', keep));
+    const pred = readTraceOrFail(args.pred, io, '--pred', keep);
+    const config = await loadConfigOrFail(args.config);
+    const [{ scoreAllPresets }, { renderHtmlReport }, { scoreJson }, { formatScoreText }] = await Promise.all([
+      import('../../aligner/score.js'),
+      import('../../aligner/report/html.js'),
+      import('../../aligner/report/json.js'),
+      import('../../aligner/report/text.js'),
+    ]);
     const all = scoreAllPresets(refs, pred, { ignore: args.ignore ?? [], ...(config ? { config } : {}) });
     if (args.html) writeFileSync(args.html, renderHtmlReport(args.preset, all, args.gt, args.pred));
     if (args.json) io.stdout.write(`${JSON.stringify(scoreJson(args.preset, all, args.gt), null, 2)}\n`);
-    else io.stdout.write(formatScoreText(args.preset, all, args.gt, { color: !!io.stdout.isTTY, maxRows: args['max-rows'] }));
+    else io.stdout.write(formatScoreText(args.preset, all, args.gt, { color: !!io.stdout.isTTY, maxRows: args['max-rows'], scorePuts: args['score-puts'] }));
     if (args.html && !args.json) io.stdout.write(`HTML report: ${args.html}\n`);
     // The verdict is the chosen preset's binary accuracy (PASS/FAIL in the report).
     return all[args.preset].best.accuracy || args['exit-zero'] ? 0 : 1;
   },
-};
+});

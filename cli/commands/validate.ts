@@ -44,7 +44,7 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('speed', { type: 'number', default: 1, coerce: positive('--speed'), describe: 'Run the dynamics N times faster (times stay in twin time)' })
       .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the script after this many seconds (wall clock)' })
       .option('record', { type: 'string', describe: 'Also write the trace (JSON Lines)' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }) as Argv<ValidateArgs>,
+      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
   handler: async (args: ValidateArgs, io: CliIo) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');

@@ -1,29 +1,25 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { loadProfile } from '../../devices/profile/profile.js';
-import { ProfileError } from '../../devices/profile/profile-error.js';
-import { readJsonLines } from '../../aligner/io/read-trace.js';
 import type { TraceEvent, TraceHeader } from '../../recorder/event.js';
-import { replayPanels, replayTrace } from '../../web/replay.js';
-import type { CommandModule } from '../command.js';
-import { UsageError, type CliIo } from '../io.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { UsageError } from '../io.js';
 import { untilSignal } from '../signals.js';
-import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
-
-interface ViewArgs extends WebArgs {
-  trace: string;
-  profile?: string;
-}
+import { startWebFromArgs, webOptions } from '../web-option.js';
 
 /** `beamtwin view TRACE.jsonl`: replay a recorded trace in the web view, with a time slider. */
-export const viewCommand: CommandModule<ViewArgs> = {
-  command: 'view <trace>',
-  describe: 'Replay a recorded trace (JSON Lines) in the web view, with a time slider',
+export const viewCommand = defineCommand(commandInfo.view, {
   builder: (y: Argv) =>
     webOptions(y)
       .positional('trace', { type: 'string', demandOption: true, describe: 'A trace written by run/validate/record --record' })
-      .option('profile', { type: 'string', describe: "Panels from this profile (default: the trace's own, when known)" }) as Argv<ViewArgs>,
-  handler: async (args: ViewArgs, io: CliIo) => {
+      .option('profile', { type: 'string', describe: "Panels from this profile (default: the trace's own, when known)" }),
+  handler: async (args, io) => {
+    const [{ loadProfile }, { ProfileError }, { readJsonLines }, { replayPanels, replayTrace }] = await Promise.all([
+      import('../../devices/profile/profile.js'),
+      import('../../devices/profile/profile-error.js'),
+      import('../../aligner/io/read-trace.js'),
+      import('../../web/replay.js'),
+    ]);
     let trace;
     try {
       trace = readJsonLines<TraceHeader, TraceEvent>(args.trace);
@@ -46,4 +42,4 @@ export const viewCommand: CommandModule<ViewArgs> = {
     await web.close();
     return 0;
   },
-};
+});

@@ -1,23 +1,12 @@
 import type { Argv } from 'yargs';
 import { integerIn } from '../options.js';
-import { defaultJobs } from '../../harness/eval/evaluate.js';
-import type { CommandModule } from '../command.js';
-import type { CliIo } from '../io.js';
-
-interface WorkerArgs {
-  queue: string;
-  'queue-name': string;
-  jobs?: number;
-  cache?: string;
-  'lock-duration': number;
-  'stalled-interval': number;
-  'max-stalled': number;
-}
+import { defaultJobs } from '../../harness/eval/jobs.js';
+import { defineCommand } from '../command.js';
+import { loadQueue } from '../load-queue.js';
+import { commandInfo } from './index.js';
 
 /** `beamtwin worker`: run `beamtwin eval --queue` tasks from a BullMQ queue on this machine. */
-export const workerCommand: CommandModule<WorkerArgs> = {
-  command: 'worker',
-  describe: 'Take evaluation tasks from a Redis queue (beamtwin eval --queue) and run them in fresh twins',
+export const workerCommand = defineCommand(commandInfo.worker, {
   builder: (y: Argv) =>
     y
       .option('queue', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://host:6379' })
@@ -26,9 +15,9 @@ export const workerCommand: CommandModule<WorkerArgs> = {
       .option('cache', { type: 'string', describe: 'Reference trace cache on this machine' })
       .option('lock-duration', { type: 'number', default: 30_000, coerce: integerIn('--lock-duration', 1), describe: 'ms without a lock renewal before a task counts as stalled' })
       .option('stalled-interval', { type: 'number', default: 15_000, coerce: integerIn('--stalled-interval', 1), describe: 'ms between checks for stalled tasks' })
-      .option('max-stalled', { type: 'number', default: 2, coerce: integerIn('--max-stalled', 0), describe: 'Times a task may stall before it fails' }) as unknown as Argv<WorkerArgs>,
-  handler: async (args: WorkerArgs, io: CliIo) => {
-    const { runWorker } = await import('../../harness/eval/queue.js');
+      .option('max-stalled', { type: 'number', default: 2, coerce: integerIn('--max-stalled', 0), describe: 'Times a task may stall before it fails' }),
+  handler: async (args, io) => {
+    const { runWorker } = await loadQueue();
     await runWorker({
       url: args.queue,
       name: args['queue-name'],
@@ -41,4 +30,4 @@ export const workerCommand: CommandModule<WorkerArgs> = {
     });
     return 0;
   },
-};
+});

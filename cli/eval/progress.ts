@@ -1,79 +1,165 @@
-/**
- * Progress of an evaluation. On a terminal: one line redrawn in place (tasks done, failing candidates,
- * errors, running, ETA). Otherwise: one plain line per finished task, for logs.
- */
-export class Progress {
-  private done = 0;
-  private failing = 0;
-  private errors = 0;
-  private running = 0;
-  private finishedHere = 0;
-  private readonly t0 = performance.now();
-  private timer: NodeJS.Timeout | undefined;
+// Progress of an evaluation on stderr. On a terminal: a cli-progress bar (loaded only then) with tasks and
+// candidates done of all, failing candidates, errors, elapsed time, ETA and the tasks running now, and the
+// notable events (a task that failed, a Ctrl-C) as lines above it. Elsewhere, or with --quiet: one plain
+// line per finished task, for logs.
+import type { EvalPlan, EvalProgress } from '../../harness/eval/evaluate.js';
 
-  constructor(
-    private readonly total: number,
-    reused: number,
-    private readonly out: { write(s: string): unknown },
-    private readonly tty: boolean,
-    private readonly jobs: number,
-  ) {
-    this.done = reused;
-    if (tty) {
-      this.timer = setInterval(() => this.draw(), 500);
-      this.timer.unref();
-    }
-    if (reused) this.line(`eval: ${reused} of ${total} tasks already done (inputs unchanged), reused`);
+export interface ProgressStream {
+  write(s: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/** Counts shared by both displays. */
+class Tally {
+  done: number;
+  candidatesDone: number;
+  failing = 0;
+  errors = 0;
+  readonly running = new Set<string>();
+  private readonly startedAt = new Map<string, number>();
+
+  constructor(readonly plan: EvalPlan) {
+    this.done = plan.reused;
+    this.candidatesDone = plan.reusedCandidates;
   }
 
-  started(_id: string): void {
-    this.running++;
-    this.draw();
+  start(id: string): void {
+    this.running.add(id);
+    this.startedAt.set(id, performance.now());
+  }
+
+  /** Seconds since the task started. */
+  end(id: string): number {
+    this.running.delete(id);
+    return (performance.now() - (this.startedAt.get(id) ?? performance.now())) / 1000;
+  }
+
+  reusedLine(): string | undefined {
+    const { reused, tasks } = this.plan;
+    return reused ? `eval: ${reused} of ${tasks} tasks already done (inputs unchanged), reused` : undefined;
+  }
+}
+
+const INTERRUPTED = 'eval: interrupted — stopping; finished tasks are kept, run again to resume';
+
+/** One line per finished or failed task: `eval: [3/10] id: 2/3 candidates pass (4.1 s)`. */
+export class LineProgress implements EvalProgress {
+  private readonly t: Tally;
+
+  constructor(
+    plan: EvalPlan,
+    private readonly out: ProgressStream,
+  ) {
+    this.t = new Tally(plan);
+    const reused = this.t.reusedLine();
+    if (reused) out.write(`${reused}\n`);
+  }
+
+  started(id: string): void {
+    this.t.start(id);
   }
 
   finished(id: string, failing: number, candidates: number, note = ''): void {
-    this.running--;
-    this.done++;
-    this.finishedHere++;
-    this.failing += failing;
-    if (!this.tty) this.line(`eval: [${this.done}/${this.total}] ${id}: ${candidates - failing}/${candidates} candidates pass${note ? ` (${note})` : ''}`);
-    this.draw();
+    const s = this.t.end(id);
+    this.t.done++;
+    this.out.write(`eval: [${this.t.done}/${this.t.plan.tasks}] ${id}: ${candidates - failing}/${candidates} candidates pass (${s.toFixed(1)} s)${note ? ` (${note})` : ''}\n`);
   }
 
   failed(id: string, message: string): void {
-    this.running--;
-    this.errors++;
-    this.line(`eval: task ${id} failed: ${message}`);
-    this.draw();
+    this.t.end(id);
+    this.out.write(`eval: task ${id} failed: ${message}\n`);
   }
 
   interrupted(): void {
-    this.line('eval: interrupted — stopping; finished tasks are kept, run again to resume');
+    this.out.write(`${INTERRUPTED}\n`);
   }
 
-  private eta(): string {
-    const left = this.total - this.done - this.errors;
-    if (!this.finishedHere || left <= 0) return '';
-    const per = (performance.now() - this.t0) / 1000 / this.finishedHere;
-    const s = Math.round(per * left);
-    return ` · ETA ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  close(): void {}
+}
+
+/** The terminal display: one bar, redrawn in place by cli-progress; events as lines above it. */
+export class BarProgress implements EvalProgress {
+  private readonly t: Tally;
+  private readonly bars: import('cli-progress').MultiBar;
+  private readonly bar: import('cli-progress').SingleBar;
+
+  constructor(plan: EvalPlan, out: ProgressStream, lib: typeof import('cli-progress')) {
+    this.t = new Tally(plan);
+    this.bars = new lib.MultiBar(
+      {
+        stream: out as NodeJS.WritableStream,
+        format:
+          'eval {bar} {value}/{total} tasks · {cands}/{candsTotal} candidates ({failing} failing) · {errors} errors · {duration_formatted} elapsed · ETA {eta_formatted} · running: {running}',
+        barsize: 20,
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 20,
+        fps: 4,
+        linewrap: false,
+      },
+      lib.Presets.shades_classic,
+    );
+    const reused = this.t.reusedLine();
+    if (reused) this.bars.log(`${reused}\n`);
+    this.bar = this.bars.create(plan.tasks, this.t.done, this.payload());
   }
 
-  private draw(): void {
-    if (!this.tty) return;
-    const pct = this.total ? Math.floor(((this.done + this.errors) / this.total) * 100) : 100;
-    const width = 20;
-    const fill = Math.round((pct / 100) * width);
-    const bar = `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}]`;
-    this.out.write(`\r\x1b[K${bar} ${this.done}/${this.total} tasks · ${this.failing} failing candidates · ${this.errors} errors · ${this.running} running (jobs ${this.jobs})${this.eta()}`);
+  private payload() {
+    const names = [...this.t.running];
+    return {
+      cands: this.t.candidatesDone,
+      candsTotal: this.t.plan.candidates,
+      failing: this.t.failing,
+      errors: this.t.errors,
+      running: names.length ? `${names.length} (${names.join(', ')})` : '—',
+    };
   }
 
-  private line(s: string): void {
-    this.out.write(this.tty ? `\r\x1b[K${s}\n` : `${s}\n`);
+  started(id: string): void {
+    this.t.start(id);
+    this.redraw(this.payload());
+  }
+
+  finished(id: string, failing: number, candidates: number, note = ''): void {
+    this.t.end(id);
+    this.t.done++;
+    this.t.candidatesDone += candidates;
+    this.t.failing += failing;
+    if (note) this.bars.log(`eval: ${id}: ${note}\n`);
+    this.bar.update(this.t.done);
+    this.redraw(this.payload());
+  }
+
+  failed(id: string, message: string): void {
+    this.t.end(id);
+    this.t.errors++;
+    this.bars.log(`eval: task ${id} failed: ${message}\n`);
+    this.redraw(this.payload());
+  }
+
+  interrupted(): void {
+    this.bars.log(`${INTERRUPTED}\n`);
+    this.bars.update();
+  }
+
+  /** Draw now (events are few); between them cli-progress redraws for the elapsed time and ETA. */
+  private redraw(payload: object): void {
+    this.bar.update(payload);
+    this.bars.update();
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.tty) this.out.write('\r\x1b[K');
+    this.bars.stop();
   }
+}
+
+/**
+ * The progress display for `stream`: the bar on a terminal (cli-progress is imported only then), plain
+ * lines otherwise or when `quiet`.
+ */
+export async function progressFor(stream: ProgressStream, quiet: boolean): Promise<(plan: EvalPlan) => EvalProgress> {
+  if (quiet || !stream.isTTY) return (plan) => new LineProgress(plan, stream);
+  const lib = (await import('cli-progress')).default;
+  return (plan) => new BarProgress(plan, stream, lib);
 }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import { loadProfile, type Profile } from '../../devices/profile/profile.js';
 import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun } from './execute.js';
@@ -6,6 +5,7 @@ import type { TaskSpec } from './manifest.js';
 import { forEachBounded, Semaphore } from './pool.js';
 import type { TaskResult } from './score.js';
 import { Scorer } from './scorer.js';
+import { defaultJobs } from './jobs.js';
 import { OutDir, summarize, writeSummary, type EvalSummary } from './store.js';
 
 export interface EvalOptions {
@@ -17,12 +17,23 @@ export interface EvalOptions {
   /** Redo tasks even when a stored result matches. */
   readonly force?: boolean;
   /** Told as tasks start and end; the command line draws it (see cli/eval/progress.ts). */
-  readonly progress?: (total: number, reused: number, jobs: number) => EvalProgress;
+  readonly progress?: (plan: EvalPlan) => EvalProgress;
   /**
    * How a task's commands get run: in this process (default) or elsewhere (a queue). It returns the
    * TaskRun whose trace files are local; `tasksAtOnce` bounds how many are asked for at a time.
    */
   readonly executor?: { run(task: TaskSpec, out: OutDir): Promise<TaskRun>; readonly tasksAtOnce: number; readonly stats?: () => Partial<RunStats> };
+}
+
+/** What an evaluation is about to do, for a progress display. */
+export interface EvalPlan {
+  readonly tasks: number;
+  /** Tasks whose stored results are current: not run again. */
+  readonly reused: number;
+  readonly jobs: number;
+  /** Candidates of all tasks, and of the reused ones. */
+  readonly candidates: number;
+  readonly reusedCandidates: number;
 }
 
 /** What an evaluation reports while it runs. */
@@ -37,9 +48,7 @@ export interface EvalProgress {
 
 const silent: EvalProgress = { started() {}, finished() {}, failed() {}, interrupted() {}, close() {} };
 
-export function defaultJobs(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-}
+export { defaultJobs } from './jobs.js';
 
 /** Profiles loaded once per evaluation. */
 export function profileCache(): (name: string) => Profile {
@@ -79,7 +88,8 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
     if (done) results.set(t.id, done);
     else pending.push(t);
   }
-  const progress = opts.progress?.(tasks.length, results.size, jobs) ?? silent;
+  const candidates = (list: Iterable<{ readonly candidates: readonly unknown[] }>) => [...list].reduce((n, t) => n + t.candidates.length, 0);
+  const progress = opts.progress?.({ tasks: tasks.length, reused: results.size, jobs, candidates: candidates(tasks), reusedCandidates: candidates(results.values()) }) ?? silent;
   const onSignal = () => {
     if (!interrupted) progress.interrupted();
     interrupted = true;
@@ -99,10 +109,13 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
       executor.tasksAtOnce,
       async (task) => {
         progress.started(task.id);
+        const started = performance.now();
         try {
           const run = await executor.run(task, out);
           if (interrupted) throw new Interrupted('interrupted');
-          const scored = await scorer.score(task, run, profile(task.profile));
+          const scoredNow = await scorer.score(task, run, profile(task.profile));
+          // How long the task took here (its commands, waits for a free twin included, and scoring).
+          const scored = { ...scoredNow, result: { ...scoredNow.result, durationMs: Math.round(performance.now() - started) } };
           out.store(scored, run.references.map((r) => r.tracePath));
           results.set(task.id, scored.result);
           const failing = scored.result.candidates.filter((c) => c.verdict === 'fail').length;

@@ -41,6 +41,8 @@ export interface TaskResult {
   readonly preset: PresetName;
   readonly references: readonly { readonly hash: string; readonly kind: string; readonly exitCode?: number; readonly timedOut?: boolean; readonly durationMs?: number; readonly trace: string }[];
   readonly candidates: readonly CandidateResult[];
+  /** Wall time of the evaluation that produced this result: running (including waiting for a twin) and scoring. */
+  readonly durationMs?: number;
 }
 
 /** The EnvTrace configuration a task's scoring options describe (a config file, then continuous channels and markers). */

@@ -132,7 +132,18 @@ export function summaryText(s: EvalSummary): string {
     `Run: ${r.tasks} tasks, ${r.evaluated} evaluated, ${r.skipped} reused, ${r.failed} failed; ${r.commandsRun} commands, reference cache ${r.cacheHits} hits / ${r.cacheMisses} misses; ` +
       `${r.elapsedS.toFixed(1)} s with --jobs ${r.jobs}${r.overheadMsPerCommand !== null ? `; twin overhead ${(r.overheadMsPerCommand / 1000).toFixed(3)} s per command` : ''}${r.interrupted ? ' (interrupted)' : ''}`,
   );
+  const slow = slowestTasks(s.results);
+  if (slow.length) out.push(`Slowest tasks: ${slow.map((t) => `${t.id} ${(t.durationMs / 1000).toFixed(1)} s`).join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+/** The `n` tasks that took longest (results stored before durations were recorded have none). */
+export function slowestTasks(results: readonly TaskResult[], n = 5): { id: string; durationMs: number }[] {
+  return results
+    .filter((r): r is TaskResult & { durationMs: number } => typeof r.durationMs === 'number')
+    .map((r) => ({ id: r.id, durationMs: r.durationMs }))
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, n);
 }
 
 export function writeSummary(out: OutDir, s: EvalSummary): void {

@@ -1,6 +1,6 @@
 // Start-up of `beamtwin serve` with the default (CMS) profile: time from process start until every
 // profile PV answers a UDP search, the number of PVs served, and resident memory. One figure per line.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,12 +8,19 @@ import { frameDatagram } from '../../ioc/ca/protocol/framer.js';
 import { Command, SEARCH_DONT_REPLY } from '../../ioc/ca/protocol/constants.js';
 import { writeSearchRequest, writeVersion } from '../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../ioc/ca/protocol/writer.js';
+import { RealClock } from '../../ioc/clock.js';
+import { loadProfile } from '../../devices/profile/profile.js';
+import { Twin } from '../../devices/twin.js';
 
 const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 const profileArgs = process.argv.slice(2);
-const names = spawnSync(process.execPath, [main, 'serve', '--list-pvs', ...profileArgs], { encoding: 'utf8' })
-  .stdout.split('\n')
-  .filter(Boolean);
+// The PVs the twin registers at start-up (record fields, served on demand, are not waited for; `serve
+// --list-pvs` lists those too).
+const at = profileArgs.indexOf('--profile');
+const twin = new Twin(loadProfile(at >= 0 ? profileArgs[at + 1]! : 'cms'), { clock: new RealClock() });
+twin.start();
+const names = [...twin.db.names()].sort();
+twin.stop();
 
 const udp = dgram.createSocket('udp4');
 await new Promise<void>((r) => udp.bind(0, '127.0.0.1', () => r()));

@@ -1,0 +1,39 @@
+// Start-up of the `beamtwin` command line: wall time from spawning `node dist/cli/main.js …` until it
+// exits, median of N runs (default 15; `node dist/scripts/bench/startup.js N`), for forms that do no
+// work of their own beyond starting, next to bare `node -e 0`. One figure per line.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const runs = Math.max(1, Number(process.argv[2] ?? 15));
+// A CA client that searches nowhere: `get` of a missing PV ends after its -w wait (10 ms).
+const env = { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:9', EPICS_CA_AUTO_ADDR_LIST: 'NO' };
+
+const forms: [string, string[]][] = [
+  ['node -e 0 (baseline)', ['-e', '0']],
+  ['beamtwin --version', [main, '--version']],
+  ['beamtwin --help', [main, '--help']],
+  ['beamtwin get --help', [main, 'get', '--help']],
+  ['beamtwin score --help', [main, 'score', '--help']],
+  ['beamtwin serve --help', [main, 'serve', '--help']],
+  ['beamtwin eval --help', [main, 'eval', '--help']],
+  ['beamtwin get -w 0.01 missing (CA client made, 10 ms wait)', [main, 'get', '-w', '0.01', 'beamtwin:bench:missing']],
+];
+
+function once(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+  if (r.error) throw r.error;
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+// Interleaved rounds, so a burst of load on a shared machine falls on every form alike.
+const times = forms.map((): number[] => []);
+for (let i = 0; i < runs; i++) forms.forEach(([, args], k) => times[k]!.push(once(args)));
+const base = median(times[0]!);
+forms.forEach(([label], k) => {
+  const m = median(times[k]!);
+  console.log(`${label} ms: ${m.toFixed(0)}${k ? ` (+${(m - base).toFixed(0)} over node)` : ''}`);
+});
