@@ -1,38 +1,15 @@
 import type { Argv } from 'yargs';
 import { positive, seconds } from '../options.js';
 import type { PresetName } from '../../aligner/result.js';
-import { scorePreset } from '../../aligner/score.js';
-import { stateChannels } from '../../devices/meaning.js';
-import { profileMeanings } from '../../devices/profile/meanings.js';
-import { loadProfile } from '../../devices/profile/profile.js';
-import { analyzeRun, type ValidationReport } from '../../harness/validate/analyze.js';
-import { renderReport } from '../validate/render.js';
-import { loadRules } from '../../harness/validate/rules.js';
-import { scoredEvents } from '../../harness/validate/to-aligner.js';
-import type { CommandModule } from '../command.js';
-import { checkSpeed, UsageError, type CliIo } from '../io.js';
-import { lineLimits, lineOptions, lineSummaryText, type LineArgs } from '../lines-options.js';
-import { runRecorded } from '../../harness/run-recorded.js';
-import { startWebFromArgs, webOptions, type WebArgs } from '../web-option.js';
-import { readTraceOrFail } from './score.js';
-
-interface ValidateArgs extends LineArgs, WebArgs {
-  profile: string;
-  expect?: string;
-  rules?: string;
-  preset: PresetName;
-  speed: number;
-  timeout?: number;
-  record?: string;
-  json: boolean;
-  command?: string[];
-  '--'?: string[];
-}
+import type { ValidationReport } from '../../harness/validate/analyze.js';
+import { defineCommand } from '../command.js';
+import { commandInfo } from './index.js';
+import { checkSpeed, UsageError } from '../io.js';
+import { lineLimits, lineOptions, lineSummaryText } from '../lines-options.js';
+import { startWebFromArgs, webOptions } from '../web-option.js';
 
 /** `beamtwin validate`: run a plan against a fresh twin and say what it would do to the beamline. */
-export const validateCommand: CommandModule<ValidateArgs> = {
-  command: 'validate [command..]',
-  describe: 'Run a script against a fresh twin and report what it does (moves, exposures, limits, unknown PVs)',
+export const validateCommand = defineCommand(commandInfo.validate, {
   builder: (y: Argv) =>
     webOptions(lineOptions(y))
       .parserConfiguration({ 'populate--': true })
@@ -45,10 +22,23 @@ export const validateCommand: CommandModule<ValidateArgs> = {
       .option('timeout', { type: 'number', coerce: seconds('--timeout'), describe: 'Kill the script after this many seconds (wall clock)' })
       .option('record', { type: 'string', describe: 'Also write the trace (JSON Lines)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
-  handler: async (args: ValidateArgs, io: CliIo) => {
-    const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
+  handler: async (args, io) => {
+    const argv = [...(args.command ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
     if (!argv.length) throw new UsageError('give the script to validate after --, e.g. beamtwin validate -- python3 plan.py');
     checkSpeed(args.speed);
+    // Loaded only when the command runs, so `validate --help` starts at once.
+    const [{ scorePreset }, { stateChannels }, { profileMeanings }, { loadProfile }, { analyzeRun }, { renderReport }, { loadRules }, { scoredEvents }, { runRecorded }, { readTraceOrFail }] = await Promise.all([
+      import('../../aligner/score.js'),
+      import('../../devices/meaning.js'),
+      import('../../devices/profile/meanings.js'),
+      import('../../devices/profile/profile.js'),
+      import('../../harness/validate/analyze.js'),
+      import('../validate/render.js'),
+      import('../../harness/validate/rules.js'),
+      import('../../harness/validate/to-aligner.js'),
+      import('../../harness/run-recorded.js'),
+      import('../trace-input.js'),
+    ]);
     const profile = loadProfile(args.profile);
     const devices = profileMeanings(profile);
     const rules = args.rules ? loadRules(args.rules) : undefined;
@@ -90,4 +80,4 @@ export const validateCommand: CommandModule<ValidateArgs> = {
     io.stdout.write(args.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
     return report.ok ? 0 : 1;
   },
-};
+});

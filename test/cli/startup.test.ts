@@ -37,7 +37,7 @@ describe('start-up loads only what the command needs', () => {
     expect(r.modules.map(packageOf).filter((p) => p && heavy.includes(p))).toEqual([]);
   });
 
-  it.each(Object.keys(commandInfo).filter((n) => n !== 'validate'))('%s --help loads its own command file only, and no heavy package', (name) => {
+  it.each(Object.keys(commandInfo))('%s --help loads its own command file only, and no heavy package', (name) => {
     const r = imports(name, '--help');
     expect(r.code).toBe(0);
     const commandFiles = r.modules.filter((m) => m.startsWith('dist/cli/commands/') && !/\/(index|pv-tool)\.js$/.test(m));
