@@ -247,6 +247,10 @@ def install():
     _installed = True
     speed = N
     _scale_time(N, origin, _offset_reader(share, N))
+    if N == 1:
+        # Only sharing the clock: time.time/monotonic/sleep above. Waits need no scaling, and datetime's
+        # classes stay the real ones (a subclass would fail isinstance checks on C-made datetimes).
+        return
     _scale_threading(N)
     _scale_selectors(N)
     _scale_datetime(N)
