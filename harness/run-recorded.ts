@@ -156,8 +156,7 @@ export async function runRecorded(
   process.off('SIGINT', forward);
   process.off('SIGTERM', forward);
   killGroup(child.pid); // leftovers of the command's group
-  meter.stop();
-  fs.rmSync(share.file, { force: true });
+  meter.stop(); // removes the shared-clock file
   const durationMs = performance.now() - t0;
   const endTs = twin.clock.now() / 1000;
   const after = snapshotOf(twin, names);

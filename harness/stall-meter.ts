@@ -25,6 +25,15 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  * is stamped after the hold, and every 20 ms in between. CPU time the command spends computing is not a
  * wait and still counts, as on an idle machine. Without /proc (not Linux) nothing is held.
  */
+/** Shared-clock files not yet removed: removed at exit too, when a run is cut short (SIGINT to eval). */
+const sharedFiles = new Set<string>();
+let exitHook = false;
+
+function removeSharedFile(file: string): void {
+  sharedFiles.delete(file);
+  fs.rmSync(file, { force: true });
+}
+
 export class StallMeter {
   private lastRead = -Infinity;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -50,6 +59,11 @@ export class StallMeter {
     // How far the twin stands behind the scaled wall clock now (the hook's formula); 0 at speed ≠ 1.
     this.offset0 = share ? (share.origin + (Date.now() - share.origin) * clock.speed - clock.now()) / 1000 : 0;
     if (share) {
+      if (!exitHook) {
+        exitHook = true;
+        process.once('exit', () => [...sharedFiles].forEach(removeSharedFile));
+      }
+      sharedFiles.add(share.file);
       this.shareFd = fs.openSync(share.file, 'w+');
       fs.writeSync(this.shareFd, Buffer.alloc(12), 0, 12, 0); // bytes 8-12: the Python process's pid, 0 = none yet
       this.publish();
@@ -71,6 +85,7 @@ export class StallMeter {
     this.timer = undefined;
     if (this.shareFd !== undefined) fs.closeSync(this.shareFd);
     this.shareFd = undefined;
+    if (this.share) removeSharedFile(this.share.file);
   }
 
   private sample(): void {
