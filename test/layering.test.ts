@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot as root, tsFiles } from './helpers/source-files.js';
 
 // The top-level layout of ../shared/design/architecture.md: what each folder may import from the others.
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -12,18 +13,6 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   web: ['ioc', 'devices', 'recorder'],
 };
 const FOLDERS = ['ioc', 'devices', 'recorder', 'aligner', 'harness', 'web', 'cli', 'scripts'];
-
-const root = path.resolve(__dirname, '..');
-
-function tsFiles(dir: string): string[] {
-  const abs = path.join(root, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs).flatMap((n) => {
-    const p = path.join(dir, n);
-    if (n === 'node_modules' || n === 'dist') return [];
-    return statSync(path.join(root, p)).isDirectory() ? tsFiles(p) : n.endsWith('.ts') && !n.endsWith('.d.ts') ? [p] : [];
-  });
-}
 
 /** The top-level folders a file imports from (static and dynamic relative imports). */
 function foldersImportedBy(file: string): string[] {

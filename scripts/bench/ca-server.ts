@@ -1,15 +1,11 @@
 // The server side of scripts/bench/ca.ts and ca-vs-c.ts, in its own process so client and server each
 // get a core. Prints the TCP port when ready.
-import { RealClock } from '../../ioc/clock.js';
 import { DbrBase } from '../../ioc/ca/protocol/dbr-types.js';
 import { CaServer } from '../../ioc/ca/server/server.js';
-import { PvDatabase } from '../../ioc/db/database.js';
-import type { Pv } from '../../ioc/db/pv.js';
+import { benchChannels } from './bench-channels.js';
 
 const n = Number(process.argv[2] ?? 10000);
-const db = new PvDatabase(new RealClock());
-const pvs: Pv[] = [];
-for (let i = 0; i < n; i++) pvs.push(db.create(`bench:${i}`, { type: DbrBase.DOUBLE, value: i, precision: 3, units: 'mm' }));
+const { db, pvs } = benchChannels(n);
 // Each write to bench:trigger posts one new value (+1) on every bench PV (for monitor throughput), as
 // the C side's event record does in scripts/bench/c-ioc.py.
 db.create('bench:trigger', {

@@ -1,16 +1,12 @@
 // The server side of scripts/bench/pva.ts, run in its own process so client and server each get a core.
-import { RealClock } from '../../ioc/clock.js';
-import { PvDatabase } from '../../ioc/db/database.js';
-import type { Pv } from '../../ioc/db/pv.js';
+import { benchChannels } from './bench-channels.js';
 import { DbrBase } from '../../ioc/epics/field-type.js';
 import { ntNdArrayDesc, ntNdArrayValue } from '../../ioc/pva/server/ntndarray.js';
 import { PvaServer } from '../../ioc/pva/server/server.js';
 import { SharedPv, sharedPvs } from '../../ioc/pva/server/shared-pv.js';
 
 const n = Number(process.argv[2] ?? 10000);
-const db = new PvDatabase(new RealClock());
-const pvs: Pv[] = [];
-for (let i = 0; i < n; i++) pvs.push(db.create(`bench:${i}`, { type: DbrBase.DOUBLE, value: i, precision: 3, units: 'mm' }));
+const { db, pvs } = benchChannels(n);
 // Writing R to bench:trigger posts R new values on bench:0, one per event-loop turn (monitor throughput).
 db.create('bench:trigger', {
   type: DbrBase.LONG,

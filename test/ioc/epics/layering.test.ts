@@ -1,19 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ca from '../../../ioc/ca/protocol/index.js';
 import * as epics from '../../../ioc/epics/index.js';
-
-const root = path.resolve(__dirname, '../../..');
-
-function tsFiles(dir: string): string[] {
-  const abs = path.join(root, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs).flatMap((n) => {
-    const p = path.join(dir, n);
-    return statSync(path.join(root, p)).isDirectory() ? tsFiles(p) : n.endsWith('.ts') ? [p] : [];
-  });
-}
+import { projectRoot as root, tsFiles } from '../../helpers/source-files.js';
 
 const importsOf = (file: string): string[] =>
   [...readFileSync(path.join(root, file), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => path.join(path.dirname(file), m[1]!));
