@@ -8,7 +8,7 @@ import { InProcessRecorder } from '../recorder/tap.js';
 import type { Profile } from '../devices/profile/profile.js';
 import type { Twin } from '../devices/twin.js';
 import { TRACE_FORMAT } from '../aligner/trace.js';
-import { StallMeter } from './stall-meter.js';
+import { StallMeter, threadStatFile } from './stall-meter.js';
 import { TwinSession } from './twin-session.js';
 import { beamtwinVersion } from './version.js';
 import { LineTracing, type LineLimits, type LineSummary } from '../recorder/lines/tracing.js';
@@ -102,7 +102,12 @@ export async function runRecorded(
   // Load must not enter the trace: time stands still while the command waits for a CPU, and a Python
   // command's clocks stand still with the twin's (see StallMeter).
   const speed = opts.speed ?? 1;
-  const share = { file: path.join(os.tmpdir(), `beamtwin-clock-${process.pid}-${startTs.toFixed(3)}-${Math.random().toString(36).slice(2)}`), origin: clockOrigin(twin.clock, speed) };
+  const twinStat = threadStatFile();
+  const share = {
+    file: path.join(os.tmpdir(), `beamtwin-clock-${process.pid}-${startTs.toFixed(3)}-${Math.random().toString(36).slice(2)}`),
+    origin: clockOrigin(twin.clock, speed),
+    ...(twinStat ? { twinStat } : {}),
+  };
   const meter = new StallMeter(session.clock, share);
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, speed, tracing, share) },

@@ -21,6 +21,23 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  * the twin's absorbed lateness, which this meter keeps in the shared file (`ClockShare`), and its sleeps
  * last until their twin time has passed. Both sides read the same kernel counter, so they agree.
  *
+ * Faster than real time, only waiting is faster (issue 18). The twin's own work (a put handled, a frame
+ * through its plugins, another twin's work in the same thread) takes as long in twin time as at speed 1:
+ * the meter holds the clock by speed − 1 ms per ms the twin's thread was busy (on a CPU or waiting for
+ * one: the thread's schedstat, first two fields). At speed 10 a 70 ms frame would otherwise take 0.7
+ * twin seconds, and stretch every interval it falls in. Busy time in which the command waited for a CPU
+ * is held once, not twice (the clock stood still then, as at speed 1): the command's waits are taken to
+ * fall in the twin's busy time, as they do when the twin is what it waited for.
+ *
+ * The command must see the twin's busy time as it happens, not when the meter next publishes: plugins
+ * that work through a frame while the command sleeps would otherwise let the command wake 0.5 twin
+ * seconds early. So the shared file also holds the counters of the last sample (the command's wait, the
+ * twin's busy time) and names the twin thread's schedstat; the hook reads both counters itself and
+ * applies the same rule from there (recorder/python/beamtwin_speed.py). Layout (`ClockShare`):
+ * 0-8 float64 twin seconds of the twin's own holds (lateness, busy time) plus the offset at the start;
+ * 8-12 int32 the command's pid; 12-16 int32 a sequence number, odd while the meter writes; 16-24 float64
+ * the command's run_delay at the sample (s); 24-32 float64 the twin thread's busy time at the sample (s).
+ *
  * It reads when the clock is read (at most every `minIntervalMs`), so a put that arrives after a wait
  * is stamped after the hold, and every 20 ms in between. CPU time the command spends computing is not a
  * wait and still counts, as on an idle machine. Without /proc (not Linux) nothing is held.
@@ -43,17 +60,24 @@ export class StallMeter {
   private readonly absorbed0: number;
   private readonly offset0: number;
   private shareFd: number | undefined;
-  private readonly offsetBytes = Buffer.alloc(8);
   private readonly pidBytes = Buffer.alloc(4);
-  private sharedOffset = NaN;
+  private readonly seqBytes = Buffer.alloc(4);
+  private readonly counterBytes = Buffer.alloc(16);
+  private seq = 0;
+  /** The twin thread's busy time (ns, schedstat) at the last sample; undefined at speed 1. */
+  private busyNs: number | undefined;
+  /** Twin milliseconds held for the twin's busy time. */
+  private busyHeldMs = 0;
   /** Twin milliseconds held back so far. */
   heldMs = 0;
 
+  /** `twinStat`: the schedstat file of the twin's thread (`threadStatFile()`); tests pass a fake one. */
   constructor(
     private readonly clock: RealClock,
     private readonly share?: ClockShare,
     private readonly minIntervalMs = 0.5,
     private readonly procRoot = '/proc',
+    private readonly twinStat = share?.twinStat,
   ) {
     this.absorbed0 = clock.absorbedMs;
     // How far the twin stands behind the scaled wall clock now (the hook's formula); 0 at speed ≠ 1.
@@ -65,9 +89,10 @@ export class StallMeter {
       }
       sharedFiles.add(share.file);
       this.shareFd = fs.openSync(share.file, 'w+');
-      fs.writeSync(this.shareFd, Buffer.alloc(12), 0, 12, 0); // bytes 8-12: the Python process's pid, 0 = none yet
-      this.publish();
+      fs.writeSync(this.shareFd, Buffer.alloc(SHARE_BYTES), 0, SHARE_BYTES, 0); // bytes 8-12: the Python process's pid, 0 = none yet
     }
+    if (clock.speed !== 1 && this.twinStat) this.busyNs = readStat(this.twinStat, true);
+    this.publish();
   }
 
   /** Start measuring (the command's Python process names itself in the shared file when it starts). */
@@ -93,14 +118,29 @@ export class StallMeter {
     if (t - this.lastRead < this.minIntervalMs) return;
     this.lastRead = t;
     this.delayFile ??= this.pythonDelayFile();
-    const delayNs = this.delayFile ? readRunDelay(this.delayFile) : undefined;
+    const delayNs = this.delayFile ? readStat(this.delayFile, false) : undefined;
+    let waitedNs = 0;
     if (delayNs !== undefined && delayNs > this.heldDelayNs) {
-      const hold = ((delayNs - this.heldDelayNs) / 1e6) * this.clock.speed;
+      waitedNs = delayNs - this.heldDelayNs;
       this.heldDelayNs = delayNs;
-      this.clock.holdBack(hold);
-      this.heldMs += hold;
+      this.hold((waitedNs / 1e6) * this.clock.speed);
+    }
+    if (this.busyNs !== undefined) {
+      const busyNs = readStat(this.twinStat!, true);
+      if (busyNs !== undefined && busyNs > this.busyNs) {
+        const hold = ((this.clock.speed - 1) * Math.max(0, busyNs - this.busyNs - waitedNs)) / 1e6;
+        this.busyNs = busyNs;
+        this.busyHeldMs += hold;
+        this.hold(hold);
+      }
     }
     this.publish();
+  }
+
+  private hold(ms: number): void {
+    if (ms <= 0) return;
+    this.clock.holdBack(ms);
+    this.heldMs += ms;
   }
 
   /** The schedstat file of the Python process that named itself, once it has. */
@@ -111,22 +151,54 @@ export class StallMeter {
     return pid > 0 ? `${this.procRoot}/${pid}/task/${pid}/schedstat` : undefined;
   }
 
-  /** Share the twin's own absorbed lateness (seconds), when it changed by 1 ms or more. */
+  /**
+   * Share the twin's own holds (seconds: late callbacks, busy time) and the counters they were taken at,
+   * when any changed. A sequence number, odd while writing, lets the reader retry a torn read.
+   */
   private publish(): void {
     if (this.shareFd === undefined) return;
-    const offset = this.offset0 + (this.clock.absorbedMs - this.absorbed0) / 1000;
-    if (Math.abs(offset - this.sharedOffset) < 1e-3) return;
-    this.sharedOffset = offset;
-    this.offsetBytes.writeDoubleLE(offset, 0);
-    fs.writeSync(this.shareFd, this.offsetBytes, 0, 8, 0);
+    const offset = this.offset0 + (this.clock.absorbedMs - this.absorbed0 + this.busyHeldMs) / 1000;
+    const b = this.counterBytes;
+    const delayS = this.heldDelayNs / 1e9;
+    const busyS = (this.busyNs ?? 0) / 1e9;
+    if (offset === this.shared[0] && delayS === this.shared[1] && busyS === this.shared[2]) return;
+    this.shared = [offset, delayS, busyS];
+    this.writeSeq(++this.seq); // odd: being written
+    b.writeDoubleLE(offset, 0);
+    fs.writeSync(this.shareFd, b, 0, 8, 0);
+    b.writeDoubleLE(delayS, 0);
+    b.writeDoubleLE(busyS, 8);
+    fs.writeSync(this.shareFd, b, 0, 16, 16);
+    this.writeSeq(++this.seq);
+  }
+
+  private shared: [number, number, number] = [NaN, NaN, NaN];
+
+  private writeSeq(n: number): void {
+    this.seqBytes.writeInt32LE(n | 0, 0);
+    fs.writeSync(this.shareFd!, this.seqBytes, 0, 4, 12);
   }
 }
 
-function readRunDelay(file: string): number | undefined {
+/** Bytes of the shared-clock file (layout above). */
+const SHARE_BYTES = 32;
+
+/** A schedstat file's run_delay (ns), or with `busy` its time on a CPU plus run_delay; undefined once gone. */
+function readStat(file: string, busy: boolean): number | undefined {
   try {
-    const d = Number(fs.readFileSync(file, 'utf8').split(' ')[1]);
+    const f = fs.readFileSync(file, 'utf8').split(' ');
+    const d = busy ? Number(f[0]) + Number(f[1]) : Number(f[1]);
     return Number.isFinite(d) ? d : undefined;
   } catch {
     return undefined; // the command has exited
+  }
+}
+
+/** The schedstat file of the calling thread, under its own /proc path (so another process can read it). */
+export function threadStatFile(): string | undefined {
+  try {
+    return `/proc/${fs.readlinkSync('/proc/thread-self')}/schedstat`;
+  } catch {
+    return undefined; // not Linux
   }
 }

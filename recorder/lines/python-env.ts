@@ -5,12 +5,15 @@ import { pythonHookDir, type LineTracing } from './tracing.js';
 /** A twin clock shared with a Python command (harness/stall-meter.ts keeps the file current). */
 export interface ClockShare {
   /**
-   * 8 bytes, a little-endian float64: how far (twin seconds) the twin stands behind the scaled wall
-   * clock, leaving out the command's own waits for a CPU (the command subtracts those itself).
+   * 32 bytes (layout in harness/stall-meter.ts): first a little-endian float64, how far (twin seconds)
+   * the twin stands behind the scaled wall clock, leaving out the command's own waits for a CPU (the
+   * command subtracts those itself) and the twin's busy time since the counters that follow.
    */
   readonly file: string;
   /** The wall-clock instant (POSIX ms) where the scaled wall clock starts: see `clockOrigin`. */
   readonly origin: number;
+  /** The schedstat file of the twin's thread: the command holds its clocks by the twin's busy time. */
+  readonly twinStat?: string;
 }
 
 /**
@@ -32,6 +35,7 @@ export function pythonHookEnv(base: NodeJS.ProcessEnv, clock: Clock, speed: numb
     env['BEAMTWIN_CLOCK_ORIGIN'] = ((share?.origin ?? clockOrigin(clock, speed)) / 1000).toFixed(6);
   }
   if (share) env['BEAMTWIN_CLOCK_OFFSET_FILE'] = share.file;
+  if (share?.twinStat && speed !== 1) env['BEAMTWIN_TWIN_SCHEDSTAT'] = share.twinStat;
   return env;
 }
 

@@ -4,8 +4,10 @@ so a script that waits for a 10 s move waits 1 s, and its own pauses shrink with
 clock stands still (harness/stall-meter.ts: while this process's main thread waited for a CPU, and while
 the twin itself ran late), so do the clocks here: `time.time`/`monotonic` subtract the main thread's own
 run-queue wait (/proc, the same count the twin holds by) and the twin's lateness, which
-`BEAMTWIN_CLOCK_OFFSET_FILE` holds (twin seconds, float64), and `time.sleep(s)` returns when s twin
-seconds have passed. A plan's pauses then last as long in the trace as on an idle machine.
+`BEAMTWIN_CLOCK_OFFSET_FILE` holds, and `time.sleep(s)` returns when s twin seconds have passed. Faster
+than real time, they also run at real speed while the twin's thread is busy (its schedstat,
+`BEAMTWIN_TWIN_SCHEDSTAT`, read here as it happens), as the twin's clock does. A plan's pauses then
+last as long in the trace as on an idle machine, at any speed.
 
 Scaled (in this process; child processes inherit the environment and scale alike):
 - `time.time`/`time_ns` follow the twin's clock (`BEAMTWIN_CLOCK_ORIGIN`: the wall-clock second at which
@@ -42,41 +44,67 @@ speed = 1.0
 _installed = False
 
 
-def _offset_reader(path, N):
-    """A function returning how far (twin seconds) this process stands behind the scaled wall clock: the
-    twin's lateness from the shared file plus this process's main-thread run-queue wait; 0 without one."""
+def _offset_reader(path, N, twin_stat=''):
+    """A function returning how far (twin seconds) this process stands behind the scaled wall clock, by
+    the rule the twin's stall meter applies (harness/stall-meter.ts, which also gives the file's layout):
+    the twin's own holds from the shared file, this process's main-thread run-queue waits (× N), and the
+    twin thread's busy time since the meter's last sample (× N − 1, less what this process waited
+    meanwhile), read here as it happens. 0 without a shared file."""
     if not path:
         return lambda: 0.0
     pid = os.getpid()
     try:
         with open(path, 'r+b') as f:
-            mm = mmap.mmap(f.fileno(), 12)
+            mm = mmap.mmap(f.fileno(), 32)
     except (OSError, ValueError):
         return lambda: 0.0
-    unpack = struct.Struct('<d').unpack_from
     # The first Python process of the command names itself (bytes 8-12): the twin holds by its waits.
     if struct.unpack_from('<i', mm, 8)[0] == 0:
         struct.pack_into('<i', mm, 8, pid)
     first = struct.unpack_from('<i', mm, 8)[0] == pid
-    schedstat = '/proc/%d/task/%d/schedstat' % (pid, pid)
-    own = [0.0, -1.0]  # run_delay (s), when read (real monotonic)
+    seq_of = struct.Struct('<i').unpack_from
+    fields = struct.Struct('<d8xdd').unpack_from  # bytes 0-8 and 16-32
+    shared = [0.0, 0.0, 0.0]  # the last whole read: twin holds, command wait, twin busy (s)
 
-    def own_wait():
-        now = real_monotonic()
-        if now - own[1] > 2e-4:  # a /proc read costs microseconds; callers poll the clock in loops
-            own[1] = now
-            try:
-                with open(schedstat, 'rb') as f:
-                    own[0] = int(f.read().split()[1]) / 1e9
-            except (OSError, ValueError, IndexError):
-                pass
-        return own[0]
+    def read_shared():
+        for _ in range(100):  # the meter writes in microseconds; a torn read is retried
+            before = seq_of(mm, 12)[0]
+            if before & 1:
+                continue
+            got = fields(mm, 0)
+            if seq_of(mm, 12)[0] == before:
+                shared[:] = got
+                break
+        return shared
 
-    if not first:
-        own_wait = lambda: 0.0  # the twin measures the command's first Python process only
+    def counter(file, busy):
+        """A schedstat counter (s), read at most every 0.2 ms: callers poll the clock in loops."""
+        state = [0.0, -1.0]
+
+        def read():
+            now = real_monotonic()
+            if now - state[1] > 2e-4:
+                state[1] = now
+                try:
+                    with open(file, 'rb') as f:
+                        parts = f.read().split()
+                    state[0] = ((int(parts[0]) if busy else 0) + int(parts[1])) / 1e9
+                except (OSError, ValueError, IndexError):
+                    pass
+            return state[0]
+        return read
+
+    own_wait = counter('/proc/%d/task/%d/schedstat' % (pid, pid), False) if first else None
+    twin_busy = counter(twin_stat, True) if twin_stat and N != 1 else None
 
     def offset():
-        return unpack(mm, 0)[0] + own_wait() * N
+        held, wait_then, busy_then = read_shared()
+        # Other processes of the command are not measured: their clock holds by the first one's waits.
+        wait = max(own_wait(), wait_then) if own_wait else wait_then
+        off = held + wait * N
+        if twin_busy:
+            off += (N - 1) * max(0.0, twin_busy() - busy_then - (wait - wait_then))
+        return off
     return offset
 
 
@@ -86,14 +114,29 @@ def _scale_time(N, origin, offset):
     # monotonic keeps its own zero; it stands still with the twin from here on
     off0 = offset()
 
+    # The offset grows in steps (the twin publishes its holds after the fact): readings stand still
+    # until the scaled wall clock catches up, never run backwards.
+    last = [-float('inf'), -float('inf')]
+
     def scaled_time():
-        return origin + (real_time() - origin) * N - offset()
+        t = origin + (real_time() - origin) * N - offset()
+        if t < last[0]:
+            return last[0]
+        last[0] = t
+        return t
 
     def scaled_time_ns():
         return int(scaled_time() * 1e9)
 
-    def scaled_monotonic():
+    def raw_monotonic():
         return m0 + (real_monotonic() - m0) * N - (offset() - off0)
+
+    def scaled_monotonic():
+        t = raw_monotonic()
+        if t < last[1]:
+            return last[1]
+        last[1] = t
+        return t
 
     def scaled_monotonic_ns():
         return int(scaled_monotonic() * 1e9)
@@ -108,11 +151,13 @@ def _scale_time(N, origin, offset):
         if secs < 0:
             raise ValueError('sleep length must be non-negative')
         # Until `secs` twin seconds have passed: longer in wall time when the twin stood still meanwhile.
-        end = scaled_monotonic() + secs
+        # Unclamped readings: after the twin published a hold, a reading standing still at an earlier,
+        # higher one would stretch the sleep by that hold.
+        end = raw_monotonic() + secs
         left = secs
         while left > 0:
             real_sleep(left / N)
-            left = end - scaled_monotonic()
+            left = end - raw_monotonic()
 
     def now_default(fn):
         def wrapper(*args):
@@ -137,16 +182,28 @@ def _scale_time(N, origin, offset):
     _asctime = time.asctime
     time.asctime = lambda *args: _asctime(*args) if args else _asctime(time.localtime())
     time.strftime = strftime
+    return raw_monotonic
 
 
-def _scale_threading(N):
+def _scale_threading(N, twin_monotonic):
     import threading
 
     threading._time = time.monotonic  # it took `from time import monotonic as _time` at import
     cond_wait = threading.Condition.wait
 
     def wait(self, timeout=None):
-        return cond_wait(self, None if timeout is None else timeout / N)
+        if timeout is None:
+            return cond_wait(self, None)
+        # Until notified or `timeout` twin seconds have passed, as time.sleep (the lock is held between
+        # the waits, so no notification falls between them).
+        end = twin_monotonic() + timeout
+        left = timeout
+        while True:
+            if cond_wait(self, max(0.0, left) / N):
+                return True
+            left = end - twin_monotonic()
+            if left <= 0:
+                return False
 
     threading.Condition.wait = wait
     join = threading.Thread.join
@@ -204,7 +261,9 @@ def _patch_epics_ca(ca, N):
     pend_event = getattr(ca, 'pend_event', None)
     if pend_event is not None:
         def pend_event_scaled(timeout=1.e-5):
-            return pend_event(timeout / N)
+            # A poll's own granularity (pyepics polls with 1e-5 s while it waits for a put) stays in
+            # real seconds: shorter, the loop would spin and starve the threads that run its callbacks.
+            return pend_event(max(timeout / N, min(timeout, 1.e-5)))
         pend_event_scaled.__doc__ = pend_event.__doc__
         ca.pend_event = pend_event_scaled
     connect = getattr(ca, 'connect_channel', None)
@@ -246,12 +305,12 @@ def install():
         origin = real_time()
     _installed = True
     speed = N
-    _scale_time(N, origin, _offset_reader(share, N))
+    twin_monotonic = _scale_time(N, origin, _offset_reader(share, N, os.environ.get('BEAMTWIN_TWIN_SCHEDSTAT', '')))
     if N == 1:
         # Only sharing the clock: time.time/monotonic/sleep above. Waits need no scaling, and datetime's
         # classes stay the real ones (a subclass would fail isinstance checks on C-made datetimes).
         return
-    _scale_threading(N)
+    _scale_threading(N, twin_monotonic)
     _scale_selectors(N)
     _scale_datetime(N)
     after_import('epics.ca', lambda m: _patch_epics_ca(m, N))

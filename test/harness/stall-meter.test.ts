@@ -30,7 +30,11 @@ function setup(speed = 1) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bt-share-')), 'clock');
   dirs.push(path.dirname(file));
   const proc = fakeProc(4242);
-  const meter = new StallMeter(clock, { file, origin: 0 }, 0, proc.root).start();
+  // The twin thread's schedstat: time on a CPU, run_delay (ns).
+  const twinStat = path.join(proc.root, 'twin-schedstat');
+  const setBusy = (ns: number) => fs.writeFileSync(twinStat, `${ns} 0 9\n`);
+  setBusy(0);
+  const meter = new StallMeter(clock, { file, origin: 0 }, 0, proc.root, twinStat).start();
   const namePython = (pid: number) => {
     const b = Buffer.alloc(4);
     b.writeInt32LE(pid, 0);
@@ -39,7 +43,11 @@ function setup(speed = 1) {
     fs.closeSync(fd);
   };
   const shared = () => fs.readFileSync(file).readDoubleLE(0);
-  return { clock, meter, proc, namePython, shared, pass: (ms: number) => void (wall += ms) };
+  const counters = () => {
+    const b = fs.readFileSync(file);
+    return { seq: b.readInt32LE(12), waited: b.readDoubleLE(16), busy: b.readDoubleLE(24) };
+  };
+  return { clock, meter, proc, namePython, shared, counters, setBusy, pass: (ms: number) => void (wall += ms) };
 }
 
 describe('StallMeter', () => {
@@ -91,6 +99,52 @@ describe('StallMeter', () => {
     await new Promise((r) => setImmediate(r));
     clock.now();
     expect(shared() - start).toBeCloseTo(0.275, 3);
+    meter.stop();
+  });
+
+  it('at --speed 10 the twin\'s busy time runs at real speed, and a wait within it is held once', () => {
+    const { clock, meter, proc, namePython, setBusy, pass } = setup(10);
+    namePython(4242);
+    const t0 = clock.now();
+    setBusy(40e6); // a frame through its plugins: 40 ms on a CPU
+    pass(40);
+    expect(clock.now() - t0).toBeCloseTo(40, 6); // as at --speed 1, not 400
+    pass(10); // idle: ten times faster
+    expect(clock.now() - t0).toBeCloseTo(140, 6);
+    setBusy(70e6); // 30 ms busy, and the command waited for a CPU all along
+    proc.setDelay(30e6);
+    pass(30);
+    expect(clock.now() - t0).toBeCloseTo(140, 6); // stood still, as at --speed 1: held once, not twice
+    pass(10);
+    expect(clock.now() - t0).toBeCloseTo(240, 6); // and no debt left to stand still for afterwards
+    meter.stop();
+  });
+
+  it('at --speed 1 the twin\'s busy time is not even read', () => {
+    const { clock, meter, setBusy, counters, pass } = setup(1);
+    const t0 = clock.now();
+    setBusy(40e6);
+    pass(40);
+    expect(clock.now() - t0).toBe(40);
+    expect(counters().busy).toBe(0);
+    meter.stop();
+  });
+
+  it('shares the counters its holds were taken at, under an even sequence number', () => {
+    const { clock, meter, proc, namePython, setBusy, counters, shared, pass } = setup(10);
+    namePython(4242);
+    const start = shared();
+    setBusy(5e6);
+    proc.setDelay(2e6);
+    pass(10);
+    clock.now();
+    const c = counters();
+    expect(c.seq % 2).toBe(0);
+    expect(c.seq).toBeGreaterThan(0);
+    expect(c.waited).toBeCloseTo(0.002, 9);
+    expect(c.busy).toBeCloseTo(0.005, 9);
+    // The twin's own hold: 9 × (5 − 2) busy ms not waited; the command's 2 ms × 10 it holds itself.
+    expect(shared() - start).toBeCloseTo(0.027, 5);
     meter.stop();
   });
 });
