@@ -38,12 +38,28 @@ export interface RunOutcome {
 }
 
 /**
+ * Where SIGINT/SIGTERM come from for a running command: `forward` is called with each; the returned
+ * function stops listening. The process's own signals by default; a twin thread hears them from the
+ * main thread (eval/twin-threads.ts).
+ */
+export type SignalSource = (forward: (sig: NodeJS.Signals) => void) => () => void;
+
+const processSignals: SignalSource = (forward) => {
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return () => {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  };
+};
+
+/**
  * Run COMMAND against a fresh, isolated twin and record what it does. Used by `run`, `validate`, `eval`.
  * The command inherits stdio; its exit status is returned. A timeout kills its whole process group.
  */
 export async function runRecorded(
   argv: readonly string[],
-  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; web?: (twin: Twin) => Promise<{ close(): Promise<void> } | undefined>; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits },
+  opts: { profile?: string | Profile; snapshot?: (twin: Twin) => readonly string[]; web?: (twin: Twin) => Promise<{ close(): Promise<void> } | undefined>; record?: string; timeoutS?: number; speed?: number; strict?: boolean; channels?: readonly string[]; stdio?: 'inherit' | 'pipe'; onOutput?: (s: string) => void; cwd?: string; keepEvents?: boolean; lines?: LineLimits; signals?: SignalSource },
 ): Promise<RunOutcome> {
   // Port 0: the server takes a free UDP port exclusively, so parallel twins never share one.
   const session = await TwinSession.start({ profile: opts.profile ?? 'cms', speed: opts.speed ?? 1, strict: opts.strict ?? false });
@@ -133,9 +149,7 @@ export async function runRecorded(
     const cap = setTimeout(kill, opts.timeoutS * 10_000);
     timers.push({ cancel: () => clearTimeout(cap) });
   }
-  const forward = (sig: NodeJS.Signals) => killGroup(child.pid, sig);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  const unlisten = (opts.signals ?? processSignals)((sig) => killGroup(child.pid, sig));
   const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => {
       // As a shell reports it: 127 for a command not found, 126 for one found but not executable.
@@ -158,8 +172,7 @@ export async function runRecorded(
     });
   });
   for (const t of timers) t.cancel();
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
+  unlisten();
   killGroup(child.pid); // leftovers of the command's group
   meter.stop(); // removes the shared-clock file
   const durationMs = performance.now() - t0;

@@ -3,6 +3,7 @@ import { loadProfile, type Profile } from '../../devices/profile/profile.js';
 import { executeTask, Interrupted, type ExecContext, type RunStats, type TaskRun } from './execute.js';
 import type { TaskSpec } from './manifest.js';
 import { forEachBounded, Semaphore } from './pool.js';
+import { TwinThreads } from './twin-threads.js';
 import type { TaskResult } from './score.js';
 import { Scorer } from './scorer.js';
 import { defaultJobs } from './jobs.js';
@@ -72,8 +73,10 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
   const profile = profileCache();
   const stats: RunStats = { cacheHits: 0, cacheMisses: 0, commandsRun: 0, overheadMs: 0 };
   let interrupted = false;
+  const threads = new TwinThreads(jobs);
   const ctx: ExecContext = {
     pool: new Semaphore(jobs),
+    threads,
     cacheDir: path.resolve(opts.cacheDir ?? path.join(out.root, 'cache')),
     stats,
     interrupted: () => interrupted,
@@ -134,6 +137,7 @@ export async function evaluate(tasks: readonly TaskSpec[], opts: EvalOptions): P
     );
   } finally {
     await scorer.close();
+    await threads.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.close();

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../devices/profile/profile.js';
-import { runRecorded } from '../run-recorded.js';
+import { runCommandJob } from './command-job.js';
 import type { CandidateSpec, CommandSpec, ReferenceSpec, TaskSpec } from './manifest.js';
 import type { Semaphore } from './pool.js';
+import type { TwinThreads } from './twin-threads.js';
 
 /** What running one command left behind: its trace file and how it ended. */
 export interface CommandRun {
@@ -47,6 +48,8 @@ export interface RunStats {
 export interface ExecContext {
   /** Bounds the twins running at once. */
   readonly pool: Semaphore;
+  /** Where the twins run: threads of their own (else this thread). */
+  readonly threads?: TwinThreads;
   /** Reference traces by content hash: `<cacheDir>/<hash>.jsonl` + `<hash>.json`. */
   readonly cacheDir: string;
   readonly stats: RunStats;
@@ -73,18 +76,11 @@ export async function runCommandSpec(spec: CommandSpec, profile: Profile, traceP
     const tmp = `${tracePath}.${process.pid}-${++tmpSeq}.tmp`;
     let tail = '';
     const t0 = performance.now();
-    const o = await runRecorded(argv, {
-      profile,
-      record: tmp,
-      timeoutS: spec.timeoutS,
-      speed: spec.speed,
-      ...(spec.lines ? { lines: spec.lines } : {}),
-      stdio: 'pipe',
-      cwd,
-      onOutput: (s) => {
-        tail = (tail + s).slice(-TAIL);
-      },
-    });
+    const job = { argv, profile, record: tmp, timeoutS: spec.timeoutS, speed: spec.speed, ...(spec.lines ? { lines: spec.lines } : {}), ...(cwd ? { cwd } : {}) };
+    const onOutput = (s: string) => {
+      tail = (tail + s).slice(-TAIL);
+    };
+    const o = await (ctx.threads ? ctx.threads.run(job, onOutput) : runCommandJob(job, onOutput));
     ctx.stats.commandsRun++;
     ctx.stats.overheadMs += Math.max(0, performance.now() - t0 - o.durationMs);
     if (ctx.interrupted()) {
@@ -92,17 +88,14 @@ export async function runCommandSpec(spec: CommandSpec, profile: Profile, traceP
       throw new Interrupted('interrupted');
     }
     fs.renameSync(tmp, tracePath);
-    const hits = new Set(o.catchAllHits);
-    const unknown: string[] = [];
-    for (const e of o.events) if (e.kind === 'put' && hits.has(e.channel) && !unknown.includes(e.channel)) unknown.push(e.channel);
     return {
       hash: spec.hash,
       exitCode: o.exitCode,
       signal: o.signal,
       timedOut: o.timedOut,
       durationMs: Math.round(o.durationMs),
-      events: o.events.length,
-      unknownPvWrites: unknown,
+      events: o.events,
+      unknownPvWrites: o.unknownPvWrites,
       outputTail: tail,
       tracePath,
     };

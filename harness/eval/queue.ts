@@ -7,6 +7,7 @@ import { cachedReference, executeTask, runCommandSpec, storeReference, type Comm
 import { sha256 } from './hash.js';
 import type { CommandSpec, TaskSpec } from './manifest.js';
 import { Semaphore } from './pool.js';
+import { TwinThreads } from './twin-threads.js';
 import type { OutDir } from './store.js';
 
 /**
@@ -193,6 +194,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const me = `${os.hostname()}:${process.pid}`;
   const cacheDir = path.resolve(opts.cacheDir ?? path.join(os.tmpdir(), `beamtwin-worker-cache-${process.getuid?.() ?? 0}`));
   const pool = new Semaphore(Math.max(1, opts.jobs));
+  const threads = new TwinThreads(Math.max(1, opts.jobs));
   const stats: RunStats = { cacheHits: 0, cacheMisses: 0, commandsRun: 0, overheadMs: 0 };
   const profiles = new Map<string, ReturnType<typeof loadProfile>>();
   let stopping = false;
@@ -209,6 +211,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       for (const [hash, r] of Object.entries(data.cachedRefs)) if (!cachedReference(cacheDir, hash)) storeReference(cacheDir, { ...r.meta, tracePath: '' }, r.trace);
       const ctx: ExecContext = {
         pool,
+        threads,
         cacheDir,
         stats,
         // A stopping worker kills its commands: fail the job (it is retried elsewhere) rather than return their stubs.
@@ -264,7 +267,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       if (stopping) return;
       stopping = true;
       opts.log.write(`worker ${me}: stopping after the running tasks\n`);
-      void worker.close().then(resolve, resolve);
+      void worker
+        .close()
+        .then(() => threads.close())
+        .then(resolve, resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
