@@ -21,13 +21,14 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  * the twin's absorbed lateness, which this meter keeps in the shared file (`ClockShare`), and its sleeps
  * last until their twin time has passed. Both sides read the same kernel counter, so they agree.
  *
- * Faster than real time, only waiting is faster (issue 18). The twin's own work (a put handled, a frame
- * through its plugins, another twin's work in the same thread) takes as long in twin time as at speed 1:
- * the meter holds the clock by speed − 1 ms per ms the twin's thread was busy (on a CPU or waiting for
- * one: the thread's schedstat, first two fields). At speed 10 a 70 ms frame would otherwise take 0.7
- * twin seconds, and stretch every interval it falls in. Busy time in which the command waited for a CPU
- * is held once, not twice (the clock stood still then, as at speed 1): the command's waits are taken to
- * fall in the twin's busy time, as they do when the twin is what it waited for.
+ * Faster than real time, only waiting is faster (issue 18). Work takes as long in twin time as at speed
+ * 1: the twin's (a put handled, a frame through its plugins: its thread on a CPU or waiting for one) and
+ * the command's (its main thread on a CPU: Python starting, a plan computing). The meter holds the clock
+ * by speed − 1 ms per ms of either, taken to overlap. At speed 10 a 70 ms frame would otherwise take 0.7
+ * twin seconds and stretch every interval it falls in, and a plan's 0.3 s start-up would take 3 s and
+ * land its first move elsewhere on the motors' 0.1 s grid than at speed 1. Work in which the command
+ * waited for a CPU is held once, not twice (the clock stood still then, as at speed 1): the command's
+ * waits are taken to fall in the work, as they do when the twin is what it waited for.
  *
  * The command must see the twin's busy time as it happens, not when the meter next publishes: plugins
  * that work through a frame while the command sleeps would otherwise let the command wake 0.5 twin
@@ -35,12 +36,13 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  * twin's busy time) and names the twin thread's schedstat; the hook reads both counters itself and
  * applies the same rule from there (recorder/python/beamtwin_speed.py). Layout (`ClockShare`):
  * 0-8 float64 twin seconds of the twin's own holds (lateness, busy time) plus the offset at the start;
- * 8-12 int32 the command's pid; 12-16 int32 a sequence number, odd while the meter writes; 16-24 float64
- * the command's run_delay at the sample (s); 24-32 float64 the twin thread's busy time at the sample (s).
+ * 8-12 int32 the command's pid; 12-16 int32 a sequence number, odd while the meter writes; then float64
+ * counters at the last sample, in seconds: 16-24 the command's run_delay, 24-32 the twin thread's busy
+ * time, 32-40 the command's time on a CPU.
  *
  * It reads when the clock is read (at most every `minIntervalMs`), so a put that arrives after a wait
  * is stamped after the hold, and every 20 ms in between. CPU time the command spends computing is not a
- * wait and still counts, as on an idle machine. Without /proc (not Linux) nothing is held.
+ * wait and still counts (at real speed), as on an idle machine. Without /proc (not Linux) nothing is held.
  */
 /** Shared-clock files not yet removed: removed at exit too, when a run is cut short (SIGINT to eval). */
 const sharedFiles = new Set<string>();
@@ -62,10 +64,12 @@ export class StallMeter {
   private shareFd: number | undefined;
   private readonly pidBytes = Buffer.alloc(4);
   private readonly seqBytes = Buffer.alloc(4);
-  private readonly counterBytes = Buffer.alloc(16);
+  private readonly counterBytes = Buffer.alloc(24);
   private seq = 0;
   /** The twin thread's busy time (ns, schedstat) at the last sample; undefined at speed 1. */
   private busyNs: number | undefined;
+  /** The measured main thread's time on a CPU (ns) at the last sample (speed ≠ 1). */
+  private ranNs = 0;
   /** Twin milliseconds held for the twin's busy time. */
   private busyHeldMs = 0;
   /** Twin milliseconds held back so far. */
@@ -91,7 +95,10 @@ export class StallMeter {
       this.shareFd = fs.openSync(share.file, 'w+');
       fs.writeSync(this.shareFd, Buffer.alloc(SHARE_BYTES), 0, SHARE_BYTES, 0); // bytes 8-12: the Python process's pid, 0 = none yet
     }
-    if (clock.speed !== 1 && this.twinStat) this.busyNs = readStat(this.twinStat, true);
+    if (clock.speed !== 1 && this.twinStat) {
+      const twin = readStat(this.twinStat);
+      this.busyNs = twin ? twin.cpu + twin.delay : 0;
+    }
     this.publish();
   }
 
@@ -118,21 +125,29 @@ export class StallMeter {
     if (t - this.lastRead < this.minIntervalMs) return;
     this.lastRead = t;
     this.delayFile ??= this.pythonDelayFile();
-    const delayNs = this.delayFile ? readStat(this.delayFile, false) : undefined;
+    const py = this.delayFile ? readStat(this.delayFile) : undefined;
     let waitedNs = 0;
-    if (delayNs !== undefined && delayNs > this.heldDelayNs) {
-      waitedNs = delayNs - this.heldDelayNs;
-      this.heldDelayNs = delayNs;
+    let ranNs = 0;
+    if (py && py.delay > this.heldDelayNs) {
+      waitedNs = py.delay - this.heldDelayNs;
+      this.heldDelayNs = py.delay;
       this.hold((waitedNs / 1e6) * this.clock.speed);
     }
     if (this.busyNs !== undefined) {
-      const busyNs = readStat(this.twinStat!, true);
-      if (busyNs !== undefined && busyNs > this.busyNs) {
-        const hold = ((this.clock.speed - 1) * Math.max(0, busyNs - this.busyNs - waitedNs)) / 1e6;
-        this.busyNs = busyNs;
-        this.busyHeldMs += hold;
-        this.hold(hold);
+      if (py && py.cpu > this.ranNs) {
+        ranNs = py.cpu - this.ranNs;
+        this.ranNs = py.cpu;
       }
+      const twin = readStat(this.twinStat!);
+      let busyNs = 0;
+      if (twin && twin.cpu + twin.delay > this.busyNs) {
+        busyNs = twin.cpu + twin.delay - this.busyNs;
+        this.busyNs = twin.cpu + twin.delay;
+      }
+      // Work runs at real speed, the twin's or the command's (taken to overlap); waits stand still.
+      const hold = ((this.clock.speed - 1) * Math.max(0, Math.max(busyNs, ranNs) - waitedNs)) / 1e6;
+      this.busyHeldMs += hold;
+      this.hold(hold);
     }
     this.publish();
   }
@@ -161,18 +176,21 @@ export class StallMeter {
     const b = this.counterBytes;
     const delayS = this.heldDelayNs / 1e9;
     const busyS = (this.busyNs ?? 0) / 1e9;
-    if (offset === this.shared[0] && delayS === this.shared[1] && busyS === this.shared[2]) return;
-    this.shared = [offset, delayS, busyS];
+    const ranS = this.ranNs / 1e9;
+    const sh = this.shared;
+    if (offset === sh[0] && delayS === sh[1] && busyS === sh[2] && ranS === sh[3]) return;
+    this.shared = [offset, delayS, busyS, ranS];
     this.writeSeq(++this.seq); // odd: being written
     b.writeDoubleLE(offset, 0);
     fs.writeSync(this.shareFd, b, 0, 8, 0);
     b.writeDoubleLE(delayS, 0);
     b.writeDoubleLE(busyS, 8);
-    fs.writeSync(this.shareFd, b, 0, 16, 16);
+    b.writeDoubleLE(ranS, 16);
+    fs.writeSync(this.shareFd, b, 0, 24, 16);
     this.writeSeq(++this.seq);
   }
 
-  private shared: [number, number, number] = [NaN, NaN, NaN];
+  private shared: [number, number, number, number] = [NaN, NaN, NaN, NaN];
 
   private writeSeq(n: number): void {
     this.seqBytes.writeInt32LE(n | 0, 0);
@@ -181,14 +199,15 @@ export class StallMeter {
 }
 
 /** Bytes of the shared-clock file (layout above). */
-const SHARE_BYTES = 32;
+const SHARE_BYTES = 40;
 
-/** A schedstat file's run_delay (ns), or with `busy` its time on a CPU plus run_delay; undefined once gone. */
-function readStat(file: string, busy: boolean): number | undefined {
+/** A thread's schedstat: time on a CPU and run_delay (waiting for one), ns; undefined once gone. */
+function readStat(file: string): { cpu: number; delay: number } | undefined {
   try {
     const f = fs.readFileSync(file, 'utf8').split(' ');
-    const d = busy ? Number(f[0]) + Number(f[1]) : Number(f[1]);
-    return Number.isFinite(d) ? d : undefined;
+    const cpu = Number(f[0]);
+    const delay = Number(f[1]);
+    return Number.isFinite(cpu) && Number.isFinite(delay) ? { cpu, delay } : undefined;
   } catch {
     return undefined; // the command has exited
   }

@@ -68,6 +68,7 @@ export class RealClock implements Clock {
     let held = this.held;
     // A clock held back after the timer was set reaches `due` later than planned: wait for it.
     const run = () => {
+      this.probe?.(); // holds not yet taken (a stall meter's) may make the timer early
       if (this.held > held && this.early(due)) {
         held = this.held;
         t = setTimeout(run, (due - this.wall()) / this.speed);
@@ -87,6 +88,7 @@ export class RealClock implements Clock {
     };
     const tick = () => {
       if (cancelled) return;
+      this.probe?.();
       if (this.held > held && this.early(due)) {
         held = this.held;
         return arm();

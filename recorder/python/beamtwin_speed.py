@@ -5,8 +5,9 @@ clock stands still (harness/stall-meter.ts: while this process's main thread wai
 the twin itself ran late), so do the clocks here: `time.time`/`monotonic` subtract the main thread's own
 run-queue wait (/proc, the same count the twin holds by) and the twin's lateness, which
 `BEAMTWIN_CLOCK_OFFSET_FILE` holds, and `time.sleep(s)` returns when s twin seconds have passed. Faster
-than real time, they also run at real speed while the twin's thread is busy (its schedstat,
-`BEAMTWIN_TWIN_SCHEDSTAT`, read here as it happens), as the twin's clock does. A plan's pauses then
+than real time, they run at real speed while there is work, the twin thread's (its schedstat,
+`BEAMTWIN_TWIN_SCHEDSTAT`, read here as it happens) or this process's main thread's, as the twin's
+clock does. A plan's pauses then
 last as long in the trace as on an idle machine, at any speed.
 
 Scaled (in this process; child processes inherit the environment and scale alike):
@@ -48,14 +49,14 @@ def _offset_reader(path, N, twin_stat=''):
     """A function returning how far (twin seconds) this process stands behind the scaled wall clock, by
     the rule the twin's stall meter applies (harness/stall-meter.ts, which also gives the file's layout):
     the twin's own holds from the shared file, this process's main-thread run-queue waits (× N), and the
-    twin thread's busy time since the meter's last sample (× N − 1, less what this process waited
-    meanwhile), read here as it happens. 0 without a shared file."""
+    work since the meter's last sample, the twin thread's or this process's (× N − 1, less what this
+    process waited meanwhile), read here as it happens. 0 without a shared file."""
     if not path:
         return lambda: 0.0
     pid = os.getpid()
     try:
         with open(path, 'r+b') as f:
-            mm = mmap.mmap(f.fileno(), 32)
+            mm = mmap.mmap(f.fileno(), 40)
     except (OSError, ValueError):
         return lambda: 0.0
     # The first Python process of the command names itself (bytes 8-12): the twin holds by its waits.
@@ -63,8 +64,8 @@ def _offset_reader(path, N, twin_stat=''):
         struct.pack_into('<i', mm, 8, pid)
     first = struct.unpack_from('<i', mm, 8)[0] == pid
     seq_of = struct.Struct('<i').unpack_from
-    fields = struct.Struct('<d8xdd').unpack_from  # bytes 0-8 and 16-32
-    shared = [0.0, 0.0, 0.0]  # the last whole read: twin holds, command wait, twin busy (s)
+    fields = struct.Struct('<d8xddd').unpack_from  # bytes 0-8 and 16-40
+    shared = [0.0, 0.0, 0.0, 0.0]  # the last whole read: holds, command wait, twin busy, command CPU (s)
 
     def read_shared():
         for _ in range(100):  # the meter writes in microseconds; a torn read is retried
@@ -77,9 +78,10 @@ def _offset_reader(path, N, twin_stat=''):
                 break
         return shared
 
-    def counter(file, busy):
-        """A schedstat counter (s), read at most every 0.2 ms: callers poll the clock in loops."""
-        state = [0.0, -1.0]
+    def counter(file):
+        """A thread's schedstat (s on a CPU, s waiting for one), read at most every 0.2 ms: callers poll
+        the clock in loops."""
+        state = [(0.0, 0.0), -1.0]
 
         def read():
             now = real_monotonic()
@@ -88,22 +90,26 @@ def _offset_reader(path, N, twin_stat=''):
                 try:
                     with open(file, 'rb') as f:
                         parts = f.read().split()
-                    state[0] = ((int(parts[0]) if busy else 0) + int(parts[1])) / 1e9
+                    state[0] = (int(parts[0]) / 1e9, int(parts[1]) / 1e9)
                 except (OSError, ValueError, IndexError):
                     pass
             return state[0]
         return read
 
-    own_wait = counter('/proc/%d/task/%d/schedstat' % (pid, pid), False) if first else None
-    twin_busy = counter(twin_stat, True) if twin_stat and N != 1 else None
+    own = counter('/proc/%d/task/%d/schedstat' % (pid, pid)) if first else None
+    twin = counter(twin_stat) if twin_stat and N != 1 else None
 
     def offset():
-        held, wait_then, busy_then = read_shared()
-        # Other processes of the command are not measured: their clock holds by the first one's waits.
-        wait = max(own_wait(), wait_then) if own_wait else wait_then
+        held, wait_then, busy_then, ran_then = read_shared()
+        # Other processes of the command are not measured: they hold by the first one's counters.
+        ran, wait = own() if own else (ran_then, wait_then)
+        wait = max(wait, wait_then)
         off = held + wait * N
-        if twin_busy:
-            off += (N - 1) * max(0.0, twin_busy() - busy_then - (wait - wait_then))
+        if twin:
+            cpu, delay = twin()
+            # Work at real speed, the twin's or this process's (taken to overlap); waits stand still.
+            work = max(cpu + delay - busy_then, ran - ran_then)
+            off += (N - 1) * max(0.0, work - (wait - wait_then))
         return off
     return offset
 

@@ -19,9 +19,20 @@ function fakeProc(pid: number) {
   dirs.push(root);
   const dir = path.join(root, String(pid), 'task', String(pid));
   fs.mkdirSync(dir, { recursive: true });
-  const setDelay = (ns: number) => fs.writeFileSync(path.join(dir, 'schedstat'), `123456 ${ns} 7\n`);
-  setDelay(0);
-  return { root, setDelay };
+  let cpu = 0;
+  let delay = 0;
+  const write = () => fs.writeFileSync(path.join(dir, 'schedstat'), `${cpu} ${delay} 7\n`);
+  const setDelay = (ns: number) => {
+    delay = ns;
+    write();
+  };
+  /** The process's main thread has run `ns` on a CPU. */
+  const setCpu = (ns: number) => {
+    cpu = ns;
+    write();
+  };
+  write();
+  return { root, setDelay, setCpu };
 }
 
 function setup(speed = 1) {
@@ -145,6 +156,22 @@ describe('StallMeter', () => {
     expect(c.busy).toBeCloseTo(0.005, 9);
     // The twin's own hold: 9 × (5 − 2) busy ms not waited; the command's 2 ms × 10 it holds itself.
     expect(shared() - start).toBeCloseTo(0.027, 5);
+    meter.stop();
+  });
+
+  it("at --speed 10 the command's own work runs at real speed too, overlapping the twin's", () => {
+    const { clock, meter, proc, namePython, setBusy, pass } = setup(10);
+    namePython(4242);
+    const t0 = clock.now();
+    proc.setCpu(20e6); // Python starting: 20 ms on a CPU
+    pass(20);
+    expect(clock.now() - t0).toBeCloseTo(20, 6);
+    proc.setCpu(30e6); // 10 ms of the command's work while the twin works 10 ms too: 10 twin ms, not 0
+    setBusy(10e6);
+    pass(10);
+    expect(clock.now() - t0).toBeCloseTo(30, 6);
+    pass(5); // both idle: ten times faster
+    expect(clock.now() - t0).toBeCloseTo(80, 6);
     meter.stop();
   });
 });

@@ -31,7 +31,13 @@ describe('the Python hook applies the stall meter\'s rule', () => {
     const pid = 4242; // the measured Python process (named in the file): not the interpreter run here
     const taskDir = path.join(root, String(pid), 'task', String(pid));
     fs.mkdirSync(taskDir, { recursive: true });
-    const setDelay = (ns: number) => fs.writeFileSync(path.join(taskDir, 'schedstat'), `1 ${ns} 1\n`);
+    let cpu = 0;
+    let delay = 0;
+    const writeStat = () => fs.writeFileSync(path.join(taskDir, 'schedstat'), `${cpu} ${delay} 1\n`);
+    const setDelay = (ns: number) => {
+      delay = ns;
+      writeStat();
+    };
     const twinStat = path.join(root, 'twin-schedstat');
     const setBusy = (ns: number) => fs.writeFileSync(twinStat, `${ns} 0 1\n`);
     setDelay(0);
@@ -66,6 +72,14 @@ describe('the Python hook applies the stall meter\'s rule', () => {
     const after = fs.readFileSync(file).readDoubleLE(0);
     expect(after + 10 * 0.002).toBeCloseTo(held + 10 * 0.002 + 9 * 0.007, 5);
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(after + 10 * 0.002, 6);
+    // The measured process worked 4 ms on a CPU while the twin worked 1: 4 ms of work (they overlap).
+    cpu = 4e6;
+    writeStat();
+    setBusy(13e6);
+    clock.now();
+    const later = fs.readFileSync(file).readDoubleLE(0);
+    expect(later - after).toBeCloseTo(9 * 0.004, 5);
+    expect(hookOffset(file, 10, twinStat)).toBeCloseTo(later + 10 * 0.002, 6);
     meter.stop();
   });
 });
