@@ -38,7 +38,8 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  * 0-8 float64 twin seconds of the twin's own holds (lateness, busy time) plus the offset at the start;
  * 8-12 int32 the command's pid; 12-16 int32 a sequence number, odd while the meter writes; then float64
  * counters at the last sample, in seconds: 16-24 the command's run_delay, 24-32 the twin thread's busy
- * time, 32-40 the command's time on a CPU.
+ * time, 32-40 the command's time on a CPU (less 40-48). Written by the command: 40-48 float64 its CPU
+ * time spent polling in pyepics' waits (s), which is waiting, not work.
  *
  * It reads when the clock is read (at most every `minIntervalMs`), so a put that arrives after a wait
  * is stamped after the hold, and every 20 ms in between. CPU time the command spends computing is not a
@@ -68,7 +69,7 @@ export class StallMeter {
   private seq = 0;
   /** The twin thread's busy time (ns, schedstat) at the last sample; undefined at speed 1. */
   private busyNs: number | undefined;
-  /** The measured main thread's time on a CPU (ns) at the last sample (speed ≠ 1). */
+  /** The measured main thread's time on a CPU (ns) at the last sample, less its polling (speed ≠ 1). */
   private ranNs = 0;
   /** Twin milliseconds held for the twin's busy time. */
   private busyHeldMs = 0;
@@ -134,9 +135,10 @@ export class StallMeter {
       this.hold((waitedNs / 1e6) * this.clock.speed);
     }
     if (this.busyNs !== undefined) {
-      if (py && py.cpu > this.ranNs) {
-        ranNs = py.cpu - this.ranNs;
-        this.ranNs = py.cpu;
+      const ran = py ? py.cpu - this.polledNs() : 0;
+      if (ran > this.ranNs) {
+        ranNs = ran - this.ranNs;
+        this.ranNs = ran;
       }
       const twin = readStat(this.twinStat!);
       let busyNs = 0;
@@ -157,6 +159,16 @@ export class StallMeter {
     this.clock.holdBack(ms);
     this.heldMs += ms;
   }
+
+  /** The command's CPU time spent polling in pyepics' waits (ns): a wait, not work (the hook counts it). */
+  private polledNs(): number {
+    if (this.shareFd === undefined) return 0;
+    fs.readSync(this.shareFd, this.polledBytes, 0, 8, 40);
+    const s = this.polledBytes.readDoubleLE(0);
+    return Number.isFinite(s) && s > 0 ? s * 1e9 : 0;
+  }
+
+  private readonly polledBytes = Buffer.alloc(8);
 
   /** The schedstat file of the Python process that named itself, once it has. */
   private pythonDelayFile(): string | undefined {
@@ -199,7 +211,7 @@ export class StallMeter {
 }
 
 /** Bytes of the shared-clock file (layout above). */
-const SHARE_BYTES = 40;
+const SHARE_BYTES = 48;
 
 /** A thread's schedstat: time on a CPU and run_delay (waiting for one), ns; undefined once gone. */
 function readStat(file: string): { cpu: number; delay: number } | undefined {

@@ -43,6 +43,9 @@ real_sleep = time.sleep
 
 speed = 1.0
 _installed = False
+# CPU time (s) the main thread spent polling in pyepics' waits: a wait, not work (see _waiting).
+_polled = [0.0]
+_share_map = [None]
 
 
 def _offset_reader(path, N, twin_stat=''):
@@ -56,13 +59,15 @@ def _offset_reader(path, N, twin_stat=''):
     pid = os.getpid()
     try:
         with open(path, 'r+b') as f:
-            mm = mmap.mmap(f.fileno(), 40)
+            mm = mmap.mmap(f.fileno(), 48)
     except (OSError, ValueError):
         return lambda: 0.0
     # The first Python process of the command names itself (bytes 8-12): the twin holds by its waits.
     if struct.unpack_from('<i', mm, 8)[0] == 0:
         struct.pack_into('<i', mm, 8, pid)
     first = struct.unpack_from('<i', mm, 8)[0] == pid
+    if first:
+        _share_map[0] = mm
     seq_of = struct.Struct('<i').unpack_from
     fields = struct.Struct('<d8xddd').unpack_from  # bytes 0-8 and 16-40
     shared = [0.0, 0.0, 0.0, 0.0]  # the last whole read: holds, command wait, twin busy, command CPU (s)
@@ -102,7 +107,11 @@ def _offset_reader(path, N, twin_stat=''):
     def offset():
         held, wait_then, busy_then, ran_then = read_shared()
         # Other processes of the command are not measured: they hold by the first one's counters.
-        ran, wait = own() if own else (ran_then, wait_then)
+        if own:
+            ran, wait = own()
+            ran -= _polled[0]
+        else:
+            ran, wait = ran_then, wait_then
         wait = max(wait, wait_then)
         off = held + wait * N
         if twin:
@@ -261,9 +270,40 @@ def _scale_datetime(N):
     dt.date = date
 
 
+def _waiting(fn):
+    """`fn` is a wait: the CPU time the main thread spends in it (pyepics polling for a put's completion
+    spins through poll() at 20% of a CPU) is not the plan's work, and the clocks do not run at real speed
+    for it. It is counted here and shared (bytes 40-48 of the clock file) for the twin to leave out too."""
+    import threading
+
+    main = threading.main_thread().ident
+    depth = [0]
+    cpu = time.thread_time  # CPU clocks are not scaled
+
+    def wrapper(*args, **kwargs):
+        if depth[0] or threading.get_ident() != main:
+            return fn(*args, **kwargs)
+        depth[0] += 1
+        t0 = cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            _polled[0] += cpu() - t0
+            if _share_map[0] is not None:
+                struct.pack_into('<d', _share_map[0], 40, _polled[0])
+    wrapper.__doc__ = fn.__doc__
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
 def _patch_epics_ca(ca, N):
     """pyepics' waits scaled (pend_event always waits its time: poll() and scripts use it as a pause);
-    pend_io is a timeout for outstanding requests, and connection timeouts stay in real seconds."""
+    pend_io is a timeout for outstanding requests, and connection timeouts stay in real seconds. Time
+    spent polling is a wait, not work (_waiting)."""
+    for name in ('poll', 'pend_io'):
+        if getattr(ca, name, None) is not None:
+            setattr(ca, name, _waiting(getattr(ca, name)))
     pend_event = getattr(ca, 'pend_event', None)
     if pend_event is not None:
         def pend_event_scaled(timeout=1.e-5):
@@ -271,7 +311,7 @@ def _patch_epics_ca(ca, N):
             # real seconds: shorter, the loop would spin and starve the threads that run its callbacks.
             return pend_event(max(timeout / N, min(timeout, 1.e-5)))
         pend_event_scaled.__doc__ = pend_event.__doc__
-        ca.pend_event = pend_event_scaled
+        ca.pend_event = _waiting(pend_event_scaled)
     connect = getattr(ca, 'connect_channel', None)
     if connect is not None:
         def connect_channel(chid, timeout=None, verbose=False):

@@ -58,7 +58,7 @@ function setup(speed = 1) {
     const b = fs.readFileSync(file);
     return { seq: b.readInt32LE(12), waited: b.readDoubleLE(16), busy: b.readDoubleLE(24) };
   };
-  return { clock, meter, proc, namePython, shared, counters, setBusy, pass: (ms: number) => void (wall += ms) };
+  return { clock, meter, proc, namePython, shared, counters, setBusy, file, pass: (ms: number) => void (wall += ms) };
 }
 
 describe('StallMeter', () => {
@@ -172,6 +172,21 @@ describe('StallMeter', () => {
     expect(clock.now() - t0).toBeCloseTo(30, 6);
     pass(5); // both idle: ten times faster
     expect(clock.now() - t0).toBeCloseTo(80, 6);
+    meter.stop();
+  });
+
+  it("the command's CPU time spent polling in pyepics' waits (its hook shares it) is waiting, not work", () => {
+    const { clock, meter, proc, namePython, pass, file } = setup(10);
+    namePython(4242);
+    const t0 = clock.now();
+    const polled = Buffer.alloc(8);
+    polled.writeDoubleLE(0.015, 0); // 15 of the 20 ms on a CPU were spent in poll()
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, polled, 0, 8, 40);
+    fs.closeSync(fd);
+    proc.setCpu(20e6);
+    pass(20);
+    expect(clock.now() - t0).toBeCloseTo(5 + 15 * 10, 6);
     meter.stop();
   });
 });
