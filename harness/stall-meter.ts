@@ -32,10 +32,11 @@ import type { ClockShare } from '../recorder/lines/python-env.js';
  *
  * The command must see the twin's busy time as it happens, not when the meter next publishes: plugins
  * that work through a frame while the command sleeps would otherwise let the command wake 0.5 twin
- * seconds early. So the shared file also holds the counters of the last sample (the command's wait, the
- * twin's busy time) and names the twin thread's schedstat; the hook reads both counters itself and
- * applies the same rule from there (recorder/python/beamtwin_speed.py). Layout (`ClockShare`):
- * 0-8 float64 twin seconds of the twin's own holds (lateness, busy time) plus the offset at the start;
+ * seconds early. So the shared file also holds the counters of the last sample (the command's wait and
+ * work, the twin's busy time) and the twin thread's schedstat is named to the command; the hook reads the
+ * counters itself and applies the same rule from there (recorder/python/beamtwin_speed.py). Layout
+ * (`ClockShare`): 0-8 float64 twin seconds of every hold but the command's waits (lateness, work), plus
+ * the offset at the start;
  * 8-12 int32 the command's pid; 12-16 int32 a sequence number, odd while the meter writes; then float64
  * counters at the last sample, in seconds: 16-24 the command's run_delay, 24-32 the twin thread's busy
  * time, 32-40 the command's time on a CPU (less 40-48). Written by the command: 40-48 float64 its CPU
