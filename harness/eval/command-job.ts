@@ -20,6 +20,7 @@ export interface CommandResult {
   readonly signal: string | null;
   readonly timedOut: boolean;
   readonly durationMs: number;
+  /** Recorded events (all kinds). */
   readonly events: number;
   /** PVs the real beamline does not have (catch-all) that the command wrote, in first-write order. */
   readonly unknownPvWrites: readonly string[];

@@ -1,22 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Profile } from '../../devices/profile/profile.js';
-import { runCommandJob } from './command-job.js';
+import { runCommandJob, type CommandResult } from './command-job.js';
 import type { CandidateSpec, CommandSpec, ReferenceSpec, TaskSpec } from './manifest.js';
 import type { Semaphore } from './pool.js';
 import type { TwinThreads } from './twin-threads.js';
 
 /** What running one command left behind: its trace file and how it ended. */
-export interface CommandRun {
+export interface CommandRun extends CommandResult {
   readonly hash: string;
-  readonly exitCode: number;
-  readonly signal: string | null;
-  readonly timedOut: boolean;
-  readonly durationMs: number;
-  /** Recorded events (all kinds). */
-  readonly events: number;
-  /** PVs the real beamline does not have (catch-all) that the command wrote, in first-write order. */
-  readonly unknownPvWrites: readonly string[];
   /** The end of what the command printed (for diagnosing a failing script). */
   readonly outputTail: string;
   /** The full trace, beamtwin JSON Lines. */
