@@ -7,8 +7,7 @@ run-queue wait (/proc, the same count the twin holds by) and the twin's lateness
 `BEAMTWIN_CLOCK_OFFSET_FILE` holds, and `time.sleep(s)` returns when s twin seconds have passed. Faster
 than real time, they run at real speed while there is work, the twin thread's (its schedstat,
 `BEAMTWIN_TWIN_SCHEDSTAT`, read here as it happens) or this process's main thread's, as the twin's
-clock does. A plan's pauses then
-last as long in the trace as on an idle machine, at any speed.
+clock does. A plan's pauses then last as long in the trace as on an idle machine, at any speed.
 
 Scaled (in this process; child processes inherit the environment and scale alike):
 - `time.time`/`time_ns` follow the twin's clock (`BEAMTWIN_CLOCK_ORIGIN`: the wall-clock second at which
