@@ -64,7 +64,7 @@ class Recorded {
     const opts = this.options;
     opts.key[key] = true;
     if (o['alias'] !== undefined) opts.alias[key] = [...(opts.alias[key] ?? []), ...(aliases as string[])];
-    if (o['demandOption'] || o['demand']) this.demanded.add(key);
+    if (o['demandOption']) this.demanded.add(key);
     if ('default' in o) {
       if (typeof o['default'] === 'function') throw new Decline(); // yargs calls it and describes it
       opts.default[key] = o['default'];
@@ -101,11 +101,9 @@ class Recorded {
       if (!('default' in o)) o['default'] = [];
     }
     if (p && !('alias' in o)) o['alias'] = [];
-    if (p && this.spec.demanded.includes(p)) o['demand'] = true;
-    const demand = o['demand'];
-    delete o['demand'];
     this.option(key, o);
-    if (demand) this.demanded.add(key);
+    // `<name>` in the command string demands it (its own demandOption is dropped, as yargs drops it).
+    if (p && this.spec.demanded.includes(p)) this.demanded.add(key);
   }
 
   parserConfiguration(config: unknown): void {

@@ -23,6 +23,7 @@ const forms: [string, string[]][] = [
   ['beamtwin get -w 0.01 missing (CA client made, 10 ms wait)', [main, 'get', '-w', '0.01', missing]],
   ['beamtwin put -w 0.01 missing 1 (same)', [main, 'put', '-w', '0.01', missing, '1']],
   ['beamtwin info -w 0.01 missing (same)', [main, 'info', '-w', '0.01', missing]],
+  ['beamtwin monitor -w 0.01 missing (same)', [main, 'monitor', '-w', '0.01', missing]],
   ['beamtwin pvget -w 0.01 missing (PVA client made, 10 ms wait)', [main, 'pvget', '-w', '0.01', missing]],
   ['beamtwin score --gt missing --pred missing (exit 2 at the first file)', [main, 'score', '--gt', '/nonexistent/gt.json', '--pred', '/nonexistent/pred.jsonl']],
   ['beamtwin eval missing.yaml (exit 2 at the manifest)', [main, 'eval', '/nonexistent/manifest.yaml']],
