@@ -19,8 +19,12 @@ export async function runCli(argv: string[], io: CliIo, given?: CommandModule[])
     return 0;
   }
   try {
-    const named = given ? given.find((c) => c.command === argv[0] || String(c.command).startsWith(`${argv[0]} `)) : await loadNamedCommand(argv);
-    const quick = named && (await import('./quick-parse.js')).quickArgs(named, argv);
+    // The command and the quick parser load side by side (a command line starts with its command's name).
+    const [named, quickParse] = await Promise.all([
+      given ? given.find((c) => c.command === argv[0] || String(c.command).startsWith(`${argv[0]} `)) : loadNamedCommand(argv),
+      argv[0] && !argv[0].startsWith('-') ? import('./quick-parse.js') : undefined,
+    ]);
+    const quick = named && quickParse?.quickArgs(named, argv);
     let code: number | void;
     if (named && quick) code = await named.handler(quick as ArgumentsCamelCase, io);
     else code = await (await import('./yargs-parse.js')).runWithYargs(argv, io, given ?? (named ? [named] : catalogue()));
