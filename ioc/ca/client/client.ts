@@ -12,6 +12,7 @@ import { CaError } from './errors.js';
 import type { CaValue, PutValue } from './values.js';
 
 export type { ChannelState } from './channel-state.js';
+export type { ClientStats, GetOptions, MonitorOptions, PutOptions } from './context.js';
 
 // rxjs loads on first use (a monitor, connection$, errors), and from its own two files, not its index:
 // a caget/cainfo-style command never pays for it, the others ≈15 ms instead of the index's ≈70 ms.
@@ -23,7 +24,6 @@ function rx(): NonNullable<typeof rxjs> {
     BehaviorSubject: (require('rxjs/internal/BehaviorSubject') as typeof import('rxjs/internal/BehaviorSubject')).BehaviorSubject,
   });
 }
-export type { ClientStats, GetOptions, MonitorOptions, PutOptions } from './context.js';
 
 /** The socket of one circuit. */
 interface CircuitSocket {
