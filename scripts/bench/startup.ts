@@ -20,6 +20,10 @@ const forms: [string, string[]][] = [
   ['beamtwin score --help', [main, 'score', '--help']],
   ['beamtwin serve --help', [main, 'serve', '--help']],
   ['beamtwin eval --help', [main, 'eval', '--help']],
+  // Refused by the handler before it loads a client: start-up up to the command's own work.
+  ['beamtwin get -d bogus PV (exit 2 in its handler, before any CA)', [main, 'get', '-d', 'bogus', missing]],
+  ['beamtwin put -a PV 0 (same)', [main, 'put', '-a', missing, '0']],
+  ['beamtwin pvget -r "field(" PV (same, before any PVA)', [main, 'pvget', '-r', 'field(', missing]],
   ['beamtwin get -w 0.01 missing (CA client made, 10 ms wait)', [main, 'get', '-w', '0.01', missing]],
   ['beamtwin put -w 0.01 missing 1 (same)', [main, 'put', '-w', '0.01', missing, '1']],
   ['beamtwin info -w 0.01 missing (same)', [main, 'info', '-w', '0.01', missing]],
