@@ -1,55 +1,37 @@
+import type { ArgumentsCamelCase } from 'yargs';
 import type { CommandModule } from './command.js';
 import { CaError } from '../ioc/ca/client/errors.js';
 import { commandInfo, loadNamedCommand } from './commands/index.js';
 import { UserError } from '../ioc/user-error.js';
 import { beamtwinVersion } from '../harness/version.js';
-import { CommandFailed, UsageError, type CliIo } from './io.js';
+import { CommandFailed, type CliIo } from './io.js';
 
 /**
  * Parse argv and run one command; returns the process exit code. The only place errors become codes.
- * Only the command argv names is loaded (see commands/index.ts); `--version` alone skips yargs too.
+ * Only the command argv names is loaded (see commands/index.ts) and, for an ordinary command line, its
+ * args come from the quick parser (quick-parse.ts) without importing yargs; help, completion, typos and
+ * usage errors go to full yargs (yargs-parse.ts). `--version` alone skips both. `given` replaces the
+ * catalogue (tests run commands of their own making).
  */
 export async function runCli(argv: string[], io: CliIo, given?: CommandModule[]): Promise<number> {
   if (argv.length === 1 && argv[0] === '--version') {
     io.stdout.write(`${beamtwinVersion}\n`);
     return 0;
   }
-  const [{ default: yargs }, named] = await Promise.all([import('yargs'), given ? undefined : loadNamedCommand(argv)]);
-  const commands = given ?? (named ? [named] : catalogue());
-  let exitCode = 0;
-  let running: Promise<number | void> | undefined;
-  const parser = yargs(argv)
-    .scriptName('beamtwin')
-    .strict()
-    .recommendCommands()
-    .demandCommand(1, 'Name a command (beamtwin --help lists them).')
-    .help()
-    .version(beamtwinVersion)
-    .completion('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)')
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .fail((msg, err) => {
-      // yargs wraps what a `coerce` check throws (a bad --port) in its own YError: still a usage error.
-      if (err?.name === 'YError' || !err) throw new UsageError(err?.message ?? msg);
-      throw err;
-    });
-  for (const c of commands) {
-    parser.command(
-      c.command as string,
-      c.describe,
-      (y) => c.builder(y),
-      (args) => {
-        running = c.handler(args, io);
-      },
-    );
-  }
   try {
-    await parser.parseAsync();
-    const code = await running;
-    exitCode = typeof code === 'number' ? code : 0;
+    // The command and the quick parser load side by side (a command line starts with its command's name).
+    const [named, quickParse] = await Promise.all([
+      given ? given.find((c) => c.command === argv[0] || String(c.command).startsWith(`${argv[0]} `)) : loadNamedCommand(argv),
+      argv[0] && !argv[0].startsWith('-') ? import('./quick-parse.js') : undefined,
+    ]);
+    const quick = named && quickParse?.quickArgs(named, argv);
+    let code: number | void;
+    if (named && quick) code = await named.handler(quick as ArgumentsCamelCase, io);
+    else code = await (await import('./yargs-parse.js')).runWithYargs(argv, io, given ?? (named ? [named] : catalogue()));
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
-    exitCode = reportError(e, io);
+    return reportError(e, io);
   }
-  return exitCode;
 }
 
 /** Every command by name and description only, for the command list and typo suggestions. */

@@ -8,18 +8,23 @@ import { commandInfo, commandLoaders, type CommandName } from '../../cli/command
 const ROOT = path.join(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
 const HOOK = path.join(import.meta.dirname, 'fixtures/log-imports.mjs');
+const REQUIRE_HOOK = path.join(import.meta.dirname, 'fixtures/log-requires.cjs');
 
 function imports(...argv: string[]): { code: number | null; out: string; modules: string[] } {
-  const r = spawnSync(process.execPath, ['--import', HOOK, MAIN, ...argv], { encoding: 'utf8', env: { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:1', EPICS_CA_AUTO_ADDR_LIST: 'NO' } });
+  const env = { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:1', EPICS_CA_AUTO_ADDR_LIST: 'NO', EPICS_PVA_ADDR_LIST: '127.0.0.1:1', EPICS_PVA_AUTO_ADDR_LIST: 'NO' };
+  const r = spawnSync(process.execPath, ['--import', HOOK, '--require', REQUIRE_HOOK, MAIN, ...argv], { encoding: 'utf8', env });
+  const logged = (l: string) => /^(IMPORT|REQUIRE) /.test(l);
   const modules = r.stderr
     .split('\n')
-    .filter((l) => l.startsWith('IMPORT '))
-    .map((l) => l.slice(7).replace(`file://${ROOT}/`, ''));
-  return { code: r.status, out: r.stdout, modules };
+    .filter(logged)
+    .map((l) => l.replace(/^\w+ /, '').replace(`file://${ROOT}/`, '').replace(`${ROOT}/`, ''));
+  return { code: r.status, out: r.stdout, err: r.stderr.split('\n').filter((l) => !logged(l)).join('\n'), modules };
 }
 
 const packageOf = (m: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m)?.[1];
 const heavy = ['rxjs', 'zod', 'yaml', 'bullmq', 'ioredis', 'cli-progress'];
+// yargs and what only yargs uses (help layout, locales, completion); yargs-parser, its engine, is allowed.
+const yargsOwn = ['yargs', 'cliui', 'y18n', 'string-width', 'strip-ansi', 'wrap-ansi', 'emoji-regex', 'get-east-asian-width', 'escalade', 'get-caller-file'];
 
 describe('start-up loads only what the command needs', () => {
   it('--version loads neither yargs nor any command', () => {
@@ -58,6 +63,40 @@ describe('start-up loads only what the command needs', () => {
       expect({ command: c.command, describe: c.describe }, name).toEqual(commandInfo[name]);
     }
   });
+
+  it.each([
+    [['get', '-w', '0.01', 'bt:missing'], 1, "Channel connect timed out: 'bt:missing' not found."],
+    [['put', '-w', '0.01', 'bt:missing', '1'], 1, "Channel connect timed out: 'bt:missing' not found."],
+    [['info', '-w', '0.01', 'bt:missing'], 1, "Channel connect timed out: 'bt:missing' not found."],
+    [['monitor', '-w', '0.01', 'bt:missing'], 1, "Channel connect timed out: 'bt:missing' not found."],
+    [['pvget', '-w', '0.01', 'bt:missing'], 1, 'bt:missing: timeout: connecting bt:missing'],
+    [['score', '--gt', '/nonexistent/gt.json', '--pred', '/nonexistent/pred.jsonl'], 2, 'beamtwin: --gt /nonexistent/gt.json: no such file'],
+    [['run', '--profile', 'nope', '--', 'true'], 2, 'beamtwin: no profile "nope"'],
+    [['eval', '/nonexistent/manifest.yaml'], 2, 'beamtwin: no such manifest: /nonexistent/manifest.yaml'],
+  ] as const)('%j runs without loading yargs (its args come from the quick parser)', (argv, code, err) => {
+    const r = imports(...argv);
+    expect(r.err).toContain(err);
+    expect(r.code).toBe(code);
+    expect(r.modules.map(packageOf).filter((p) => p && yargsOwn.includes(p))).toEqual([]);
+    expect(r.modules.filter((m) => m.startsWith(`dist/cli/commands/${argv[0]}.js`))).not.toEqual([]);
+    // The CA and PVA clients load rxjs only for monitors, connection$ and errors: not here.
+    if (['get', 'put', 'info', 'monitor', 'pvget'].includes(argv[0])) expect(r.modules.filter((m) => packageOf(m) === 'rxjs')).toEqual([]);
+  }, 60_000);
+
+  it('help, a usage error and a typo still go to yargs, in its words', () => {
+    const help = imports('get', '--help');
+    expect(help.code).toBe(0);
+    expect(help.modules.map(packageOf)).toContain('yargs');
+    const bad = imports('get', '-w', 'abc', 'PV');
+    expect([bad.code, bad.err.trim()]).toEqual([2, 'beamtwin: -w/--timeout needs a number']);
+    expect(bad.modules.map(packageOf)).toContain('yargs');
+    const unknown = imports('get', 'PV', '--bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('Unknown argument: bogus');
+    const typo = imports('gte', 'PV');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain('Did you mean get?');
+  }, 60_000);
 
   it('eval --queue and worker without the optional bullmq: one line, exit 2', () => {
     const without = path.join(import.meta.dirname, 'fixtures/without-bullmq.mjs');

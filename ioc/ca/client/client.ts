@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { BehaviorSubject, Observable, type Subscriber } from 'rxjs';
+import { createRequire } from 'node:module';
+import type { BehaviorSubject, Observable, Subscriber } from 'rxjs';
 import { getLogger, type Logger } from '../../log.js';
 import type { AddrPort } from '../config.js';
 import { ECA } from '../protocol/constants.js';
@@ -12,6 +13,17 @@ import type { CaValue, PutValue } from './values.js';
 
 export type { ChannelState } from './channel-state.js';
 export type { ClientStats, GetOptions, MonitorOptions, PutOptions } from './context.js';
+
+// rxjs loads on first use (a monitor, connection$, errors), and from its own two files, not its index:
+// a caget/cainfo-style command never pays for it, the others ≈15 ms instead of the index's ≈70 ms.
+const require = createRequire(import.meta.url);
+let rxjs: { Observable: typeof Observable; BehaviorSubject: typeof BehaviorSubject } | undefined;
+function rx(): NonNullable<typeof rxjs> {
+  return (rxjs ??= {
+    Observable: (require('rxjs/internal/Observable') as typeof import('rxjs/internal/Observable')).Observable,
+    BehaviorSubject: (require('rxjs/internal/BehaviorSubject') as typeof import('rxjs/internal/BehaviorSubject')).BehaviorSubject,
+  });
+}
 
 /** The socket of one circuit. */
 interface CircuitSocket {
@@ -34,10 +46,13 @@ const MAX_TIMER_MS = 0x7fffffff;
 export class CaClient {
   readonly config: ClientConfig;
   /** Asynchronous errors with no request to fail (ERROR replies to plain WRITE, bad monitors …). */
-  readonly errors = new Observable<CaError>((s) => {
-    this.errorSubscribers.add(s);
-    return () => this.errorSubscribers.delete(s);
-  });
+  get errors(): Observable<CaError> {
+    return (this.errors$ ??= new (rx().Observable)<CaError>((s) => {
+      this.errorSubscribers.add(s);
+      return () => this.errorSubscribers.delete(s);
+    }));
+  }
+  private errors$?: Observable<CaError>;
   private readonly errorSubscribers = new Set<Subscriber<CaError>>();
   private readonly log: Logger;
   private readonly destinations: AddrPort[];
@@ -144,7 +159,7 @@ export class CaClient {
 
   /** @internal */
   _subscribe(ch: Channel, opts: MonitorOptions | undefined): Observable<CaValue> {
-    return new Observable<CaValue>((subscriber) => {
+    return new (rx().Observable)<CaValue>((subscriber) => {
       const id = this.core.subscribe(ch._rec, opts, subscriber);
       return () => {
         if (id !== undefined) this.core.unsubscribe(id);
@@ -167,7 +182,7 @@ export class CaClient {
   private forget(ch: Channel): void {
     this.channelsByCid.delete(ch.cid);
     if (this.cache.get(ch.name) === ch) this.cache.delete(ch.name);
-    ch._connection.complete();
+    ch._closed();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -195,7 +210,7 @@ export class CaClient {
         this.udp?.send(datagram, this.config.repeaterPort, '127.0.0.1', (err) => {
           if (err) this.log.debug(`repeater register: ${err.message}`);
         }),
-      connection: (cid, up) => this.channelsByCid.get(cid)?._connection.next(up),
+      connection: (cid, up) => this.channelsByCid.get(cid)?._connectionChanged(up),
       error: (e) => {
         if (this.errorSubscribers.size === 0) this.log.warn(e.message);
         for (const s of this.errorSubscribers) s.next(e);
@@ -303,7 +318,9 @@ export class CaClient {
 
 /** One named channel. Operations wait for the connection (within their timeout) when issued before it. */
 export class Channel {
-  /** @internal */ readonly _connection = new BehaviorSubject<boolean>(false);
+  /** Made on the first connection$ (with the state then): a channel nobody watches needs no rxjs. */
+  private connection?: BehaviorSubject<boolean>;
+  private forgotten = false;
   readonly name: string;
   readonly cid: number;
 
@@ -344,7 +361,22 @@ export class Channel {
   }
   /** true/false on every connect/disconnect; completes when the channel is closed. */
   get connection$(): Observable<boolean> {
-    return this._connection.asObservable();
+    if (!this.connection) {
+      this.connection = new (rx().BehaviorSubject)<boolean>(this.isConnected);
+      if (this.forgotten) this.connection.complete();
+    }
+    return this.connection.asObservable();
+  }
+
+  /** @internal */
+  _connectionChanged(up: boolean): void {
+    this.connection?.next(up);
+  }
+
+  /** @internal */
+  _closed(): void {
+    this.forgotten = true;
+    this.connection?.complete();
   }
 
   /** Resolves once connected; rejects with CaError(ECA_TIMEOUT) after `timeout` seconds. */
