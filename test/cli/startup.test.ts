@@ -10,7 +10,7 @@ const MAIN = path.join(ROOT, 'dist/cli/main.js');
 const HOOK = path.join(import.meta.dirname, 'fixtures/log-imports.mjs');
 const REQUIRE_HOOK = path.join(import.meta.dirname, 'fixtures/log-requires.cjs');
 
-function imports(...argv: string[]): { code: number | null; out: string; modules: string[] } {
+function imports(...argv: string[]): { code: number | null; out: string; err: string; modules: string[] } {
   const env = { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:1', EPICS_CA_AUTO_ADDR_LIST: 'NO', EPICS_PVA_ADDR_LIST: '127.0.0.1:1', EPICS_PVA_AUTO_ADDR_LIST: 'NO' };
   const r = spawnSync(process.execPath, ['--import', HOOK, '--require', REQUIRE_HOOK, MAIN, ...argv], { encoding: 'utf8', env });
   const logged = (l: string) => /^(IMPORT|REQUIRE) /.test(l);
