@@ -106,7 +106,7 @@ export class StallMeter {
 
   /** Start measuring (the command's Python process names itself in the shared file when it starts). */
   start(): this {
-    this.clock.onRead(() => this.sample());
+    this.clock.onRead((urgent) => this.sample(urgent));
     // Also while nobody reads the clock, so that a long wait is held before the next event, not after.
     this.timer = setInterval(() => this.sample(), 20);
     this.timer.unref();
@@ -122,9 +122,10 @@ export class StallMeter {
     if (this.share) removeSharedFile(this.share.file);
   }
 
-  private sample(): void {
+  /** Read the counters and hold; at most every `minIntervalMs` unless `urgent` (lateness to share). */
+  private sample(urgent = false): void {
     const t = performance.now();
-    if (t - this.lastRead < this.minIntervalMs) return;
+    if (!urgent && t - this.lastRead < this.minIntervalMs) return;
     this.lastRead = t;
     this.delayFile ??= this.pythonDelayFile();
     const py = this.delayFile ? readStat(this.delayFile) : undefined;

@@ -35,7 +35,7 @@ export class RealClock implements Clock {
   /** The part of `lag` from `holdBack`. */
   private held = 0;
   /** Called before every reading (a stall meter samples there); see `onRead`. */
-  private probe: (() => void) | undefined;
+  private probe: ((urgent?: boolean) => void) | undefined;
   /** The latest time handed out: time never runs backwards. */
   private last = -Infinity;
   /** While a due callback (and the promise reactions it starts) runs: the time it was due. */
@@ -123,8 +123,11 @@ export class RealClock implements Clock {
     return this.absorbed;
   }
 
-  /** Run `probe` before every reading (one at a time; `undefined` removes it). */
-  onRead(probe: (() => void) | undefined): void {
+  /**
+   * Run `probe` before every reading (one at a time; `undefined` removes it), and with `urgent` after
+   * absorbing a late callback's lateness, which a meter sharing the clock must pass on at once.
+   */
+  onRead(probe: ((urgent?: boolean) => void) | undefined): void {
     this.probe = probe;
   }
 
@@ -144,6 +147,7 @@ export class RealClock implements Clock {
     if (late > 0) {
       this.lag += late;
       this.absorbed += late;
+      this.probe?.(true);
     }
     const outer = this.pinned;
     this.pinned = at;

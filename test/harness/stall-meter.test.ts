@@ -189,4 +189,23 @@ describe('StallMeter', () => {
     expect(clock.now() - t0).toBeCloseTo(5 + 15 * 10, 6);
     meter.stop();
   });
+
+  it('shares lateness as soon as it is absorbed, not at the next sample', async () => {
+    let wall = 1000;
+    const clock = new RealClock(10, () => wall);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bt-share-')), 'clock');
+    dirs.push(path.dirname(file));
+    const proc = fakeProc(4242);
+    // Samples at most once a minute: only an urgent one can share the lateness below.
+    const meter = new StallMeter(clock, { file, origin: 0 }, 60_000, proc.root).start();
+    const shared = () => fs.readFileSync(file).readDoubleLE(0);
+    clock.now();
+    const start = shared();
+    await new Promise<void>((resolve) => {
+      clock.setTimeout(resolve, 10);
+      wall += 31; // 310 twin ms: due after 10, so 300 are late
+    });
+    expect(shared() - start).toBeCloseTo(0.3, 5);
+    meter.stop();
+  });
 });
