@@ -2,68 +2,14 @@
 // lateness with the command (issue 12 item 18). A fake /proc and a hand-moved wall: nothing here depends
 // on this machine's speed or load.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealClock } from '../../ioc/clock.js';
-import { StallMeter } from '../../harness/stall-meter.js';
+import { meterFixture, removeMeterFiles } from '../helpers/stall-meter-fixture.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** A fake /proc with one process whose main thread has waited `ns` in the run queue. */
-function fakeProc(pid: number) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-proc-'));
-  dirs.push(root);
-  const dir = path.join(root, String(pid), 'task', String(pid));
-  fs.mkdirSync(dir, { recursive: true });
-  let cpu = 0;
-  let delay = 0;
-  const write = () => fs.writeFileSync(path.join(dir, 'schedstat'), `${cpu} ${delay} 7\n`);
-  const setDelay = (ns: number) => {
-    delay = ns;
-    write();
-  };
-  /** The process's main thread has run `ns` on a CPU. */
-  const setCpu = (ns: number) => {
-    cpu = ns;
-    write();
-  };
-  write();
-  return { root, setDelay, setCpu };
-}
-
-function setup(speed = 1) {
-  let wall = 1000;
-  const clock = new RealClock(speed, () => wall);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bt-share-')), 'clock');
-  dirs.push(path.dirname(file));
-  const proc = fakeProc(4242);
-  // The twin thread's schedstat: time on a CPU, run_delay (ns).
-  const twinStat = path.join(proc.root, 'twin-schedstat');
-  const setBusy = (ns: number) => fs.writeFileSync(twinStat, `${ns} 0 9\n`);
-  setBusy(0);
-  const meter = new StallMeter(clock, { file, origin: 0 }, 0, proc.root, twinStat).start();
-  const namePython = (pid: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(pid, 0);
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, b, 0, 4, 8);
-    fs.closeSync(fd);
-  };
-  const shared = () => fs.readFileSync(file).readDoubleLE(0);
-  const counters = () => {
-    const b = fs.readFileSync(file);
-    return { seq: b.readInt32LE(12), waited: b.readDoubleLE(16), busy: b.readDoubleLE(24) };
-  };
-  return { clock, meter, proc, namePython, shared, counters, setBusy, file, pass: (ms: number) => void (wall += ms) };
-}
+afterEach(removeMeterFiles);
 
 describe('StallMeter', () => {
   it("holds the twin's clock by the waits of the Python process that named itself, × the speed", () => {
-    const { clock, meter, proc, namePython, pass } = setup(2);
+    const { clock, meter, proc, namePython, pass } = meterFixture(2);
     const t0 = clock.now();
     proc.setDelay(30e6); // 30 ms waited, but no process has named itself yet: nothing is held
     pass(100);
@@ -79,7 +25,7 @@ describe('StallMeter', () => {
   });
 
   it('never holds for a wait twice, and stops reading when stopped', () => {
-    const { clock, meter, proc, namePython, pass } = setup();
+    const { clock, meter, proc, namePython, pass } = meterFixture();
     namePython(4242);
     proc.setDelay(10e6);
     const t0 = clock.now(); // the 10 ms are held at this reading: time stands still until the wall catches up
@@ -95,7 +41,7 @@ describe('StallMeter', () => {
   });
 
   it("shares the twin's own lateness, not the command's waits (the command subtracts those itself)", async () => {
-    const { clock, meter, proc, namePython, shared, pass } = setup();
+    const { clock, meter, proc, namePython, shared, pass } = meterFixture();
     namePython(4242);
     const start = shared();
     proc.setDelay(25e6);
@@ -114,7 +60,7 @@ describe('StallMeter', () => {
   });
 
   it('at --speed 10 the twin\'s busy time runs at real speed, and a wait within it is held once', () => {
-    const { clock, meter, proc, namePython, setBusy, pass } = setup(10);
+    const { clock, meter, proc, namePython, setBusy, pass } = meterFixture(10);
     namePython(4242);
     const t0 = clock.now();
     setBusy(40e6); // a frame through its plugins: 40 ms on a CPU
@@ -132,7 +78,7 @@ describe('StallMeter', () => {
   });
 
   it('at --speed 1 the twin\'s busy time is not even read', () => {
-    const { clock, meter, setBusy, counters, pass } = setup(1);
+    const { clock, meter, setBusy, counters, pass } = meterFixture(1);
     const t0 = clock.now();
     setBusy(40e6);
     pass(40);
@@ -142,7 +88,7 @@ describe('StallMeter', () => {
   });
 
   it('shares the counters its holds were taken at, under an even sequence number', () => {
-    const { clock, meter, proc, namePython, setBusy, counters, shared, pass } = setup(10);
+    const { clock, meter, proc, namePython, setBusy, counters, shared, pass } = meterFixture(10);
     namePython(4242);
     const start = shared();
     setBusy(5e6);
@@ -160,7 +106,7 @@ describe('StallMeter', () => {
   });
 
   it("at --speed 10 the command's own work runs at real speed too, overlapping the twin's", () => {
-    const { clock, meter, proc, namePython, setBusy, pass } = setup(10);
+    const { clock, meter, proc, namePython, setBusy, pass } = meterFixture(10);
     namePython(4242);
     const t0 = clock.now();
     proc.setCpu(20e6); // Python starting: 20 ms on a CPU
@@ -176,7 +122,7 @@ describe('StallMeter', () => {
   });
 
   it("the command's CPU time spent polling in pyepics' waits (its hook shares it) is waiting, not work", () => {
-    const { clock, meter, proc, namePython, pass, file } = setup(10);
+    const { clock, meter, proc, namePython, pass, file } = meterFixture(10);
     namePython(4242);
     const t0 = clock.now();
     const polled = Buffer.alloc(8);
@@ -191,19 +137,13 @@ describe('StallMeter', () => {
   });
 
   it('shares lateness as soon as it is absorbed, not at the next sample', async () => {
-    let wall = 1000;
-    const clock = new RealClock(10, () => wall);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bt-share-')), 'clock');
-    dirs.push(path.dirname(file));
-    const proc = fakeProc(4242);
     // Samples at most once a minute: only an urgent one can share the lateness below.
-    const meter = new StallMeter(clock, { file, origin: 0 }, 60_000, proc.root).start();
-    const shared = () => fs.readFileSync(file).readDoubleLE(0);
+    const { clock, meter, shared, pass } = meterFixture(10, 60_000);
     clock.now();
     const start = shared();
     await new Promise<void>((resolve) => {
       clock.setTimeout(resolve, 10);
-      wall += 31; // 310 twin ms: due after 10, so 300 are late
+      pass(31); // 310 twin ms: due after 10, so 300 are late
     });
     expect(shared() - start).toBeCloseTo(0.3, 5);
     meter.stop();

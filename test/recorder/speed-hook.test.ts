@@ -2,19 +2,12 @@
 // the clock file, plus the twin's busy time since, read by the hook as it happens. A fake /proc and a
 // hand-moved wall; the hook runs in a real interpreter.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealClock } from '../../ioc/clock.js';
-import { StallMeter } from '../../harness/stall-meter.js';
 import { pythonHookDir } from '../../recorder/lines/tracing.js';
 import { DEBIAN_PYTHON } from '../helpers/python.js';
+import { meterFixture, removeMeterFiles } from '../helpers/stall-meter-fixture.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+afterEach(removeMeterFiles);
 
 /** The hook's offset (s) for the shared file, as a process of the command that is not the measured one. */
 function hookOffset(file: string, speed: number, twinStat: string): number {
@@ -26,41 +19,19 @@ print(repr(b._offset_reader(${JSON.stringify(file)}, ${speed}, ${JSON.stringify(
 
 describe('the Python hook applies the stall meter\'s rule', () => {
   it('shared holds + the measured process\'s waits × N + the twin\'s busy time since × (N − 1)', () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-hook-'));
-    dirs.push(root);
-    const pid = 4242; // the measured Python process (named in the file): not the interpreter run here
-    const taskDir = path.join(root, String(pid), 'task', String(pid));
-    fs.mkdirSync(taskDir, { recursive: true });
-    let cpu = 0;
-    let delay = 0;
-    const writeStat = () => fs.writeFileSync(path.join(taskDir, 'schedstat'), `${cpu} ${delay} 1\n`);
-    const setDelay = (ns: number) => {
-      delay = ns;
-      writeStat();
-    };
-    const twinStat = path.join(root, 'twin-schedstat');
-    const setBusy = (ns: number) => fs.writeFileSync(twinStat, `${ns} 0 1\n`);
-    setDelay(0);
-    setBusy(0);
-    let wall = 1000;
-    const clock = new RealClock(10, () => wall);
-    const file = path.join(root, 'clock');
-    const meter = new StallMeter(clock, { file, origin: 0 }, 0, root, twinStat).start();
-    const pidBytes = Buffer.alloc(4);
-    pidBytes.writeInt32LE(pid, 0);
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, pidBytes, 0, 4, 8);
-    fs.closeSync(fd);
+    // pid 4242 is the measured Python process (named in the file): not the interpreter run here.
+    const { clock, meter, proc, namePython, setBusy, shared, file, twinStat, pass } = meterFixture(10);
+    namePython(4242);
 
-    const held0 = fs.readFileSync(file).readDoubleLE(0);
+    const held0 = shared();
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(held0, 6);
 
     // The meter samples: 5 ms busy, 2 of them the command waited. Shared: 9 × 3 ms of the twin's own.
     setBusy(5e6);
-    setDelay(2e6);
-    wall += 10;
+    proc.setDelay(2e6);
+    pass(10);
     clock.now();
-    const held = fs.readFileSync(file).readDoubleLE(0);
+    const held = shared();
     expect(held - held0).toBeCloseTo(0.027, 5);
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(held + 10 * 0.002, 6);
 
@@ -69,15 +40,14 @@ describe('the Python hook applies the stall meter\'s rule', () => {
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(held + 10 * 0.002 + 9 * 0.007, 6);
     // Sampled, the same total: the twin and the hook agree.
     clock.now();
-    const after = fs.readFileSync(file).readDoubleLE(0);
+    const after = shared();
     expect(after + 10 * 0.002).toBeCloseTo(held + 10 * 0.002 + 9 * 0.007, 5);
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(after + 10 * 0.002, 6);
     // The measured process worked 4 ms on a CPU while the twin worked 1: 4 ms of work (they overlap).
-    cpu = 4e6;
-    writeStat();
+    proc.setCpu(4e6);
     setBusy(13e6);
     clock.now();
-    const later = fs.readFileSync(file).readDoubleLE(0);
+    const later = shared();
     expect(later - after).toBeCloseTo(9 * 0.004, 5);
     expect(hookOffset(file, 10, twinStat)).toBeCloseTo(later + 10 * 0.002, 6);
     meter.stop();
