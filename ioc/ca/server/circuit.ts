@@ -276,7 +276,7 @@ export class ServerCircuit {
   disconnectPv(pv: Pv): void {
     for (const ch of this.channels.values()) {
       if (ch.pv !== pv) continue;
-      this.dropChannel(ch);
+      this.dropChannel(ch, true);
       writeServerDisconn(this.out, ch.cid);
     }
     this.scheduleFlush();
@@ -776,7 +776,8 @@ export class ServerCircuit {
     writeClearChannel(this.out, sid, cid);
   }
 
-  private dropChannel(ch: ServerChannel): void {
+  /** `retire`: the server dropped it, and the client may still send requests for its sid (SidTable). */
+  private dropChannel(ch: ServerChannel, retire = false): void {
     if (ch.subs) for (const sub of ch.subs.values()) this.cancelSub(sub);
     // Put-callbacks still waiting are dropped unanswered, as the one in flight (RSRV rsrvFreePutNotify).
     if (ch.notifyQueue) {
@@ -784,7 +785,8 @@ export class ServerCircuit {
       ch.notifyQueue.length = 0;
     }
     ch.cleared = true;
-    this.channels.delete(ch.sid);
+    if (retire) this.channels.retire(ch.sid);
+    else this.channels.delete(ch.sid);
   }
 }
 

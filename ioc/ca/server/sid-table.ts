@@ -1,7 +1,9 @@
 /**
  * A circuit's channels by server id (sid). Ids index an array: the lookup every get, put and subscription
- * starts with costs an array load instead of a hash probe. Freed ids are handed out again (most recent
- * first), so the array never grows past the most channels open at once.
+ * starts with costs an array load instead of a hash probe. Ids the client freed (CLEAR_CHANNEL) are
+ * handed out again (most recent first), so the array never grows past the most channels open at once;
+ * ids the server took away (`retire`) are not: the client may still have requests for them on the wire,
+ * which must find no channel rather than the next one created.
  */
 export class SidTable<T> {
   private readonly slots: (T | undefined)[] = [undefined]; // sid 0 is never used
@@ -33,6 +35,13 @@ export class SidTable<T> {
     if (this.get(sid) === undefined) return;
     this.slots[sid] = undefined;
     this.free.push(sid);
+    this.live--;
+  }
+
+  /** Forget `sid` without handing it out again. */
+  retire(sid: number): void {
+    if (this.get(sid) === undefined) return;
+    this.slots[sid] = undefined;
     this.live--;
   }
 

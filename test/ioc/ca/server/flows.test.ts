@@ -496,6 +496,22 @@ describe('more RSRV behaviour', () => {
     await c.waitClosed();
   });
 
+  it('a PV taken away: the next channel gets a new sid, so a late request for the old one finds nothing', async () => {
+    s.db.create(name('gone2'), { type: DbrBase.DOUBLE, value: 1 });
+    s.db.create(name('next2'), { type: DbrBase.DOUBLE, value: 1 });
+    const c = await open();
+    const ch = await c.createChannel(name('gone2'));
+    c.take();
+    s.server.disconnectPv(s.db.get(name('gone2'))!);
+    expect((await c.next()).command).toBe(Command.SERVER_DISCONN);
+    const other = await c.createChannel(name('next2'));
+    expect(other.sid).not.toBe(ch.sid);
+    c.request((w) => writeWriteRequest(w, false, DbrBase.DOUBLE, ch.sid, 9, [99]));
+    const e = await c.next((x) => x.command === Command.ERROR);
+    expect(e.msg).toMatchObject({ command: Command.WRITE });
+    expect(s.db.get(name('next2'))!.value).toBe(1);
+  });
+
   it('a put-callback whose channel was cleared is never answered', async () => {
     const c = await open();
     const ch = await c.createChannel(name('slow'));

@@ -38,3 +38,12 @@ it('the table never grows past the most entries open at once', () => {
   t.clear();
   expect(t.size).toBe(0);
 });
+
+it('an id the server retired is not handed out again', () => {
+  const t = new SidTable<number>();
+  const a = t.add((s) => s);
+  t.retire(a);
+  expect(t.get(a)).toBeUndefined();
+  expect(t.size).toBe(0);
+  expect(t.add((s) => s)).not.toBe(a);
+});
