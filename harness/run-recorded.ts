@@ -21,7 +21,7 @@ export interface RunOutcome {
   /** Why the command could not start ("not found", "not executable"), as a shell says it (exit 127/126). */
   readonly startError?: string;
   readonly durationMs: number;
-  /** Twin milliseconds the clock stood still while the command or the twin waited for a CPU (StallMeter). */
+  /** Twin milliseconds the stall meter held the clock: the command's waits for a CPU × the speed, and work run at real speed. */
   readonly heldMs: number;
   /** Every event (empty with keepEvents: false). */
   readonly events: readonly TraceEvent[];
@@ -124,7 +124,17 @@ export async function runRecorded(
     origin: clockOrigin(twin.clock, speed),
     ...(twinStat ? { twinStat } : {}),
   };
-  const meter = new StallMeter(session.clock, share);
+  let meter: StallMeter;
+  try {
+    meter = new StallMeter(session.clock, share);
+  } catch (e) {
+    // A temporary directory that cannot be written: nothing of this run may outlive the error.
+    recorder.stop();
+    sink.close();
+    await web?.close();
+    await session.stop();
+    throw e;
+  }
   const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...session.childEnv(process.env), ...pythonHookEnv(process.env, twin.clock, speed, tracing, share) },
     ...(opts.cwd ? { cwd: opts.cwd } : {}),

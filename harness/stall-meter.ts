@@ -58,7 +58,8 @@ function removeSharedFile(file: string): void {
 export class StallMeter {
   private lastRead = -Infinity;
   private timer: ReturnType<typeof setInterval> | undefined;
-  private delayFile: string | undefined;
+  private delayFile: StatFile | undefined;
+  private readonly twinFile: StatFile | undefined;
   /** The measured main thread's run_delay (ns) already held (all of it from the thread's start). */
   private heldDelayNs = 0;
   private readonly absorbed0: number;
@@ -74,7 +75,7 @@ export class StallMeter {
   private ranNs = 0;
   /** Twin milliseconds held for the twin's busy time. */
   private busyHeldMs = 0;
-  /** Twin milliseconds held back so far. */
+  /** Twin milliseconds held back so far: the command's waits × the speed, and work at real speed. */
   heldMs = 0;
 
   /** `twinStat`: the schedstat file of the twin's thread (`threadStatFile()`); tests pass a fake one. */
@@ -83,11 +84,11 @@ export class StallMeter {
     private readonly share?: ClockShare,
     private readonly minIntervalMs = 0.5,
     private readonly procRoot = '/proc',
-    private readonly twinStat = share?.twinStat,
+    twinStat = share?.twinStat,
   ) {
     this.absorbed0 = clock.absorbedMs;
     // How far the twin stands behind the scaled wall clock now (the hook's formula); 0 at speed ≠ 1.
-    this.offset0 = share ? (share.origin + (Date.now() - share.origin) * clock.speed - clock.now()) / 1000 : 0;
+    this.offset0 = share ? (share.origin + (performance.timeOrigin + performance.now() - share.origin) * clock.speed - clock.now()) / 1000 : 0;
     if (share) {
       if (!exitHook) {
         exitHook = true;
@@ -97,8 +98,9 @@ export class StallMeter {
       this.shareFd = fs.openSync(share.file, 'w+');
       fs.writeSync(this.shareFd, Buffer.alloc(SHARE_BYTES), 0, SHARE_BYTES, 0); // bytes 8-12: the Python process's pid, 0 = none yet
     }
-    if (clock.speed !== 1 && this.twinStat) {
-      const twin = readStat(this.twinStat);
+    if (clock.speed !== 1 && twinStat) {
+      this.twinFile = new StatFile(twinStat);
+      const twin = this.twinFile.read();
       this.busyNs = twin ? twin.cpu + twin.delay : 0;
     }
     this.publish();
@@ -119,16 +121,24 @@ export class StallMeter {
     this.timer = undefined;
     if (this.shareFd !== undefined) fs.closeSync(this.shareFd);
     this.shareFd = undefined;
+    this.delayFile?.close();
+    this.twinFile?.close();
     if (this.share) removeSharedFile(this.share.file);
   }
 
-  /** Read the counters and hold; at most every `minIntervalMs` unless `urgent` (lateness to share). */
+  /**
+   * Read the counters and hold, at most every `minIntervalMs`; `urgent` (lateness absorbed) shares what
+   * the clock absorbed at once even between samples.
+   */
   private sample(urgent = false): void {
     const t = performance.now();
-    if (!urgent && t - this.lastRead < this.minIntervalMs) return;
+    if (t - this.lastRead < this.minIntervalMs) {
+      if (urgent) this.publish();
+      return;
+    }
     this.lastRead = t;
     this.delayFile ??= this.pythonDelayFile();
-    const py = this.delayFile ? readStat(this.delayFile) : undefined;
+    const py = this.delayFile?.read();
     let waitedNs = 0;
     let ranNs = 0;
     if (py && py.delay > this.heldDelayNs) {
@@ -142,7 +152,7 @@ export class StallMeter {
         ranNs = ran - this.ranNs;
         this.ranNs = ran;
       }
-      const twin = readStat(this.twinStat!);
+      const twin = this.twinFile?.read();
       let busyNs = 0;
       if (twin && twin.cpu + twin.delay > this.busyNs) {
         busyNs = twin.cpu + twin.delay - this.busyNs;
@@ -173,11 +183,11 @@ export class StallMeter {
   private readonly polledBytes = Buffer.alloc(8);
 
   /** The schedstat file of the Python process that named itself, once it has. */
-  private pythonDelayFile(): string | undefined {
+  private pythonDelayFile(): StatFile | undefined {
     if (this.shareFd === undefined) return undefined;
     fs.readSync(this.shareFd, this.pidBytes, 0, 4, 8);
     const pid = this.pidBytes.readInt32LE(0);
-    return pid > 0 ? `${this.procRoot}/${pid}/task/${pid}/schedstat` : undefined;
+    return pid > 0 ? new StatFile(`${this.procRoot}/${pid}/task/${pid}/schedstat`) : undefined;
   }
 
   /**
@@ -215,15 +225,32 @@ export class StallMeter {
 /** Bytes of the shared-clock file (layout above). */
 const SHARE_BYTES = 48;
 
-/** A thread's schedstat: time on a CPU and run_delay (waiting for one), ns; undefined once gone. */
-function readStat(file: string): { cpu: number; delay: number } | undefined {
-  try {
-    const f = fs.readFileSync(file, 'utf8').split(' ');
-    const cpu = Number(f[0]);
-    const delay = Number(f[1]);
-    return Number.isFinite(cpu) && Number.isFinite(delay) ? { cpu, delay } : undefined;
-  } catch {
-    return undefined; // the command has exited
+/**
+ * A thread's schedstat, kept open: read again from its start it gives fresh counters, for one pread
+ * instead of an open, read and close at every sample.
+ */
+class StatFile {
+  private fd: number | undefined;
+  private readonly buf = Buffer.alloc(128);
+
+  constructor(readonly path: string) {}
+
+  /** Time on a CPU and run_delay (waiting for one), ns; undefined once the thread is gone. */
+  read(): { cpu: number; delay: number } | undefined {
+    try {
+      this.fd ??= fs.openSync(this.path, 'r');
+      const f = this.buf.toString('latin1', 0, fs.readSync(this.fd, this.buf, 0, this.buf.length, 0)).split(' ');
+      const cpu = Number(f[0]);
+      const delay = Number(f[1]);
+      return Number.isFinite(cpu) && Number.isFinite(delay) ? { cpu, delay } : undefined;
+    } catch {
+      return undefined; // the command has exited
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 }
 

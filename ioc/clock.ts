@@ -56,8 +56,8 @@ export class RealClock implements Clock {
     return this.peek();
   }
 
-  /** `now()` without running the read probe (for the probe itself). */
-  peek(): number {
+  /** `now()` without running the read probe. */
+  private peek(): number {
     const t = this.pinned ?? this.wall();
     if (t > this.last) this.last = t;
     return this.last;

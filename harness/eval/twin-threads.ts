@@ -71,6 +71,7 @@ export class TwinThreads {
 
   private async take(url: URL): Promise<Worker> {
     for (;;) {
+      if (this.closed) throw new Error('the twin threads were closed');
       const w = this.idle.pop();
       if (w) return w;
       if (this.threads < this.size) {
@@ -82,17 +83,13 @@ export class TwinThreads {
   }
 
   private give(w: Worker): void {
-    if (this.closed || !this.isAlive(w)) return;
+    if (this.closed || this.dead.has(w)) return;
     w.unref(); // an idle thread does not keep the process alive
     this.idle.push(w);
     this.waiting.shift()?.();
   }
 
   private readonly dead = new WeakSet<Worker>();
-
-  private isAlive(w: Worker): boolean {
-    return !this.dead.has(w);
-  }
 
   private start(url: URL): Worker {
     const w = new Worker(url);

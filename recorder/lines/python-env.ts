@@ -5,7 +5,7 @@ import { pythonHookDir, type LineTracing } from './tracing.js';
 /** A twin clock shared with a Python command (harness/stall-meter.ts keeps the file current). */
 export interface ClockShare {
   /**
-   * 32 bytes (layout in harness/stall-meter.ts): first a little-endian float64, how far (twin seconds)
+   * 48 bytes (layout in harness/stall-meter.ts): first a little-endian float64, how far (twin seconds)
    * the twin stands behind the scaled wall clock, leaving out the command's own waits for a CPU (the
    * command subtracts those itself) and the twin's busy time since the counters that follow.
    */
@@ -22,9 +22,10 @@ export interface ClockShare {
  * clocks are the twin's: they run at its speed and stand still when it stands still.
  * Empty when none applies (the command starts exactly as it would on its own).
  *
- * Twin time, as the hook computes it: `O + (wall − O)·speed − offset − own·speed`, with `O` =
- * BEAMTWIN_CLOCK_ORIGIN, `offset` read from the shared file and `own` the main thread's run-queue wait
- * (both 0 without a share).
+ * Twin time, as the hook computes it: `O + (wall − O)·speed − offset`, with `O` = BEAMTWIN_CLOCK_ORIGIN
+ * and `offset` the stall meter's holds: those in the shared file, the main thread's own run-queue wait
+ * × speed, and work since the meter's last sample × (speed − 1) (harness/stall-meter.ts; 0 without a
+ * share).
  */
 export function pythonHookEnv(base: NodeJS.ProcessEnv, clock: Clock, speed: number, tracing?: LineTracing, share?: ClockShare): Record<string, string> {
   if (!tracing && speed === 1 && !share) return {};

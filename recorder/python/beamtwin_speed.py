@@ -7,7 +7,9 @@ run-queue wait (/proc, the same count the twin holds by) and the twin's lateness
 `BEAMTWIN_CLOCK_OFFSET_FILE` holds, and `time.sleep(s)` returns when s twin seconds have passed. Faster
 than real time, they run at real speed while there is work, the twin thread's (its schedstat,
 `BEAMTWIN_TWIN_SCHEDSTAT`, read here as it happens) or this process's main thread's, as the twin's
-clock does. A plan's pauses then last as long in the trace as on an idle machine, at any speed.
+clock does. A plan's pauses then last as long in the trace as on an idle machine, at any speed (at
+speed 1 `time.sleep` and what waits on `time.monotonic`, such as asyncio; threading's waits are left
+alone there).
 
 Scaled (in this process; child processes inherit the environment and scale alike):
 - `time.time`/`time_ns` follow the twin's clock (`BEAMTWIN_CLOCK_ORIGIN`: the wall-clock second at which
@@ -83,17 +85,18 @@ def _offset_reader(path, N, twin_stat=''):
         return shared
 
     def counter(file):
-        """A thread's schedstat (s on a CPU, s waiting for one), read at most every 0.2 ms: callers poll
-        the clock in loops."""
-        state = [(0.0, 0.0), -1.0]
+        """A thread's schedstat (s on a CPU, s waiting for one), read at most every 0.2 ms (callers poll
+        the clock in loops), from a descriptor kept open: a pread from its start gives fresh counters."""
+        state = [(0.0, 0.0), -1.0, None]
 
         def read():
             now = real_monotonic()
             if now - state[1] > 2e-4:
                 state[1] = now
                 try:
-                    with open(file, 'rb') as f:
-                        parts = f.read().split()
+                    if state[2] is None:
+                        state[2] = os.open(file, os.O_RDONLY | os.O_CLOEXEC)
+                    parts = os.pread(state[2], 128, 0).split()
                     state[0] = (int(parts[0]) / 1e9, int(parts[1]) / 1e9)
                 except (OSError, ValueError, IndexError):
                     pass
