@@ -6,7 +6,9 @@ import { UsageError } from './io.js';
  */
 export async function loadQueue(): Promise<typeof import('../harness/eval/queue.js')> {
   try {
-    return await import('../harness/eval/queue.js');
+    // bullmq loads ioredis only when it connects: ask for both now, so a missing one is refused here.
+    const [queue] = await Promise.all([import('../harness/eval/queue.js'), import('ioredis')]);
+    return queue;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const missing = /Cannot find (?:package|module) '(bullmq|ioredis)'/.exec(err.message ?? '')?.[1];

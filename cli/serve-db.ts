@@ -29,7 +29,11 @@ export function startDatabases(pvs: PvDatabase, args: ServeDbOptions, io: CliIo)
     for (const name of records.records.keys()) pvs.lookup(name);
     return { stop: () => records.stop(), records };
   } catch (e) {
-    if (e instanceof DbLoadError) throw new CommandFailed(`cannot load the database: ${e.message}`, 1);
-    throw e;
+    throw dbLoadFailed(e);
   }
+}
+
+/** `serve` refuses a database that does not load with exit 1 (the twin cannot start), not 2. */
+export function dbLoadFailed(e: unknown): unknown {
+  return e instanceof DbLoadError ? new CommandFailed(`cannot load the database: ${e.message}`, 1) : e;
 }

@@ -5,13 +5,12 @@ import { PvaServer } from '../ioc/pva/server/server.js';
 import { PvDatabase } from '../ioc/db/database.js';
 import type { RecordDatabase } from '../ioc/records/record-database.js';
 import { RealClock } from '../ioc/clock.js';
-import { DbLoadError } from '../ioc/records/load-db.js';
 import { addDemoPvs } from '../devices/demo/demo-pvs.js';
 import '../devices/motor/index.js'; // the motor record type, for databases that declare motors
 import { loadProfile } from '../devices/profile/profile.js';
 import { Twin } from '../devices/twin.js';
 import { untilSignal } from './signals.js';
-import { startDatabases, wantsDatabases } from './serve-db.js';
+import { dbLoadFailed, startDatabases, wantsDatabases } from './serve-db.js';
 import { checkSpeed, CommandFailed, type CliIo } from './io.js';
 import { startWebFromArgs } from './web-option.js';
 import type { ServeArgs } from './commands/serve.js';
@@ -36,8 +35,7 @@ export async function serveTwin(args: ServeArgs, io: CliIo): Promise<number> {
       try {
         twin.start();
       } catch (e) {
-        if (e instanceof DbLoadError) throw new CommandFailed(`cannot load the database: ${e.message}`, 1);
-        throw e;
+        throw dbLoadFailed(e);
       }
       // No reset here: a served twin starts in the profile's start-up state (AcquireTime 0.1 …).
       db = twin.db;

@@ -146,8 +146,10 @@ export function readJsonLines<H = Record<string, unknown>, R = Record<string, un
   return parseJsonLines<H, R>(readFileSync(path, 'utf8'), path);
 }
 
-/** Parse a trace from text in any of the three forms. */
-/** `keep`: kinds read although no reference preset scores them (`put`, for `native` with --score-puts). */
+/**
+ * Parse a trace from text in any of the three forms. `keep`: kinds read although no reference preset
+ * scores them (`put`, for `native` with --score-puts).
+ */
 export function parseTrace(text: string, name = 'trace', keep: ReadonlySet<string> = new Set()): ReadTrace {
   const head = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n')).trim();
   if (head.startsWith('{') && head.includes(TRACE_FORMAT)) {

@@ -49,7 +49,7 @@ export function displayValue(e: Event): string {
     const end = codes.indexOf(0) < 0 ? codes.length : codes.indexOf(0);
     const text = codes.slice(0, end);
     const printable = (c: number) => (c >= 32 && c <= 126) || c === 9 || c === 10 || c === 13;
-    if (text.length > 0 && text.every(printable) && codes.slice(end).every((c) => c === 0)) return JSON.stringify(String.fromCharCode(...text));
+    if (text.length > 0 && text.every(printable) && codes.slice(end).every((c) => c === 0)) return JSON.stringify(Buffer.from(text).toString('latin1'));
   }
   return fmtValue(e);
 }

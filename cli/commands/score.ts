@@ -6,9 +6,6 @@ import { defineCommand } from '../command.js';
 import { commandInfo } from './index.js';
 import { loadConfigOrFail, readTraceOrFail } from '../trace-input.js';
 
-// validate reads its --expect trace the same way.
-export { readTraceOrFail } from '../trace-input.js';
-
 /** Score a predicted trace against one or more reference traces. */
 export const scoreCommand = defineCommand(commandInfo.score, {
   builder: (y: Argv) =>

@@ -14,9 +14,8 @@ export const viewCommand = defineCommand(commandInfo.view, {
       .positional('trace', { type: 'string', demandOption: true, describe: 'A trace written by run/validate/record --record' })
       .option('profile', { type: 'string', describe: "Panels from this profile (default: the trace's own, when known)" }),
   handler: async (args, io) => {
-    const [{ loadProfile }, { ProfileError }, { readJsonLines }, { replayPanels, replayTrace }] = await Promise.all([
+    const [{ loadProfile }, { readJsonLines }, { replayPanels, replayTrace }] = await Promise.all([
       import('../../devices/profile/profile.js'),
-      import('../../devices/profile/profile-error.js'),
       import('../../aligner/io/read-trace.js'),
       import('../../web/replay.js'),
     ]);
@@ -27,13 +26,8 @@ export const viewCommand = defineCommand(commandInfo.view, {
       throw new UsageError(`cannot read ${args.trace}: ${(e as Error).message}`);
     }
     if (trace.truncated) io.stderr.write(`beamtwin: warning: ${args.trace}: the last line was cut short and is left out\n`);
-    let profile;
-    try {
-      profile = args.profile ? loadProfile(args.profile) : undefined;
-    } catch (e) {
-      if (e instanceof ProfileError) throw new UsageError(e.message);
-      throw e;
-    }
+    // A profile that cannot be loaded is a UserError: one line, exit 2.
+    const profile = args.profile ? loadProfile(args.profile) : undefined;
     const replay = replayTrace(path.basename(args.trace), trace.events, replayPanels(trace.header, profile));
     if (replay.omitted) io.stderr.write(`beamtwin: warning: the view shows the first ${replay.events.length} events; ${replay.omitted} more are left out\n`);
     const web = (await startWebFromArgs(args, { replay }, io, true))!;

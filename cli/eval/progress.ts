@@ -32,7 +32,9 @@ class Tally {
   /** Seconds since the task started. */
   end(id: string): number {
     this.running.delete(id);
-    return (performance.now() - (this.startedAt.get(id) ?? performance.now())) / 1000;
+    const started = this.startedAt.get(id) ?? performance.now();
+    this.startedAt.delete(id);
+    return (performance.now() - started) / 1000;
   }
 
   reusedLine(): string | undefined {

@@ -13,7 +13,12 @@ function moveText(m: Move): string {
 
 function renderMoves(moves: readonly Move[], out: string[]): void {
   const byMotor = new Map<string, Move[]>();
-  for (const m of moves) byMotor.set(`${m.motor} (${m.pv})`, [...(byMotor.get(`${m.motor} (${m.pv})`) ?? []), m]);
+  for (const m of moves) {
+    const key = `${m.motor} (${m.pv})`;
+    let list = byMotor.get(key);
+    if (!list) byMotor.set(key, (list = []));
+    list.push(m);
+  }
   for (const [motor, list] of byMotor) {
     if (list.length === 1) {
       out.push(`  ${motor}: ${moveText(list[0]!)}`);

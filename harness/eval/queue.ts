@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { builtinProfiles, loadProfile } from '../../devices/profile/profile.js';
+import { UserError } from '../../ioc/user-error.js';
 import { cachedReference, executeTask, runCommandSpec, storeReference, type CommandRun, type ExecContext, type RunStats, type TaskRun } from './execute.js';
 import { sha256 } from './hash.js';
 import type { CommandSpec, TaskSpec } from './manifest.js';
@@ -28,9 +29,9 @@ export function redisConnection(url: string): { host: string; port: number; user
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`--queue: not a URL: ${url} (expected redis://host:port)`);
+    throw new UserError(`--queue: not a URL: ${url} (expected redis://host:port)`);
   }
-  if (u.protocol !== 'redis:') throw new Error(`--queue: expected a redis:// URL, not ${url}`);
+  if (u.protocol !== 'redis:') throw new UserError(`--queue: expected a redis:// URL, not ${url}`);
   const db = u.pathname.replace(/^\//, '');
   return {
     host: u.hostname || '127.0.0.1',

@@ -1,4 +1,3 @@
-import { UserError } from '../user-error.js';
 /**
  * .db / .substitutions files into a RecordDatabase (dbLoadRecords / dbLoadTemplate, then iocInit).
  * The dbfile loader parses, expands macros and resolves includes; here every record is checked against
@@ -6,6 +5,7 @@ import { UserError } from '../user-error.js';
  * name clash with what is already served) before anything is created, so a database with any error
  * loads nothing. Errors read `file:line:col: message`, one per line.
  */
+import { UserError } from '../user-error.js';
 import { loadDatabase, type DbRecordDef, type DbValidationIssue, type LoadDatabaseOptions } from '../dbfile/index.js';
 import type { MacroInput } from '../dbfile/index.js';
 import type { PvDatabase } from '../db/database.js';

@@ -15,16 +15,12 @@ import {
 } from '../../ioc/ca/protocol/messages.js';
 import { ByteWriter } from '../../ioc/ca/protocol/writer.js';
 import { ServerCircuit } from '../../ioc/ca/server/circuit.js';
-import { PvDatabase } from '../../ioc/db/database.js';
-import { RealClock } from '../../ioc/clock.js';
-import type { Pv } from '../../ioc/db/pv.js';
 import { getLogger } from '../../ioc/log.js';
+import { benchChannels } from './bench-channels.js';
 
 const N = Number(process.argv[2] ?? 10000);
 const CHUNK = 64 * 1024;
-const db = new PvDatabase(new RealClock());
-const pvs: Pv[] = [];
-for (let i = 0; i < N; i++) pvs.push(db.create(`bench:${i}`, { type: DbrBase.DOUBLE, value: i, precision: 3, units: 'mm' }));
+const { db, pvs } = benchChannels(N);
 
 /** Encode requests with `fill`, cut into CHUNK-sized pieces (messages may straddle them, as on TCP). */
 function chunks(fill: (w: ByteWriter) => void): Buffer[] {

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const main = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
-const runs = Math.max(1, Number(process.argv[2] ?? 15));
+const asked = Number(process.argv[2] ?? 15);
+const runs = Number.isInteger(asked) && asked > 0 ? asked : 15;
 // CA and PVA clients that search nowhere: a tool given a missing PV ends after its -w wait (10 ms).
 const env = { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:9', EPICS_CA_AUTO_ADDR_LIST: 'NO', EPICS_PVA_ADDR_LIST: '127.0.0.1:9', EPICS_PVA_AUTO_ADDR_LIST: 'NO' };
 const missing = 'beamtwin:bench:missing';
@@ -35,7 +36,7 @@ const forms: [string, string[]][] = [
 
 function once(args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { env, stdio: 'ignore' });
+  const r = spawnSync(process.execPath, args, { env, stdio: 'ignore', timeout: 30_000 });
   if (r.error) throw r.error;
   return performance.now() - t0;
 }

@@ -12,7 +12,7 @@ const REQUIRE_HOOK = path.join(import.meta.dirname, 'fixtures/log-requires.cjs')
 
 function imports(...argv: string[]): { code: number | null; out: string; err: string; modules: string[] } {
   const env = { ...process.env, EPICS_CA_ADDR_LIST: '127.0.0.1:1', EPICS_CA_AUTO_ADDR_LIST: 'NO', EPICS_PVA_ADDR_LIST: '127.0.0.1:1', EPICS_PVA_AUTO_ADDR_LIST: 'NO' };
-  const r = spawnSync(process.execPath, ['--import', HOOK, '--require', REQUIRE_HOOK, MAIN, ...argv], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, ['--import', HOOK, '--require', REQUIRE_HOOK, MAIN, ...argv], { encoding: 'utf8', env, timeout: 30_000 });
   const logged = (l: string) => /^(IMPORT|REQUIRE) /.test(l);
   const modules = r.stderr
     .split('\n')
@@ -101,7 +101,7 @@ describe('start-up loads only what the command needs', () => {
   it('eval --queue and worker without the optional bullmq: one line, exit 2', () => {
     const without = path.join(import.meta.dirname, 'fixtures/without-bullmq.mjs');
     for (const argv of [['worker', '--queue', 'redis://127.0.0.1:9'], ['eval', path.join(ROOT, 'examples/eval-cms/manifest.yaml'), '--queue', 'redis://127.0.0.1:9']]) {
-      const r = spawnSync(process.execPath, ['--import', without, MAIN, ...argv], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--import', without, MAIN, ...argv], { encoding: 'utf8', timeout: 30_000 });
       expect(r.stderr, argv[0]).toBe('beamtwin: the Redis queue needs the optional package bullmq: npm install bullmq ioredis\n');
       expect(r.status).toBe(2);
     }

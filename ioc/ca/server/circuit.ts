@@ -600,8 +600,9 @@ export class ServerCircuit {
   }
 
   /**
-   * Start one put. A put that completes at once (most: no device behind it) is answered now, in request
-   * order, as RSRV answers a synchronous dbPutNotify; the channel's next waiting put-callback is returned
+   * Start one put. A put that completes at once (a plain PV, or a handler that returns nothing; puts to
+   * records loaded from .db files complete through a promise) is answered now, in request order, as RSRV
+   * answers a synchronous dbPutNotify; the channel's next waiting put-callback is returned
    * to be started. A put that completes later is answered from putDone().
    */
   private startPut(put: PendingPut): PendingPut | undefined {
